@@ -44,7 +44,7 @@ export function acquireInstanceLock(dataDir: string): InstanceLock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) throw new AlreadyRunningError(dataDir, pid);
+      if (Number.isInteger(pid) && isAlive(pid)) throw new AlreadyRunningError(dataDir, pid);
       rmSync(path, { force: true }); // stale: its owner is gone
     }
   }

@@ -1,0 +1,32 @@
+// npm start: the desktop app when Electron can start here; otherwise one line saying why, then the
+// same studio in the browser (the web door), printing its address with the token.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** The Electron binary's path, or the reason it cannot start. */
+function electronStatus() {
+  let binary;
+  try {
+    binary = createRequire(import.meta.url)('electron');
+  } catch (err) {
+    return { reason: `the Electron binary is not installed (${String(err.message).split('\n')[0]})` };
+  }
+  if (typeof binary !== 'string' || !existsSync(binary)) return { reason: 'the Electron binary is not installed (its download was skipped or failed)' };
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)' };
+  return { binary };
+}
+
+const status = electronStatus();
+if (status.binary) {
+  const build = spawnSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+  const child = spawn(status.binary, ['.'], { cwd: root, stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+} else {
+  console.log(`Electron cannot start here: ${status.reason}; serving the studio in the browser instead.`);
+  await import('./serve.mjs');
+}

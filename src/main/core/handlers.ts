@@ -1,0 +1,12 @@
+// Every API method's implementation, by name. Each area keeps its handlers in its own file.
+import type { MethodInput, MethodName, MethodOutput } from '../../shared/api';
+import type { CoreContext } from './studio-core';
+import { systemHandlers } from './system-handlers';
+
+export type Handlers = { [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
+
+export function createHandlers(ctx: CoreContext): Handlers {
+  return {
+    ...systemHandlers(ctx),
+  };
+}

@@ -1,0 +1,191 @@
+// The web door: the same core behind a local HTTP server. JSON calls at POST /api/call,
+// server-sent events at /api/events, images by opaque id at /media/{image|thumb}/{id}, and the
+// renderer's build for everything else. Every request needs the token; without it the answer is
+// 401 and nothing else is served.
+import { createReadStream, existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiError } from '../../shared/api';
+import { MEDIA_ID_PATTERN, MEDIA_KINDS, type MediaKind } from '../../shared/client';
+import { contentSecurityPolicy } from '../../shared/security';
+import type { StudioCore } from '../core/studio-core';
+import { openStatic, resolveStaticFile } from './static-files';
+import { presentedToken, sameToken, tokenCookie } from './token';
+
+export interface WebDoorOptions {
+  core: StudioCore;
+  token: string;
+  rendererDir: string;
+  host?: string;
+  port?: number;
+}
+
+export interface WebDoor {
+  server: Server;
+  /** http://host:port/ */
+  origin: string;
+  /** the address to open, token included */
+  url: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const SSE_KEEPALIVE_MS = 15_000;
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Content-Security-Policy': contentSecurityPolicy(''),
+};
+
+export async function startWebDoor(options: WebDoorOptions): Promise<WebDoor> {
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer((req, res) => {
+    handle(options, host, req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal', message: (err as Error).message } });
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const origin = `http://${shownHost}:${port}`;
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  return {
+    server,
+    origin,
+    url: `${origin}/?token=${options.token}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+
+/** Refuse DNS-rebinding: on a loopback bind only loopback Host headers are accepted. */
+function hostAllowed(bindHost: string, req: IncomingMessage): boolean {
+  if (!LOOPBACK_HOSTS.has(bindHost)) return true;
+  const header = req.headers.host ?? '';
+  const name = header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.split(':')[0]!;
+  return LOOPBACK_HOSTS.has(name);
+}
+
+async function handle(options: WebDoorOptions, bindHost: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+  const url = new URL(req.url ?? '/', 'http://studio.invalid');
+  if (!hostAllowed(bindHost, req)) return sendText(res, 403, 'Forbidden: unexpected Host header');
+  const { token, fromQuery } = presentedToken(req, url);
+  if (!sameToken(token, options.token)) {
+    return sendText(res, 401, 'Unauthorized: open the address that the studio printed at start (it carries the access token).');
+  }
+  if (fromQuery && req.method === 'GET') {
+    // Trade the token in the address bar for a cookie, then drop it from the address.
+    url.searchParams.delete('token');
+    res.setHeader('Set-Cookie', tokenCookie(options.token));
+    res.writeHead(302, { Location: `${url.pathname}${url.search}` });
+    res.end();
+    return;
+  }
+  if (url.pathname === '/api/call') return handleCall(options, req, res);
+  if (url.pathname === '/api/events') return handleEvents(options, req, res);
+  if (url.pathname.startsWith('/media/')) return handleMedia(options, url, req, res);
+  if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
+  const file = resolveStaticFile(options.rendererDir, url.pathname);
+  if (!file) return sendText(res, 404, `Not found: ${url.pathname}`);
+  res.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': file.size, 'Cache-Control': 'no-cache' });
+  if (req.method === 'HEAD') return void res.end();
+  openStatic(file).pipe(res);
+}
+
+async function handleCall(options: WebDoorOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed: use POST');
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    return sendJson(res, 415, { ok: false, error: { code: 'invalid_input', message: 'request body must be application/json', field: 'content-type' } });
+  }
+  let body: { method?: unknown; input?: unknown };
+  try {
+    body = JSON.parse(await readBody(req)) as typeof body;
+  } catch (err) {
+    return sendJson(res, 400, { ok: false, error: { code: 'invalid_input', message: `request body: ${(err as Error).message}`, field: 'body' } });
+  }
+  if (typeof body !== 'object' || body === null || typeof body.method !== 'string') {
+    return sendJson(res, 400, { ok: false, error: { code: 'invalid_input', message: 'request body: field "method" must be a string', field: 'method' } });
+  }
+  try {
+    const result = await options.core.call(body.method, body.input);
+    sendJson(res, 200, { ok: true, result });
+  } catch (err) {
+    const apiErr = err instanceof ApiError ? err : new ApiError('internal', (err as Error).message);
+    const status = { invalid_input: 400, unknown_method: 404, not_found: 404, conflict: 409, cancelled: 409, internal: 500 }[apiErr.code];
+    sendJson(res, status, { ok: false, error: apiErr.toBody() });
+  }
+}
+
+function handleEvents(options: WebDoorOptions, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET') return sendText(res, 405, 'Method not allowed');
+  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+  res.write(': connected\n\n');
+  const stop = options.core.events.onAny((topic, payload) => {
+    res.write(`event: ${topic}\ndata: ${JSON.stringify(payload)}\n\n`);
+  });
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
+  req.on('close', () => {
+    clearInterval(keepAlive);
+    stop();
+  });
+}
+
+function handleMedia(options: WebDoorOptions, url: URL, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
+  const [, , kind, id, ...rest] = url.pathname.split('/');
+  if (rest.length || !MEDIA_KINDS.includes(kind as MediaKind) || !MEDIA_ID_PATTERN.test(id ?? '')) {
+    return sendText(res, 400, 'Bad media address: expected /media/{image|thumb}/{64 hex digits}');
+  }
+  const media = options.core.media?.(kind as MediaKind, id!);
+  if (!media || !existsSync(media.path)) return sendText(res, 404, `No ${kind} with id ${id}`);
+  res.writeHead(200, { 'Content-Type': media.contentType, 'Cache-Control': 'private, max-age=31536000, immutable' });
+  if (req.method === 'HEAD') return void res.end();
+  createReadStream(media.path).pipe(res);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`larger than ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
+}

@@ -1,0 +1,19 @@
+// The one interface the renderer talks to. The Electron preload exposes an object of this shape as
+// window.studio; in a browser the web client implements it over HTTP. Renderer code never knows
+// which door it has.
+import type { EventPayloads, EventTopic, MethodInput, MethodName, MethodOutput } from './api';
+
+export interface StudioClient {
+  readonly door: 'electron' | 'web';
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
+  /** Listen to an event stream; returns the function that stops listening. */
+  subscribe<T extends EventTopic>(topic: T, handler: (payload: EventPayloads[T]) => void): () => void;
+  /** URL of a stored image or its thumbnail, by opaque id. */
+  mediaUrl(kind: MediaKind, id: string): string;
+}
+
+export type MediaKind = 'image' | 'thumb';
+
+/** Opaque media ids are lowercase hex content hashes; anything else is refused at the doors. */
+export const MEDIA_ID_PATTERN = /^[0-9a-f]{64}$/;
+export const MEDIA_KINDS: readonly MediaKind[] = ['image', 'thumb'];

@@ -1,0 +1,4 @@
+import { defineConfig } from 'vite';
+import { rendererConfig } from './renderer.config.ts';
+
+export default defineConfig(rendererConfig);

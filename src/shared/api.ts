@@ -3,6 +3,7 @@
 // Both doors (Electron IPC and the web server) serve exactly this; the renderer only sees it
 // through StudioClient.
 import { z } from 'zod';
+import type { Job } from './jobs';
 import type { SystemHealth, SystemInfo } from './system';
 
 const noInput = z.object({}).strict();
@@ -11,12 +12,16 @@ const noInput = z.object({}).strict();
 export const methodInputs = {
   'system.info': noInput,
   'system.health': noInput,
+  'jobs.list': noInput,
+  'jobs.cancel': z.object({ id: z.string().uuid() }).strict(),
 } as const;
 
 /** Output types, by method name. */
 export interface MethodOutputs {
   'system.info': SystemInfo;
   'system.health': SystemHealth;
+  'jobs.list': Job[];
+  'jobs.cancel': Job;
 }
 
 export type MethodName = keyof typeof methodInputs & keyof MethodOutputs;
@@ -27,9 +32,10 @@ export type MethodOutput<M extends MethodName> = MethodOutputs[M];
 export interface EventPayloads {
   /** something the person should see that did not come from a call of theirs */
   'studio.notice': { level: 'info' | 'warning' | 'error'; message: string };
+  /** a background job started, progressed or ended */
+  'job.updated': Job;
 }
 export type EventTopic = keyof EventPayloads;
-export const EVENT_TOPICS: readonly EventTopic[] = ['studio.notice'];
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(methodInputs, name);

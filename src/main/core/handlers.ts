@@ -1,6 +1,7 @@
 // Every API method's implementation, by name. Each area keeps its handlers in its own file.
 import type { MethodInput, MethodName, MethodOutput } from '../../shared/api';
 import type { CoreContext } from './studio-core';
+import { jobHandlers } from './job-handlers';
 import { systemHandlers } from './system-handlers';
 
 export type Handlers = { [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
@@ -8,5 +9,6 @@ export type Handlers = { [M in MethodName]: (input: MethodInput<M>) => Promise<M
 export function createHandlers(ctx: CoreContext): Handlers {
   return {
     ...systemHandlers(ctx),
+    ...jobHandlers(ctx),
   };
 }

@@ -6,6 +6,7 @@ import { ApiError, isMethodName, parseMethodInput, type MethodName, type MethodO
 import { openDatabase, type StudioDatabase } from '../data/database';
 import { acquireInstanceLock, type InstanceLock } from '../data/instance-lock';
 import { EventBus } from './event-bus';
+import { JobManager } from './jobs';
 import { createHandlers, type Handlers } from './handlers';
 
 export interface MediaFile {
@@ -26,6 +27,7 @@ export interface StudioCore {
   readonly dataDir: string;
   readonly db: StudioDatabase;
   readonly events: EventBus;
+  readonly jobs: JobManager;
   /** Validate and run one API call; throws ApiError. */
   call(method: string, input: unknown): Promise<unknown>;
   /** A stored image or thumbnail by opaque id (ids are validated by the doors). */
@@ -37,6 +39,7 @@ export interface CoreContext {
   options: StudioCoreOptions;
   db: StudioDatabase;
   events: EventBus;
+  jobs: JobManager;
 }
 
 export function createStudioCore(options: StudioCoreOptions): StudioCore {
@@ -50,12 +53,14 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
     throw err;
   }
   const events = new EventBus();
-  const handlers: Handlers = createHandlers({ options, db, events });
+  const jobs = new JobManager(events);
+  const handlers: Handlers = createHandlers({ options, db, events, jobs });
   let closed = false;
   return {
     dataDir: options.dataDir,
     db,
     events,
+    jobs,
     async call(method, input) {
       if (!isMethodName(method)) throw new ApiError('unknown_method', `unknown method "${String(method)}"`);
       const parsed = parseMethodInput(method, input);
@@ -67,6 +72,7 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
     close() {
       if (closed) return;
       closed = true;
+      jobs.cancelAll();
       db.close();
       lock.release();
     },

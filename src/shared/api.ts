@@ -3,10 +3,33 @@
 // Both doors (Electron IPC and the web server) serve exactly this; the renderer only sees it
 // through StudioClient.
 import { z } from 'zod';
+import {
+  bulkChangeSchema,
+  newSampleSchema,
+  importOptionsSchema,
+  sampleFilterSchema,
+  samplePatchSchema,
+  sampleQuerySchema,
+  selectionSchema,
+  splitRatiosSchema,
+  type DatasetSummary,
+  type DatasetVersion,
+  type DeleteResult,
+  type ImageInfo,
+  type Sample,
+  type SamplePage,
+  type SplitAssignment,
+  type SplitLeak,
+} from './datasets';
 import type { Job } from './jobs';
+import { addModelSchema, modelIdSchema, type ModelInfo } from './models';
 import type { SystemHealth, SystemInfo } from './system';
 
 const noInput = z.object({}).strict();
+const id = z.number().int().positive();
+const absolutePath = z.string().min(1).max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path');
+/** images sent by the renderer (chat photos, drops): base64, at most 48 MiB decoded */
+const MAX_UPLOAD_BASE64 = Math.ceil((48 * 1024 * 1024 * 4) / 3);
 
 /** Input schemas, by method name. */
 export const methodInputs = {
@@ -14,6 +37,32 @@ export const methodInputs = {
   'system.health': noInput,
   'jobs.list': noInput,
   'jobs.cancel': z.object({ id: z.string().uuid() }).strict(),
+
+  'datasets.list': noInput,
+  'datasets.create': z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(2000).optional() }).strict(),
+  'datasets.update': z.object({ id, name: z.string().trim().min(1).max(200).optional(), description: z.string().max(2000).optional() }).strict(),
+  'datasets.delete': z.object({ id }).strict(),
+  'datasets.import': z.object({ datasetId: id, path: absolutePath, options: importOptionsSchema.optional() }).strict(),
+  'datasets.export': z.object({ datasetId: id, outDir: absolutePath, format: z.enum(['jsonl', 'sharegpt', 'parquet']) }).strict(),
+  'datasets.assignSplits': z.object({ datasetId: id, ratios: splitRatiosSchema, seed: z.number().int().min(0).max(2 ** 31 - 1) }).strict(),
+  'datasets.splitLeaks': z.object({ datasetId: id }).strict(),
+  'datasets.createVersion': z.object({ datasetId: id, note: z.string().max(500).optional() }).strict(),
+  'datasets.versions': z.object({ datasetId: id }).strict(),
+
+  'samples.page': sampleQuerySchema.strict(),
+  'samples.count': z.object({ datasetId: id, filter: sampleFilterSchema.optional() }).strict(),
+  'samples.get': z.object({ id }).strict(),
+  'samples.create': z.object({ datasetId: id, sample: newSampleSchema }).strict(),
+  'samples.update': z.object({ id, patch: samplePatchSchema }).strict(),
+  'samples.bulkUpdate': z.object({ selection: selectionSchema, change: bulkChangeSchema }).strict(),
+  'samples.delete': z.object({ selection: selectionSchema }).strict(),
+  'samples.restore': z.object({ undoToken: z.string().min(1).max(100) }).strict(),
+
+  'images.add': z.object({ name: z.string().max(255).optional(), dataBase64: z.string().min(1).max(MAX_UPLOAD_BASE64) }).strict(),
+
+  'models.list': noInput,
+  'models.add': addModelSchema,
+  'models.remove': z.object({ id: modelIdSchema }).strict(),
 } as const;
 
 /** Output types, by method name. */
@@ -22,6 +71,32 @@ export interface MethodOutputs {
   'system.health': SystemHealth;
   'jobs.list': Job[];
   'jobs.cancel': Job;
+
+  'datasets.list': DatasetSummary[];
+  'datasets.create': DatasetSummary;
+  'datasets.update': DatasetSummary;
+  'datasets.delete': { deleted: true };
+  'datasets.import': Job;
+  'datasets.export': Job;
+  'datasets.assignSplits': SplitAssignment;
+  'datasets.splitLeaks': SplitLeak[];
+  'datasets.createVersion': DatasetVersion;
+  'datasets.versions': DatasetVersion[];
+
+  'samples.page': SamplePage;
+  'samples.count': { count: number };
+  'samples.get': Sample;
+  'samples.create': Sample;
+  'samples.update': Sample;
+  'samples.bulkUpdate': { updated: number };
+  'samples.delete': DeleteResult;
+  'samples.restore': { restored: number };
+
+  'images.add': ImageInfo;
+
+  'models.list': ModelInfo[];
+  'models.add': Job;
+  'models.remove': ModelInfo;
 }
 
 export type MethodName = keyof typeof methodInputs & keyof MethodOutputs;

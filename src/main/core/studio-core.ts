@@ -4,6 +4,8 @@ import { mkdirSync } from 'node:fs';
 import type { MediaKind } from '../../shared/client';
 import { ApiError, isMethodName, parseMethodInput, type MethodName, type MethodOutput } from '../../shared/api';
 import { openDatabase, type StudioDatabase } from '../data/database';
+import { DatasetStore } from '../data/dataset-store';
+import { ModelRegistry } from '../models/model-registry';
 import { acquireInstanceLock, type InstanceLock } from '../data/instance-lock';
 import { EventBus } from './event-bus';
 import { JobManager } from './jobs';
@@ -31,7 +33,7 @@ export interface StudioCore {
   /** Validate and run one API call; throws ApiError. */
   call(method: string, input: unknown): Promise<unknown>;
   /** A stored image or thumbnail by opaque id (ids are validated by the doors). */
-  media(kind: MediaKind, id: string): MediaFile | undefined;
+  media(kind: MediaKind, id: string): Promise<MediaFile | undefined>;
   close(): void;
 }
 
@@ -40,6 +42,8 @@ export interface CoreContext {
   db: StudioDatabase;
   events: EventBus;
   jobs: JobManager;
+  datasets: DatasetStore;
+  models: ModelRegistry;
 }
 
 export function createStudioCore(options: StudioCoreOptions): StudioCore {
@@ -54,7 +58,9 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
   }
   const events = new EventBus();
   const jobs = new JobManager(events);
-  const handlers: Handlers = createHandlers({ options, db, events, jobs });
+  const datasets = new DatasetStore(db, options.dataDir);
+  const models = new ModelRegistry(db);
+  const handlers: Handlers = createHandlers({ options, db, events, jobs, datasets, models });
   let closed = false;
   return {
     dataDir: options.dataDir,
@@ -66,9 +72,7 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
       const parsed = parseMethodInput(method, input);
       return runHandler(handlers, method, parsed);
     },
-    media(_kind, _id) {
-      return undefined;
-    },
+    media: (kind, id) => findMedia(datasets, kind, id),
     close() {
       if (closed) return;
       closed = true;
@@ -79,11 +83,29 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
   };
 }
 
+async function findMedia(datasets: DatasetStore, kind: MediaKind, id: string): Promise<MediaFile | undefined> {
+  try {
+    if (kind === 'thumb') return { path: await datasets.thumbnailPath(id), contentType: 'image/webp' };
+    const image = datasets.images.get(id);
+    return image ? { path: datasets.imageFilePath(id), contentType: `image/${image.format}` } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Store errors become API errors with the right code; their messages already name the thing. */
+function toApiError(method: string, err: Error): ApiError {
+  if (/^Unknown\w*Error$/.test(err.name)) return new ApiError('not_found', err.message);
+  if (/Taken|Conflict/.test(err.name)) return new ApiError('conflict', err.message);
+  if (err.name === 'ZodError' || err.name === 'AbortError') return new ApiError(err.name === 'AbortError' ? 'cancelled' : 'invalid_input', err.message);
+  return new ApiError('internal', `${method}: ${err.message}`);
+}
+
 async function runHandler<M extends MethodName>(handlers: Handlers, method: M, input: unknown): Promise<MethodOutput<M>> {
   try {
     return await (handlers[method] as (i: unknown) => Promise<MethodOutput<M>>)(input);
   } catch (err) {
     if (err instanceof ApiError) throw err;
-    throw new ApiError('internal', `${method}: ${(err as Error).message}`);
+    throw toApiError(method, err as Error);
   }
 }

@@ -17,6 +17,126 @@ export const MIGRATIONS: Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'datasets, images, samples, search, versions',
+    sql: `
+      CREATE TABLE datasets (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        description TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+
+      -- id is the sha256 of the file's bytes; the file lives at images/<id[0:2]>/<id[2:]>.
+      CREATE TABLE images (
+        id TEXT PRIMARY KEY CHECK (length(id) = 64),
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        format TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+
+      -- turns: JSON [{user, assistant, origin, model?}]; origin_mask: bit 1 import, 2 person,
+      -- 4 model (one bit per answer origin present, for the grid filter).
+      CREATE TABLE samples (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+        turns TEXT NOT NULL,
+        split TEXT NOT NULL DEFAULT 'train' CHECK (split IN ('train', 'val', 'test')),
+        status TEXT NOT NULL DEFAULT 'todo' CHECK (status IN ('todo', 'draft', 'review', 'done', 'rejected')),
+        origin_mask INTEGER NOT NULL DEFAULT 0,
+        content_hash TEXT NOT NULL,
+        duplicate_of INTEGER REFERENCES samples(id) ON DELETE SET NULL,
+        source TEXT,
+        deleted_at INTEGER,
+        delete_token TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX samples_by_dataset ON samples(dataset_id, id);
+      CREATE INDEX samples_by_status ON samples(dataset_id, status, id);
+      CREATE INDEX samples_by_split ON samples(dataset_id, split, id);
+      CREATE INDEX samples_by_hash ON samples(dataset_id, content_hash);
+      CREATE INDEX samples_by_delete_token ON samples(delete_token) WHERE delete_token IS NOT NULL;
+
+      CREATE TABLE sample_images (
+        sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        image_id TEXT NOT NULL REFERENCES images(id),
+        PRIMARY KEY (sample_id, position)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX sample_images_by_image ON sample_images(image_id, sample_id);
+
+      CREATE TABLE sample_tags (
+        sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (sample_id, tag)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX sample_tags_by_tag ON sample_tags(tag, sample_id);
+
+      -- Questions and answers of each sample; rowid = samples.id, kept by the store in the same
+      -- transaction as the sample.
+      CREATE VIRTUAL TABLE sample_search USING fts5(questions, answers, tokenize = 'unicode61 remove_diacritics 2');
+      CREATE TRIGGER sample_search_cleanup AFTER DELETE ON samples BEGIN
+        DELETE FROM sample_search WHERE rowid = old.id;
+      END;
+
+      -- What a run trains on: a frozen copy of the samples, named by a hash of their content.
+      CREATE TABLE dataset_versions (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+        content_hash TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        sample_count INTEGER NOT NULL,
+        split_counts TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (dataset_id, content_hash)
+      ) STRICT;
+      CREATE TABLE dataset_version_samples (
+        version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
+        position INTEGER NOT NULL,
+        sample_id INTEGER NOT NULL,
+        split TEXT NOT NULL,
+        image_ids TEXT NOT NULL,
+        texts TEXT NOT NULL,
+        PRIMARY KEY (version_id, position)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TRIGGER dataset_versions_immutable BEFORE UPDATE ON dataset_versions BEGIN
+        SELECT RAISE(ABORT, 'dataset versions are immutable');
+      END;
+      CREATE TRIGGER dataset_versions_undeletable BEFORE DELETE ON dataset_versions BEGIN
+        SELECT RAISE(ABORT, 'dataset versions are immutable');
+      END;
+      CREATE TRIGGER dataset_version_samples_immutable BEFORE UPDATE ON dataset_version_samples BEGIN
+        SELECT RAISE(ABORT, 'dataset versions are immutable');
+      END;
+      CREATE TRIGGER dataset_version_samples_undeletable BEFORE DELETE ON dataset_version_samples BEGIN
+        SELECT RAISE(ABORT, 'dataset versions are immutable');
+      END;
+    `,
+  },
+  {
+    version: 3,
+    name: 'models',
+    sql: `
+  CREATE TABLE models (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('demo', 'hub', 'folder', 'run')),
+    reference TEXT NOT NULL,
+    family TEXT NOT NULL,
+    parameters INTEGER NOT NULL,
+    bytes_on_disk INTEGER NOT NULL,
+    folder TEXT NOT NULL,
+    tokenizer_folder TEXT NOT NULL,
+    added_at INTEGER NOT NULL,
+    UNIQUE (source, reference)
+  ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

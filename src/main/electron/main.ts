@@ -40,12 +40,12 @@ function hardenSessions(): void {
 }
 
 function serveMedia(studio: StudioCore): void {
-  protocol.handle(ELECTRON_MEDIA_SCHEME, (request) => {
+  protocol.handle(ELECTRON_MEDIA_SCHEME, async (request) => {
     const url = new URL(request.url);
     const kind = url.hostname as MediaKind;
     const id = url.pathname.replace(/^\//, '');
     if (!MEDIA_KINDS.includes(kind) || !MEDIA_ID_PATTERN.test(id)) return new Response('bad media address', { status: 400 });
-    const media = studio.media(kind, id);
+    const media = await studio.media(kind, id);
     if (!media) return new Response('not found', { status: 404 });
     return net.fetch(pathToFileURL(media.path).href);
   });

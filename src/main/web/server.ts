@@ -29,7 +29,8 @@ export interface WebDoor {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
+// room for one base64 image upload (images.add) and its envelope
+const MAX_BODY_BYTES = 66 * 1024 * 1024;
 const SSE_KEEPALIVE_MS = 15_000;
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -101,7 +102,7 @@ async function handle(options: WebDoorOptions, bindHost: string, req: IncomingMe
   }
   if (url.pathname === '/api/call') return handleCall(options, req, res);
   if (url.pathname === '/api/events') return handleEvents(options, req, res);
-  if (url.pathname.startsWith('/media/')) return handleMedia(options, url, req, res);
+  if (url.pathname.startsWith('/media/')) return await handleMedia(options, url, req, res);
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
   const file = resolveStaticFile(options.rendererDir, url.pathname);
   if (!file) return sendText(res, 404, `Not found: ${url.pathname}`);
@@ -148,13 +149,13 @@ function handleEvents(options: WebDoorOptions, req: IncomingMessage, res: Server
   });
 }
 
-function handleMedia(options: WebDoorOptions, url: URL, req: IncomingMessage, res: ServerResponse): void {
+async function handleMedia(options: WebDoorOptions, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
   const [, , kind, id, ...rest] = url.pathname.split('/');
   if (rest.length || !MEDIA_KINDS.includes(kind as MediaKind) || !MEDIA_ID_PATTERN.test(id ?? '')) {
     return sendText(res, 400, 'Bad media address: expected /media/{image|thumb}/{64 hex digits}');
   }
-  const media = options.core.media?.(kind as MediaKind, id!);
+  const media = await options.core.media(kind as MediaKind, id!);
   if (!media || !existsSync(media.path)) return sendText(res, 404, `No ${kind} with id ${id}`);
   res.writeHead(200, { 'Content-Type': media.contentType, 'Cache-Control': 'private, max-age=31536000, immutable' });
   if (req.method === 'HEAD') return void res.end();

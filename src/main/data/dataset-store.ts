@@ -1,0 +1,161 @@
+// The datasets back end in one object: datasets, images, samples, search, versions, import and
+// export, on an open studio database and its data folder. This is what the core API calls.
+import { mkdirSync } from 'node:fs';
+import type {
+  BulkChange, DatasetSummary, DatasetVersion, DeleteResult, ExportFormat, ExportReport, ImageInfo, ImportReport, NewSample, Sample,
+  SampleFilter, SamplePage, SamplePatch, SampleQuery, SampleSplit, SampleStatus, Selection, SplitAssignment, SplitLeak, SplitRatios,
+} from '../../shared/datasets';
+import { openDatabase, type StudioDatabase } from './database';
+import { DatasetRepository } from './dataset-repo';
+import { DatasetVersions, type VersionSample } from './dataset-versions';
+import { exportJsonl } from './export/export-jsonl';
+import { exportParquet } from './export/export-parquet';
+import type { ExportSelection } from './export/export-samples';
+import { ImageStore } from './images/image-store';
+import type { ImportRunOptions } from './import/import-runner';
+import { importPath } from './import/import-path';
+import { applyBulkChange, deleteSamples, purgeDeletedSamples, restoreSamples } from './samples/bulk-actions';
+import { SampleRepository } from './samples/sample-repo';
+import { assignSplits, findSplitLeaks } from './samples/split-assignment';
+
+export class DatasetStore {
+  readonly images: ImageStore;
+  readonly samples: SampleRepository;
+  readonly datasets: DatasetRepository;
+  readonly versions: DatasetVersions;
+
+  constructor(readonly db: StudioDatabase, readonly dataDir: string) {
+    this.images = new ImageStore(db, dataDir);
+    this.samples = new SampleRepository(db);
+    this.datasets = new DatasetRepository(db);
+    this.versions = new DatasetVersions(db);
+  }
+
+  /** Opens (creating if needed) the data folder's database. Close with close(). */
+  static open(dataDir: string): DatasetStore {
+    mkdirSync(dataDir, { recursive: true });
+    return new DatasetStore(openDatabase(dataDir), dataDir);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // Datasets
+
+  listDatasets(): DatasetSummary[] {
+    return this.datasets.list();
+  }
+
+  createDataset(name: string, description = ''): DatasetSummary {
+    return this.datasets.create(name, description);
+  }
+
+  getDataset(id: number): DatasetSummary {
+    return this.datasets.require(id);
+  }
+
+  /** The dataset named so, created if there is none. */
+  datasetNamed(name: string): DatasetSummary {
+    const id = this.datasets.findByName(name);
+    return id === null ? this.datasets.create(name) : this.datasets.require(id);
+  }
+
+  updateDataset(id: number, change: { name?: string; description?: string }): DatasetSummary {
+    return this.datasets.update(id, change);
+  }
+
+  deleteDataset(id: number): void {
+    this.datasets.delete(id);
+  }
+
+  // Import and export
+
+  importPath(datasetId: number, path: string, options: ImportRunOptions = {}): Promise<ImportReport> {
+    this.datasets.require(datasetId);
+    return importPath(this, datasetId, path, options);
+  }
+
+  /** jsonl and sharegpt write everything (lossless); parquet writes what training can use. */
+  exportDataset(datasetId: number, outDir: string, format: ExportFormat, selection?: ExportSelection): Promise<ExportReport> {
+    this.datasets.require(datasetId);
+    if (format === 'parquet') return exportParquet(this.db, this.images, datasetId, outDir, selection);
+    return exportJsonl(this.db, this.images, datasetId, outDir, format === 'jsonl' ? 'vqa' : 'sharegpt', selection);
+  }
+
+  // Samples
+
+  pageSamples(query: SampleQuery): SamplePage {
+    return this.samples.page(query);
+  }
+
+  countSamples(datasetId: number, filter?: SampleFilter): number {
+    return this.samples.count(datasetId, filter);
+  }
+
+  getSample(id: number): Sample | null {
+    return this.samples.get(id);
+  }
+
+  createSample(datasetId: number, input: NewSample): Sample {
+    this.datasets.require(datasetId);
+    return this.samples.create(datasetId, input);
+  }
+
+  updateSample(id: number, patch: SamplePatch): Sample {
+    return this.samples.update(id, patch);
+  }
+
+  /** Returns how many samples changed. */
+  bulkUpdate(selection: Selection, change: BulkChange): number {
+    return applyBulkChange(this.db, this.samples.selectedIds(selection), change);
+  }
+
+  deleteSamples(selection: Selection): DeleteResult {
+    return deleteSamples(this.db, this.samples.selectedIds(selection));
+  }
+
+  restoreSamples(undoToken: string): number {
+    return restoreSamples(this.db, undoToken);
+  }
+
+  purgeDeletedSamples(olderThan: number): number {
+    return purgeDeletedSamples(this.db, olderThan);
+  }
+
+  assignSplits(datasetId: number, ratios: SplitRatios, seed: number): SplitAssignment {
+    return assignSplits(this.db, datasetId, ratios, seed);
+  }
+
+  findSplitLeaks(datasetId: number): SplitLeak[] {
+    return findSplitLeaks(this.db, datasetId);
+  }
+
+  // Versions
+
+  createVersion(datasetId: number, options?: { note?: string; statuses?: SampleStatus[] }): DatasetVersion {
+    return this.versions.create(datasetId, options);
+  }
+
+  listVersions(datasetId: number): DatasetVersion[] {
+    return this.versions.list(datasetId);
+  }
+
+  versionSamples(versionId: number, split?: SampleSplit): Iterable<VersionSample> {
+    return this.versions.samples(versionId, split);
+  }
+
+  // Images (the web door serves media by id through these, never by a path it was given)
+
+  addImage(bytes: Uint8Array): Promise<ImageInfo> {
+    return this.images.add(bytes);
+  }
+
+  imageFilePath(id: string): string {
+    return this.images.filePath(id);
+  }
+
+  thumbnailPath(id: string): Promise<string> {
+    return this.images.thumbnailPath(id);
+  }
+}

@@ -1,0 +1,55 @@
+// A folder of images, walked recursively in name order. photo.jpg takes its texts from a sidecar
+// photo.json / photo.txt (or photo.jpg.json / photo.jpg.txt) beside it. Files that are neither
+// images nor sidecars are reported; hidden files (".DS_Store") are passed over silently.
+import type { Dirent } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { extname, join, relative } from 'node:path';
+import { skip, type ImportEntry, type ImportItem } from './import-entry';
+import { readSidecar, SIDECAR_EXTENSIONS } from './sidecar';
+
+export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff']);
+
+function sidecarFor(image: string, names: Set<string>): string | null {
+  const stem = image.slice(0, image.length - extname(image).length);
+  for (const base of [stem, image]) {
+    for (const ext of SIDECAR_EXTENSIONS) if (names.has(base + ext)) return base + ext;
+  }
+  return null;
+}
+
+async function imageEntry(root: string, dir: string, name: string, sidecar: string | null, captionPrompt?: string): Promise<ImportEntry> {
+  const where = relative(root, join(dir, name));
+  const item: ImportItem = { where, images: [{ kind: 'path', path: join(dir, name), label: 'image' }], texts: [] };
+  if (!sidecar) return { item };
+  try {
+    return { item: { ...item, ...(await readSidecar(join(dir, sidecar), captionPrompt)) } };
+  } catch (err) {
+    return skip(where, `sidecar ${sidecar}: ${(err as Error).message}`);
+  }
+}
+
+export async function* folderEntries(root: string, captionPrompt?: string, dir = root): AsyncGenerator<ImportEntry> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    yield skip(relative(root, dir) || '.', `folder not readable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const files = entries.filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.'));
+  const names = new Set(files.map((f) => f.name));
+  const images = new Set(files.filter((f) => IMAGE_EXTENSIONS.has(extname(f.name).toLowerCase())).map((f) => f.name));
+  const usedSidecars = new Set([...images].map((f) => sidecarFor(f, names)).filter((s): s is string => s !== null));
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    if (entry.isDirectory()) {
+      yield* folderEntries(root, captionPrompt, join(dir, entry.name));
+    } else if (images.has(entry.name)) {
+      yield await imageEntry(root, dir, entry.name, sidecarFor(entry.name, names), captionPrompt);
+    } else if (!usedSidecars.has(entry.name)) {
+      const what = names.has(entry.name) ? 'not an image file' : 'not a regular file';
+      yield skip(relative(root, join(dir, entry.name)), what);
+    }
+  }
+}

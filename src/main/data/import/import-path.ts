@@ -1,0 +1,43 @@
+// Import from a path: a folder of images, or a .jsonl / .json / .csv / .parquet file.
+import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { ImportFormat, ImportReport } from '../../../shared/datasets';
+import { csvEntries } from './csv-source';
+import { folderEntries } from './folder-source';
+import type { ImportEntry } from './import-entry';
+import { runImport, type ImportContext, type ImportRunOptions } from './import-runner';
+import { jsonArrayEntries, jsonlEntries } from './jsonl-source';
+import { parquetEntries } from './parquet-source';
+
+const FILE_FORMATS: Record<string, ImportFormat> = { '.jsonl': 'jsonl', '.json': 'jsonl', '.csv': 'csv', '.parquet': 'parquet' };
+
+export async function detectImportFormat(path: string): Promise<ImportFormat> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(path)).isDirectory();
+  } catch (err) {
+    throw new Error(`${path}: cannot import (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  if (isDirectory) return 'folder';
+  const format = FILE_FORMATS[extname(path).toLowerCase()];
+  if (!format) throw new Error(`${path}: unknown import format (expected a folder of images, or a .jsonl, .json, .csv or .parquet file)`);
+  return format;
+}
+
+export function importEntries(path: string, format: ImportFormat, captionPrompt?: string): AsyncIterable<ImportEntry> {
+  switch (format) {
+    case 'folder':
+      return folderEntries(path, captionPrompt);
+    case 'jsonl':
+      return extname(path).toLowerCase() === '.json' ? jsonArrayEntries(path) : jsonlEntries(path);
+    case 'csv':
+      return csvEntries(path);
+    case 'parquet':
+      return parquetEntries(path);
+  }
+}
+
+export async function importPath(ctx: ImportContext, datasetId: number, path: string, options: ImportRunOptions = {}): Promise<ImportReport> {
+  const format = await detectImportFormat(path);
+  return runImport(ctx, datasetId, format, importEntries(path, format, options.captionPrompt), options);
+}

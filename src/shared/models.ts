@@ -1,0 +1,30 @@
+// Models as the renderer sees them: every checkpoint the studio can chat with or train from.
+import { z } from 'zod';
+
+export type ModelSource = 'demo' | 'hub' | 'folder' | 'run';
+
+export interface ModelInfo {
+  id: string;
+  name: string;
+  source: ModelSource;
+  /** the Hub repo id, the folder, or the run's checkpoint it came from */
+  reference: string;
+  family: 'prefix' | 'inline' | 'split';
+  parameters: number;
+  bytesOnDisk: number;
+  /** folder with config.json and model.safetensors */
+  folder: string;
+  tokenizerFolder: string;
+  addedAt: number;
+}
+
+export const modelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,79}$/, 'not a model id');
+
+export const addModelSchema = z
+  .object({
+    /** a Hub repo id ("lusxvr/nanoVLM-222M") or an absolute folder path */
+    reference: z.string().trim().min(1).max(1024),
+    name: z.string().trim().min(1).max(120).optional(),
+  })
+  .strict();
+export type AddModelInput = z.infer<typeof addModelSchema>;

@@ -1,0 +1,72 @@
+// Datasets, samples, images and models through the core's API, as the renderer calls them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Job } from '../../../src/shared/jobs';
+import type { DatasetSummary, ImportReport, SamplePage } from '../../../src/shared/datasets';
+import type { ModelInfo } from '../../../src/shared/models';
+import { createStudioCore, type StudioCore } from '../../../src/main/core/studio-core';
+import { photo, PHOTOS } from '../../helpers/data-fixtures';
+import { fixtureModelFolder } from '../../helpers/fixture-model';
+import { makeTempDir } from '../../helpers/temp-dir';
+
+describe('datasets and models through the API', () => {
+  const temp = makeTempDir();
+  let core: StudioCore;
+
+  beforeAll(() => {
+    core = createStudioCore({ dataDir: temp.path, door: 'web' });
+  });
+  afterAll(() => {
+    core.close();
+    temp.remove();
+  });
+
+  const call = <T>(method: string, input: unknown) => core.call(method, input) as Promise<T>;
+
+  it('imports a folder of photos as a job, reporting the awkward files', async () => {
+    const dataset = await call<DatasetSummary>('datasets.create', { name: 'photos' });
+    const job = await call<Job>('datasets.import', { datasetId: dataset.id, path: PHOTOS });
+    const ended = await core.jobs.settled(job.id);
+    expect(ended.status).toBe('done');
+    const report = ended.result as ImportReport;
+    expect(report.imported).toBeGreaterThanOrEqual(8);
+    expect(report.issues.map((i) => i.where)).toEqual(expect.arrayContaining(['truncated.jpg']));
+    const page = await call<SamplePage>('samples.page', { datasetId: dataset.id, limit: 50 });
+    expect(page.items.length).toBe(report.imported);
+    const thumb = await core.media('thumb', page.items[0]!.imageIds[0]!);
+    expect(thumb?.contentType).toBe('image/webp');
+  });
+
+  it('refuses bad input naming the field, and unknown ids with not_found', async () => {
+    await expect(call('datasets.import', { datasetId: 1, path: 'relative/path' })).rejects.toMatchObject({ code: 'invalid_input', field: 'path' });
+    await expect(call('samples.get', { id: 999_999 })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(call('datasets.create', { name: 'photos' })).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('stores an uploaded image once, by content', async () => {
+    const dataBase64 = photo('chelsea.png').toString('base64');
+    const first = await call<{ id: string }>('images.add', { dataBase64 });
+    const second = await call<{ id: string }>('images.add', { dataBase64 });
+    expect(first.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(second.id).toBe(first.id);
+    expect((await core.media('image', first.id))?.contentType).toBe('image/png');
+    await expect(call('images.add', { dataBase64: Buffer.from('not an image').toString('base64') })).rejects.toThrow();
+  });
+
+  it('adds a local model folder as a job and lists it with family and size', async () => {
+    const folder = fixtureModelFolder('split');
+    const job = await call<Job>('models.add', { reference: folder });
+    const ended = await core.jobs.settled(job.id);
+    expect(ended.error).toBeUndefined();
+    const model = ended.result as ModelInfo;
+    expect(model).toMatchObject({ source: 'folder', family: 'split', folder });
+    expect(model.parameters).toBeGreaterThan(100_000);
+    expect((await call<ModelInfo[]>('models.list', {})).map((m) => m.id)).toContain(model.id);
+    await call('models.remove', { id: model.id });
+    expect(await call<ModelInfo[]>('models.list', {})).toEqual([]);
+  });
+
+  it('fails a model job with the checkpoint error', async () => {
+    const job = await call<Job>('models.add', { reference: temp.path });
+    expect(await core.jobs.settled(job.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/config\.json|model\.safetensors/) });
+  });
+});

@@ -1,0 +1,67 @@
+// torch.optim.AdamW (PyTorch defaults β 0.9/0.999, ε 1e-8, weight decay 0.01, no amsgrad),
+// decaying every parameter it is given, norms and biases included, as nanoVLM's train.py does:
+//   p ← p·(1 − lr·wd);  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
+//   p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)
+// The bias corrections are computed in double precision, as Python does.
+import * as tf from '@tensorflow/tfjs';
+
+export interface AdamWHyperparameters {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+}
+
+export interface AdamWParameterState {
+  step: number;
+  expAvg: tf.Variable;
+  expAvgSq: tf.Variable;
+}
+
+export class AdamW {
+  readonly state = new Map<string, AdamWParameterState>();
+
+  constructor(readonly hyper: AdamWHyperparameters) {}
+
+  private stateOf(name: string, param: tf.Variable): AdamWParameterState {
+    let s = this.state.get(name);
+    if (!s) {
+      s = { step: 0, expAvg: tf.variable(tf.zerosLike(param), false), expAvgSq: tf.variable(tf.zerosLike(param), false) };
+      this.state.set(name, s);
+    }
+    return s;
+  }
+
+  /** One update of one parameter in place. */
+  update(name: string, param: tf.Variable, grad: tf.Tensor, lr: number): void {
+    const { beta1, beta2, eps, weightDecay } = this.hyper;
+    const s = this.stateOf(name, param);
+    s.step += 1;
+    const stepSize = lr / (1 - beta1 ** s.step);
+    const bias2Sqrt = Math.sqrt(1 - beta2 ** s.step);
+    tf.tidy(() => {
+      const m = s.expAvg.mul(beta1).add(grad.mul(1 - beta1));
+      const v = s.expAvgSq.mul(beta2).add(grad.square().mul(1 - beta2));
+      const denom = v.sqrt().div(bias2Sqrt).add(eps);
+      const decayed = param.mul(1 - lr * weightDecay);
+      s.expAvg.assign(m);
+      s.expAvgSq.assign(v);
+      param.assign(decayed.sub(m.div(denom).mul(stepSize)));
+    });
+  }
+
+  /** Replace the state (resume); takes ownership of nothing: values are copied. */
+  load(name: string, step: number, expAvg: tf.Tensor, expAvgSq: tf.Tensor): void {
+    this.state.get(name)?.expAvg.dispose();
+    this.state.get(name)?.expAvgSq.dispose();
+    this.state.set(name, { step, expAvg: tf.variable(expAvg.clone(), false), expAvgSq: tf.variable(expAvgSq.clone(), false) });
+  }
+
+  dispose(): void {
+    for (const s of this.state.values()) {
+      s.expAvg.dispose();
+      s.expAvgSq.dispose();
+    }
+    this.state.clear();
+  }
+}

@@ -1,0 +1,53 @@
+// The building blocks shared by nanoVLM's modules, as plain functions over tensors (weights are
+// looked up by name, so the code keeps nanoVLM's parameter names). A PyTorch Linear weight is
+// stored [out, in] and computes x @ Wᵀ + b.
+import * as tf from '@tensorflow/tfjs';
+
+/** nn.Linear on the last axis of x (any rank ≥ 2). */
+export function linear(x: tf.Tensor, weight: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
+  const inDim = x.shape[x.shape.length - 1]!;
+  const outDim = weight.shape[0]!;
+  const rows = x.reshape([-1, inDim]);
+  let y: tf.Tensor = tf.matMul(rows, weight as tf.Tensor2D, false, true);
+  if (bias) y = y.add(bias);
+  return y.reshape([...x.shape.slice(0, -1), outDim]);
+}
+
+/** nn.LayerNorm over the last axis (biased variance, as PyTorch). */
+export function layerNorm(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor {
+  const mean = x.mean(-1, true);
+  const centred = x.sub(mean);
+  const variance = centred.square().mean(-1, true);
+  return centred.mul(variance.add(eps).rsqrt()).mul(weight).add(bias);
+}
+
+/** Llama's RMSNorm: x · rsqrt(mean(x²) + eps) · weight. */
+export function rmsNorm(x: tf.Tensor, weight: tf.Tensor, eps: number): tf.Tensor {
+  const inverseRms = x.square().mean(-1, true).add(eps).rsqrt();
+  return x.mul(inverseRms).mul(weight);
+}
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/** GELU with the tanh approximation (nn.GELU(approximate='tanh'), SigLIP's activation). */
+export function geluTanh(x: tf.Tensor): tf.Tensor {
+  const inner = x.add(x.square().mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI);
+  return x.mul(0.5).mul(inner.tanh().add(1));
+}
+
+/** SiLU (x · sigmoid(x)), the gate of Llama's MLP. */
+export function silu(x: tf.Tensor): tf.Tensor {
+  return x.mul(x.sigmoid());
+}
+
+/** [B, T, heads·hd] → [B, heads, T, hd] */
+export function splitHeads(x: tf.Tensor, heads: number): tf.Tensor {
+  const [b, t, d] = x.shape as [number, number, number];
+  return x.reshape([b, t, heads, d / heads]).transpose([0, 2, 1, 3]);
+}
+
+/** [B, heads, T, hd] → [B, T, heads·hd] */
+export function mergeHeads(x: tf.Tensor): tf.Tensor {
+  const [b, heads, t, hd] = x.shape as [number, number, number, number];
+  return x.transpose([0, 2, 1, 3]).reshape([b, t, heads * hd]);
+}

@@ -1,0 +1,69 @@
+// One training run, start to finish, reporting through `emit`: pick the engine, load the base
+// model (or resume a run's checkpoint exactly), visit the data in a seeded order, take
+// optimiser steps with gradient accumulation, write checkpoints. Runs inside the trainer
+// subprocess, but is a plain function so that it can be tested in-process.
+import { join } from 'node:path';
+import { openCheckpoint } from '../model/checkpoint';
+import { NanoVLMTokenizer } from '../model/tokenizer';
+import type { TrainerMessage, TrainingRunConfig } from '../../shared/training';
+import { restoreTrainerState } from './checkpoint-reader';
+import { writeCheckpoint } from './checkpoint-writer';
+import { collate } from './collate';
+import { DataOrder } from './data-order';
+import { prepareSample, readVqaJsonl } from './dataset';
+import { selectTrainingEngine } from './engine';
+import { ModelParameters } from './parameters';
+import { isTrainedGroup, Trainer } from './trainer';
+
+export type Emit = (message: TrainerMessage) => void;
+
+const stepDir = (config: TrainingRunConfig, step: number) => join(config.outputDir, `step_${step}`);
+
+export async function runTraining(config: TrainingRunConfig, emit: Emit, signal: AbortSignal): Promise<void> {
+  const engine = await selectTrainingEngine(config.engine);
+  const source = config.resumeFrom ?? config.baseModelDir;
+  const checkpoint = openCheckpoint(source);
+  const rates = config.optimizer.learningRates;
+  let parameters: ModelParameters;
+  try {
+    parameters = ModelParameters.fromCheckpoint(checkpoint, isTrainedGroup(rates));
+  } finally {
+    checkpoint.close();
+  }
+  const spec = { family: parameters.family, config: parameters.config };
+  const tokenizer = NanoVLMTokenizer.fromFolder(config.tokenizerDir, parameters.config);
+  const records = readVqaJsonl(config.datasetPath);
+  const trainer = new Trainer(parameters, {
+    optimizer: config.optimizer,
+    gradientAccumulationSteps: config.gradientAccumulationSteps,
+    schedule: { kind: 'cosine', maxSteps: config.maxSteps },
+  });
+  try {
+    const savedOrder = config.resumeFrom ? restoreTrainerState(config.resumeFrom, trainer) : undefined;
+    const order = savedOrder ? new DataOrder(records.length, savedOrder) : DataOrder.start(records.length, config.seed);
+    const count = (filter: (v: { trainable: boolean }) => boolean) => [...parameters.variables.values()].filter(filter).reduce((n, v) => n + v.size, 0);
+    emit({ type: 'started', engine: engine.engine, engineReason: engine.reason, parameters: count(() => true), trainedParameters: count((v) => v.trainable), startStep: trainer.step });
+    let lastDir = source;
+    while (trainer.step < config.maxSteps && !signal.aborted) {
+      const started = performance.now();
+      for (let micro = 0; micro < config.gradientAccumulationSteps; micro++) {
+        const samples = await Promise.all(order.next(config.batchSize).map((i) => prepareSample(records[i]!, spec, tokenizer)));
+        trainer.accumulate(collate(samples, tokenizer.eosTokenId));
+      }
+      const report = trainer.applyStep();
+      const seconds = (performance.now() - started) / 1000;
+      emit({ type: 'metrics', step: report.step, loss: report.loss, gradNorm: report.gradNorm, learningRates: report.learningRates });
+      emit({ type: 'progress', step: trainer.step, maxSteps: config.maxSteps, samplesPerSecond: (config.batchSize * config.gradientAccumulationSteps) / seconds });
+      if (trainer.step % config.checkpointEvery === 0 || trainer.step === config.maxSteps) {
+        lastDir = stepDir(config, trainer.step);
+        await writeCheckpoint(lastDir, parameters, trainer, order.snapshot());
+        emit({ type: 'checkpoint', step: trainer.step, dir: lastDir });
+      }
+    }
+    if (signal.aborted) emit({ type: 'log', level: 'info', text: `stopped at step ${trainer.step}` });
+    emit({ type: 'finished', step: trainer.step, checkpointDir: lastDir });
+  } finally {
+    trainer.dispose();
+    parameters.dispose();
+  }
+}

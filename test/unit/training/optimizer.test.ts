@@ -1,0 +1,72 @@
+// AdamW, the schedule and clipping against hand-computed PyTorch semantics.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AdamW } from '../../../src/main/training/adamw';
+import { clipCoefficient, globalNorm } from '../../../src/main/training/grad-clip';
+import { cosineLearningRate } from '../../../src/main/training/lr-schedule';
+import { selectTrainingEngine } from '../../../src/main/training/engine';
+
+beforeAll(async () => {
+  await selectTrainingEngine('wasm');
+});
+
+/** torch.optim.AdamW's single-tensor update, in double precision. */
+function referenceAdamW(p: number[], grads: number[][], lr: number, wd = 0.01, b1 = 0.9, b2 = 0.999, eps = 1e-8): number[] {
+  const m = p.map(() => 0);
+  const v = p.map(() => 0);
+  const out = [...p];
+  grads.forEach((g, t) => {
+    const step = t + 1;
+    for (let i = 0; i < out.length; i++) {
+      out[i]! *= 1 - lr * wd;
+      m[i] = b1 * m[i]! + (1 - b1) * g[i]!;
+      v[i] = b2 * v[i]! + (1 - b2) * g[i]! ** 2;
+      const denom = Math.sqrt(v[i]!) / Math.sqrt(1 - b2 ** step) + eps;
+      out[i]! -= (lr / (1 - b1 ** step)) * (m[i]! / denom);
+    }
+  });
+  return out;
+}
+
+describe('AdamW', () => {
+  it('matches PyTorch, weight decay on every parameter', () => {
+    const start = [0.5, -1.25, 2, 0];
+    const grads = [[0.1, -0.2, 0.3, 1e-9], [-0.05, 0.4, 0.0, 0.2], [0.3, 0.3, -0.1, -0.2]];
+    const param = tf.variable(tf.tensor1d(start));
+    const adam = new AdamW({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 });
+    for (const g of grads) tf.tidy(() => adam.update('p', param, tf.tensor1d(g), 1e-2));
+    const expected = referenceAdamW(start, grads, 1e-2);
+    const got = param.dataSync();
+    expected.forEach((e, i) => expect(got[i]).toBeCloseTo(e, 6));
+    expect(adam.state.get('p')!.step).toBe(3);
+    adam.dispose();
+    param.dispose();
+  });
+});
+
+describe('cosine schedule with warmup (nanoVLM get_lr)', () => {
+  it('warms up linearly over 3% of the steps, then decays to 0.1·lr', () => {
+    const max = 1e-3;
+    expect(cosineLearningRate(0, max, 100)).toBeCloseTo(max / 3, 12);
+    expect(cosineLearningRate(2, max, 100)).toBeCloseTo(max, 12);
+    expect(cosineLearningRate(3, max, 100)).toBeCloseTo(max, 12);
+    expect(cosineLearningRate(100, max, 100)).toBeCloseTo(0.1 * max, 12);
+    const mid = cosineLearningRate(51.5, max, 100);
+    expect(mid).toBeCloseTo(0.1 * max + 0.5 * 0.9 * max, 12);
+  });
+
+  it('never exceeds the peak when 3% of the steps is fractional', () => {
+    for (let it = 0; it < 10; it++) expect(cosineLearningRate(it, 1, 10)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('global-norm clipping', () => {
+  it('computes the norm over all gradients and clip_grad_norm_’s factor', () => {
+    const grads = [tf.tensor1d([3, 0]), tf.tensor2d([[0, 4]])];
+    expect(globalNorm(grads)).toBeCloseTo(5, 6);
+    expect(clipCoefficient(5, 1)).toBeCloseTo(1 / (5 + 1e-6), 12);
+    expect(clipCoefficient(0.5, 1)).toBe(1);
+    expect(clipCoefficient(5, null)).toBe(1);
+    tf.dispose(grads);
+  });
+});

@@ -23,6 +23,7 @@ import {
 } from './datasets';
 import type { Job } from './jobs';
 import { addModelSchema, modelIdSchema, type ModelInfo } from './models';
+import { runStartSchema, type RunDetail, type RunLogLine, type RunMetric, type RunSummary } from './runs';
 import type { SystemHealth, SystemInfo } from './system';
 
 const noInput = z.object({}).strict();
@@ -63,6 +64,12 @@ export const methodInputs = {
   'models.list': noInput,
   'models.add': addModelSchema,
   'models.remove': z.object({ id: modelIdSchema }).strict(),
+
+  'runs.list': noInput,
+  'runs.get': z.object({ id: z.string().uuid() }).strict(),
+  'runs.start': runStartSchema,
+  'runs.cancel': z.object({ id: z.string().uuid() }).strict(),
+  'runs.resume': z.object({ id: z.string().uuid() }).strict(),
 } as const;
 
 /** Output types, by method name. */
@@ -97,6 +104,12 @@ export interface MethodOutputs {
   'models.list': ModelInfo[];
   'models.add': Job;
   'models.remove': ModelInfo;
+
+  'runs.list': RunSummary[];
+  'runs.get': RunDetail;
+  'runs.start': RunSummary;
+  'runs.cancel': RunSummary;
+  'runs.resume': RunSummary;
 }
 
 export type MethodName = keyof typeof methodInputs & keyof MethodOutputs;
@@ -109,6 +122,11 @@ export interface EventPayloads {
   'studio.notice': { level: 'info' | 'warning' | 'error'; message: string };
   /** a background job started, progressed or ended */
   'job.updated': Job;
+  /** a run changed status, engine, step or checkpoints */
+  'run.updated': RunSummary;
+  /** metrics of one step of a run (train, then val values merged in) */
+  'run.metrics': { runId: string; metric: RunMetric };
+  'run.log': { runId: string; line: RunLogLine };
 }
 export type EventTopic = keyof EventPayloads;
 

@@ -62,6 +62,7 @@ export type TrainerCommand = { type: 'start'; config: TrainingRunConfig } | { ty
 export type TrainerMessage =
   | { type: 'started'; engine: TrainingEngineName; engineReason: string; parameters: number; trainedParameters: number; startStep: number }
   | { type: 'progress'; step: number; maxSteps: number; samplesPerSecond: number }
+  /** step: optimiser steps completed (1 after the first), as in progress and checkpoint */
   | { type: 'metrics'; step: number; loss: number; gradNorm: number; learningRates: LearningRates }
   | { type: 'checkpoint'; step: number; dir: string }
   | { type: 'log'; level: 'info' | 'warn'; text: string }

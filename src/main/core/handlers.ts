@@ -4,6 +4,7 @@ import type { CoreContext } from './studio-core';
 import { datasetHandlers } from './dataset-handlers';
 import { jobHandlers } from './job-handlers';
 import { modelHandlers } from './model-handlers';
+import { runHandlers } from './run-handlers';
 import { systemHandlers } from './system-handlers';
 
 export type Handlers = { [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
@@ -14,5 +15,6 @@ export function createHandlers(ctx: CoreContext): Handlers {
     ...jobHandlers(ctx),
     ...datasetHandlers(ctx),
     ...modelHandlers(ctx),
+    ...runHandlers(ctx),
   };
 }

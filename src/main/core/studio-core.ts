@@ -6,6 +6,8 @@ import { ApiError, isMethodName, parseMethodInput, type MethodName, type MethodO
 import { openDatabase, type StudioDatabase } from '../data/database';
 import { DatasetStore } from '../data/dataset-store';
 import { ModelRegistry } from '../models/model-registry';
+import { RunManager } from '../runs/run-manager';
+import { RunStore } from '../runs/run-store';
 import { acquireInstanceLock, type InstanceLock } from '../data/instance-lock';
 import { EventBus } from './event-bus';
 import { JobManager } from './jobs';
@@ -30,6 +32,7 @@ export interface StudioCore {
   readonly db: StudioDatabase;
   readonly events: EventBus;
   readonly jobs: JobManager;
+  readonly runManager: RunManager;
   /** Validate and run one API call; throws ApiError. */
   call(method: string, input: unknown): Promise<unknown>;
   /** A stored image or thumbnail by opaque id (ids are validated by the doors). */
@@ -44,6 +47,8 @@ export interface CoreContext {
   jobs: JobManager;
   datasets: DatasetStore;
   models: ModelRegistry;
+  runs: RunStore;
+  runManager: RunManager;
 }
 
 export function createStudioCore(options: StudioCoreOptions): StudioCore {
@@ -60,13 +65,16 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
   const jobs = new JobManager(events);
   const datasets = new DatasetStore(db, options.dataDir);
   const models = new ModelRegistry(db);
-  const handlers: Handlers = createHandlers({ options, db, events, jobs, datasets, models });
+  const runs = new RunStore(db);
+  const runManager = new RunManager({ dataDir: options.dataDir, runs, datasets, models, events });
+  const handlers: Handlers = createHandlers({ options, db, events, jobs, datasets, models, runs, runManager });
   let closed = false;
   return {
     dataDir: options.dataDir,
     db,
     events,
     jobs,
+    runManager,
     async call(method, input) {
       if (!isMethodName(method)) throw new ApiError('unknown_method', `unknown method "${String(method)}"`);
       const parsed = parseMethodInput(method, input);
@@ -77,6 +85,7 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
       if (closed) return;
       closed = true;
       jobs.cancelAll();
+      runManager.shutdown();
       db.close();
       lock.release();
     },

@@ -122,19 +122,59 @@ export const MIGRATIONS: Migration[] = [
     version: 3,
     name: 'models',
     sql: `
-  CREATE TABLE models (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    source TEXT NOT NULL CHECK (source IN ('demo', 'hub', 'folder', 'run')),
-    reference TEXT NOT NULL,
-    family TEXT NOT NULL,
-    parameters INTEGER NOT NULL,
-    bytes_on_disk INTEGER NOT NULL,
-    folder TEXT NOT NULL,
-    tokenizer_folder TEXT NOT NULL,
-    added_at INTEGER NOT NULL,
-    UNIQUE (source, reference)
-  ) STRICT;
+      CREATE TABLE models (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('demo', 'hub', 'folder', 'run')),
+        reference TEXT NOT NULL,
+        family TEXT NOT NULL,
+        parameters INTEGER NOT NULL,
+        bytes_on_disk INTEGER NOT NULL,
+        folder TEXT NOT NULL,
+        tokenizer_folder TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        UNIQUE (source, reference)
+      ) STRICT;
+    `,
+  },
+  {
+    version: 4,
+    name: 'training runs',
+    sql: `
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'cancelled', 'failed', 'interrupted')),
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+        dataset_version_id INTEGER NOT NULL REFERENCES dataset_versions(id),
+        base_model_id TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        learning_rates TEXT NOT NULL,
+        engine TEXT,
+        engine_reason TEXT,
+        step INTEGER NOT NULL DEFAULT 0,
+        last_loss REAL,
+        folder TEXT NOT NULL,
+        checkpoints TEXT NOT NULL DEFAULT '[]',
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        error TEXT
+      ) STRICT;
+      -- one row per optimiser step: train metrics, and val metrics when evaluated (JSON)
+      CREATE TABLE run_metrics (
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (run_id, step)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TABLE run_log (
+        id INTEGER PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        level TEXT NOT NULL,
+        text TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX run_log_by_run ON run_log(run_id, id);
     `,
   },
 ];

@@ -52,7 +52,7 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
       }
       const report = trainer.applyStep();
       const seconds = (performance.now() - started) / 1000;
-      emit({ type: 'metrics', step: report.step, loss: report.loss, gradNorm: report.gradNorm, learningRates: report.learningRates });
+      emit({ type: 'metrics', step: report.step + 1, loss: report.loss, gradNorm: report.gradNorm, learningRates: report.learningRates });
       emit({ type: 'progress', step: trainer.step, maxSteps: config.maxSteps, samplesPerSecond: (config.batchSize * config.gradientAccumulationSteps) / seconds });
       if (trainer.step % config.checkpointEvery === 0 || trainer.step === config.maxSteps) {
         lastDir = stepDir(config, trainer.step);

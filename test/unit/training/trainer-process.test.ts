@@ -47,7 +47,7 @@ describe('trainer subprocess', () => {
     expect(failed, JSON.stringify(failed)).toBeUndefined();
     expect(messages[0]).toMatchObject({ type: 'started', engine: 'wasm', startStep: 0 });
     const metrics = messages.filter((m) => m.type === 'metrics');
-    expect(metrics.map((m) => m.step)).toEqual([0, 1]);
+    expect(metrics.map((m) => m.step)).toEqual([1, 2]);
     for (const m of metrics) expect(Number.isFinite(m.loss) && Number.isFinite(m.gradNorm)).toBe(true);
     expect(messages.filter((m) => m.type === 'checkpoint').map((m) => m.step)).toEqual([1, 2]);
     const finished = messages.at(-1)!;

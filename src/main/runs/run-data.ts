@@ -1,0 +1,16 @@
+// What a run trains on, written for the trainer: one split of a frozen dataset version as JSONL in
+// the Hub's VQA layout, with absolute paths into the studio's image store (nothing is copied).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { SampleSplit } from '../../shared/datasets';
+import type { DatasetStore } from '../data/dataset-store';
+
+export function writeVersionSplit(store: DatasetStore, versionId: number, split: SampleSplit, path: string): number {
+  const lines: string[] = [];
+  for (const sample of store.versionSamples(versionId, split)) {
+    lines.push(JSON.stringify({ images: sample.imageIds.map((id) => store.imageFilePath(id)), texts: sample.texts }));
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, lines.length ? `${lines.join('\n')}\n` : '');
+  return lines.length;
+}

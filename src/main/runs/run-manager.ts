@@ -1,0 +1,220 @@
+// Starts, follows, cancels and resumes training runs. Each run is a trainer subprocess; its
+// messages become rows (metrics, checkpoints, log) and events for the renderer. A trainer that
+// dies is marked failed with its last words; the studio goes on.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiError } from '../../shared/api';
+import { PRESET_LEARNING_RATES, type RunCheckpoint, type RunSettings, type RunStartInput, type RunSummary, runStartSchema } from '../../shared/runs';
+import { DEFAULT_OPTIMIZER, type TrainerMessage, type TrainingRunConfig } from '../../shared/training';
+import type { EventBus } from '../core/event-bus';
+import type { DatasetStore } from '../data/dataset-store';
+import type { ModelRegistry } from '../models/model-registry';
+import { startTrainerProcess, type TrainerHandle } from '../training/trainer-client';
+import { writeVersionSplit } from './run-data';
+import type { RunStore } from './run-store';
+
+const STOP_GRACE_MS = 10_000;
+const LAST_WORDS = 20;
+
+export interface RunManagerDeps {
+  dataDir: string;
+  runs: RunStore;
+  datasets: DatasetStore;
+  models: ModelRegistry;
+  events: EventBus;
+}
+
+interface LiveRun {
+  handle: TrainerHandle;
+  lastWords: string[];
+  /** the step the trainer said it finished at, when it did */
+  finishedAt?: number;
+  failed?: string;
+  cancelled: boolean;
+}
+
+export class RunManager {
+  private readonly live = new Map<string, LiveRun>();
+
+  constructor(private readonly deps: RunManagerDeps) {
+    deps.runs.markInterrupted();
+  }
+
+  start(input: RunStartInput): RunSummary {
+    const settings = runStartSchema.parse(input);
+    const base = this.deps.models.get(settings.baseModelId);
+    const dataset = this.deps.datasets.getDataset(settings.datasetId);
+    const version = this.deps.datasets.createVersion(settings.datasetId, { note: 'taken at launch of a training run' });
+    const learningRates = { ...PRESET_LEARNING_RATES[settings.preset], ...settings.learningRates };
+    const run = this.deps.runs.create({
+      name: settings.name ?? `${base.name} on ${dataset.name}`,
+      datasetId: dataset.id,
+      datasetVersionId: version.id,
+      baseModelId: base.id,
+      settings,
+      learningRates,
+      folder: (id) => join(this.deps.dataDir, 'runs', id),
+    });
+    const trainCount = writeVersionSplit(this.deps.datasets, version.id, 'train', join(run.folder, 'data', 'train.jsonl'));
+    if (trainCount === 0) {
+      this.deps.runs.update(run.id, { status: 'failed', endedAt: Date.now(), error: `dataset version ${version.id} has no answered samples in its train split` });
+      throw new ApiError('invalid_input', `"${dataset.name}" has no answered samples in its train split to train on`, 'datasetId');
+    }
+    this.log(run.id, 'info', `dataset version ${version.id} (${version.contentHash.slice(0, 12)}): ${trainCount} training samples`);
+    this.launch(run, settings);
+    return this.deps.runs.get(run.id);
+  }
+
+  /** Continue an interrupted, failed or cancelled run from its last checkpoint. */
+  resume(id: string): RunSummary {
+    const run = this.deps.runs.get(id);
+    if (this.live.has(id)) throw new ApiError('conflict', `run ${id} is already training`, 'id');
+    const last = run.checkpoints.at(-1);
+    if (!last) throw new ApiError('conflict', `run "${run.name}" has no checkpoint to resume from; start a new run instead`, 'id');
+    if (run.status === 'finished' && last.step >= run.settings.maxSteps) throw new ApiError('conflict', `run "${run.name}" already finished all its steps`, 'id');
+    this.deps.runs.dropMetricsAfter(id, last.step);
+    this.deps.runs.update(id, { status: 'running', step: last.step, endedAt: null, error: null });
+    this.log(id, 'info', `resuming from step ${last.step}`);
+    this.launch(this.deps.runs.get(id), run.settings, last.dir);
+    return this.deps.runs.get(id);
+  }
+
+  /** Ask the trainer to stop after its current step; kill it if it does not within seconds. */
+  cancel(id: string): RunSummary {
+    const live = this.live.get(id);
+    if (!live) throw new ApiError('conflict', `run ${id} is not training`, 'id');
+    live.cancelled = true;
+    live.handle.stop();
+    const timer = setTimeout(() => live.handle.child.kill('SIGKILL'), STOP_GRACE_MS);
+    void live.handle.exited.then(() => clearTimeout(timer));
+    this.log(id, 'info', 'cancel requested: stopping after the current step');
+    return this.deps.runs.get(id);
+  }
+
+  /** Resolves when the run's trainer process has ended (at once when none is running). */
+  async settled(id: string): Promise<RunSummary> {
+    await this.live.get(id)?.handle.exited;
+    await new Promise((r) => setImmediate(r));
+    return this.deps.runs.get(id);
+  }
+
+  shutdown(): void {
+    for (const live of this.live.values()) live.handle.child.kill('SIGKILL');
+  }
+
+  private launch(run: RunSummary, settings: RunSettings, resumeFrom?: string): void {
+    const base = this.deps.models.get(run.baseModelId);
+    const config: TrainingRunConfig = {
+      baseModelDir: base.folder,
+      tokenizerDir: base.tokenizerFolder,
+      datasetPath: join(run.folder, 'data', 'train.jsonl'),
+      outputDir: join(run.folder, 'checkpoints'),
+      optimizer: { ...DEFAULT_OPTIMIZER, learningRates: run.learningRates, maxGradNorm: settings.maxGradNorm },
+      maxSteps: settings.maxSteps,
+      batchSize: settings.batchSize,
+      gradientAccumulationSteps: settings.gradientAccumulationSteps,
+      seed: settings.seed,
+      checkpointEvery: settings.checkpointEvery,
+      ...(resumeFrom ? { resumeFrom } : {}),
+    };
+    const live: LiveRun = { lastWords: [], cancelled: false, handle: undefined as unknown as TrainerHandle };
+    live.handle = startTrainerProcess(
+      config,
+      (message) => this.onMessage(run.id, live, message),
+      (line) => {
+        live.lastWords.push(line);
+        if (live.lastWords.length > LAST_WORDS) live.lastWords.shift();
+      },
+    );
+    this.live.set(run.id, live);
+    this.publish(run.id);
+    void live.handle.exited.then((code) => this.onExit(run.id, live, code));
+  }
+
+  private onMessage(id: string, live: LiveRun, message: TrainerMessage): void {
+    const runs = this.deps.runs;
+    switch (message.type) {
+      case 'started':
+        runs.update(id, { engine: message.engine, engineReason: message.engineReason });
+        this.log(id, 'info', `engine ${message.engine}: ${message.engineReason}; training ${message.trainedParameters.toLocaleString('en')} of ${message.parameters.toLocaleString('en')} parameters from step ${message.startStep}`);
+        return this.publish(id);
+      case 'metrics': {
+        const metric = runs.addMetric(id, message.step, { loss: message.loss, gradNorm: message.gradNorm, learningRates: message.learningRates });
+        runs.update(id, { step: message.step, lastLoss: message.loss });
+        this.deps.events.publish('run.metrics', { runId: id, metric });
+        return;
+      }
+      case 'progress': {
+        const metric = runs.addMetric(id, message.step, { samplesPerSecond: message.samplesPerSecond });
+        this.deps.events.publish('run.metrics', { runId: id, metric });
+        return this.publish(id);
+      }
+      case 'checkpoint':
+        this.addCheckpoint(id, { step: message.step, dir: message.dir });
+        this.log(id, 'info', `checkpoint at step ${message.step}`);
+        return this.publish(id);
+      case 'log':
+        this.log(id, message.level, message.text);
+        return;
+      case 'finished':
+        live.finishedAt = message.step;
+        runs.update(id, { step: message.step });
+        this.registerFinalCheckpoint(id);
+        return;
+      case 'failed':
+        live.failed = message.error;
+        this.log(id, 'error', message.error);
+        return;
+    }
+  }
+
+  private onExit(id: string, live: LiveRun, code: number | null): void {
+    this.live.delete(id);
+    const run = this.deps.runs.get(id);
+    const ended = { endedAt: Date.now() };
+    if (live.finishedAt !== undefined && !live.failed) {
+      const done = live.finishedAt >= run.settings.maxSteps;
+      this.deps.runs.update(id, { ...ended, status: done ? 'finished' : 'cancelled' });
+      this.log(id, 'info', done ? 'finished' : `cancelled at step ${run.step}; the last checkpoint is kept`);
+    } else {
+      const how = live.handle.signal() ? `was killed (${live.handle.signal()})` : `exited with code ${code}`;
+      const error = live.failed ?? `the trainer process ${how}`;
+      const words = live.lastWords.length ? `\nlast output:\n${live.lastWords.join('\n')}` : '';
+      this.deps.runs.update(id, { ...ended, status: live.cancelled && !live.failed ? 'cancelled' : 'failed', error: `${error}${words}` });
+      this.log(id, 'error', `${error}${words}`);
+    }
+    this.publish(id);
+  }
+
+  /** Keep the newest K checkpoints; the ones that became models are never deleted. */
+  private addCheckpoint(id: string, checkpoint: RunCheckpoint): void {
+    const run = this.deps.runs.get(id);
+    const all = [...run.checkpoints.filter((c) => c.step !== checkpoint.step), checkpoint].sort((a, b) => a.step - b.step);
+    const keep = all.slice(-run.settings.keepCheckpoints);
+    for (const old of all.filter((c) => !keep.includes(c) && !c.modelId)) rmSync(old.dir, { recursive: true, force: true });
+    this.deps.runs.update(id, { checkpoints: all.filter((c) => keep.includes(c) || c.modelId) });
+  }
+
+  /** The run's last checkpoint becomes a model the chat can use. */
+  private registerFinalCheckpoint(id: string): void {
+    const run = this.deps.runs.get(id);
+    const last = run.checkpoints.at(-1);
+    if (!last || last.modelId) return;
+    try {
+      const base = this.deps.models.get(run.baseModelId);
+      const model = this.deps.models.register({ source: 'run', reference: last.dir, folder: last.dir, tokenizerFolder: base.tokenizerFolder, name: `${run.name} · step ${last.step}` });
+      this.deps.runs.update(id, { checkpoints: run.checkpoints.map((c) => (c === last || c.step === last.step ? { ...c, modelId: model.id } : c)) });
+    } catch (err) {
+      this.log(id, 'error', `the final checkpoint could not be registered as a model: ${(err as Error).message}`);
+    }
+  }
+
+  private log(id: string, level: 'info' | 'warn' | 'error', text: string): void {
+    const line = this.deps.runs.addLog(id, level, text);
+    this.deps.events.publish('run.log', { runId: id, line });
+  }
+
+  private publish(id: string): void {
+    this.deps.events.publish('run.updated', this.deps.runs.get(id));
+  }
+}

@@ -1,0 +1,85 @@
+// Training runs as the renderer sees them, and the inputs that start one.
+import { z } from 'zod';
+import type { LearningRates, TrainingEngineName } from './training';
+
+export type RunStatus = 'running' | 'finished' | 'cancelled' | 'failed' | 'interrupted';
+
+export const PRESETS = ['projector', 'projector+language', 'full'] as const;
+export type Preset = (typeof PRESETS)[number];
+
+/** nanoVLM's learning rates: lr_mp 0.00512 and lr_backbones 5e-5; a preset freezes groups with 0. */
+export const PRESET_LEARNING_RATES: Record<Preset, LearningRates> = {
+  projector: { mp: 0.00512, vision: 0, language: 0 },
+  'projector+language': { mp: 0.00512, vision: 0, language: 5e-5 },
+  full: { mp: 0.00512, vision: 5e-5, language: 5e-5 },
+};
+
+const rate = z.number().min(0).max(1);
+
+export const runStartSchema = z
+  .object({
+    name: z.string().trim().min(1).max(120).optional(),
+    datasetId: z.number().int().positive(),
+    baseModelId: z.string().min(1).max(80),
+    preset: z.enum(PRESETS).default('projector+language'),
+    learningRates: z.object({ mp: rate, vision: rate, language: rate }).partial().strict().optional(),
+    batchSize: z.number().int().min(1).max(256).default(4),
+    gradientAccumulationSteps: z.number().int().min(1).max(256).default(1),
+    maxSteps: z.number().int().min(1).max(1_000_000).default(200),
+    checkpointEvery: z.number().int().min(1).max(1_000_000).default(50),
+    keepCheckpoints: z.number().int().min(1).max(100).default(3),
+    maxGradNorm: z.number().positive().max(1000).nullable().default(1.0),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  })
+  .strict();
+export type RunStartInput = z.input<typeof runStartSchema>;
+export type RunSettings = z.output<typeof runStartSchema>;
+
+export interface RunCheckpoint {
+  step: number;
+  dir: string;
+  /** the model registered for it, when it became one */
+  modelId?: string;
+}
+
+export interface RunSummary {
+  id: string;
+  name: string;
+  status: RunStatus;
+  datasetId: number;
+  datasetVersionId: number;
+  baseModelId: string;
+  settings: RunSettings;
+  learningRates: LearningRates;
+  engine?: TrainingEngineName;
+  engineReason?: string;
+  step: number;
+  lastLoss?: number;
+  folder: string;
+  checkpoints: RunCheckpoint[];
+  startedAt: number;
+  endedAt?: number;
+  error?: string;
+}
+
+export interface RunMetric {
+  step: number;
+  loss: number;
+  gradNorm: number;
+  learningRates: LearningRates;
+  samplesPerSecond?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  at: number;
+}
+
+export interface RunLogLine {
+  at: number;
+  level: 'info' | 'warn' | 'error';
+  text: string;
+}
+
+export interface RunDetail extends RunSummary {
+  metrics: RunMetric[];
+  log: RunLogLine[];
+}

@@ -2,6 +2,8 @@
 // (TensorFlow.js), detected once and cached; never throws.
 import { createRequire } from 'node:module';
 import type { ProviderReport } from '../../shared/system';
+import { detectInferenceProviders } from '../runtime/providers';
+import { detectTrainingEngines } from '../training/engine';
 
 export interface Capabilities {
   versions: Record<string, string>;
@@ -35,9 +37,19 @@ async function detect(): Promise<Capabilities> {
 }
 
 async function inferenceReport(): Promise<ProviderReport> {
-  return { chosen: 'cpu', candidates: [{ name: 'cpu', available: true, detail: 'onnxruntime-node CPU provider' }], reason: 'provider detection not yet wired' };
+  const detection = detectInferenceProviders();
+  const candidates = (['cuda', 'cpu'] as const).map((name) => ({
+    name,
+    available: detection.available.includes(name),
+    detail: name === 'cpu' ? 'ONNX Runtime CPU provider (always present)' : detection.available.includes('cuda') ? 'CUDA provider library and GPU found' : detection.reason,
+  }));
+  return { chosen: detection.chosen, candidates, reason: detection.reason };
 }
 
 async function trainingReport(): Promise<ProviderReport> {
-  return { chosen: 'cpu', candidates: [{ name: 'cpu', available: true, detail: '@tensorflow/tfjs cpu backend' }], reason: 'engine detection not yet wired' };
+  const engines = detectTrainingEngines();
+  const chosen = engines.find((e) => e.available);
+  const passedOver = engines.slice(0, chosen ? engines.indexOf(chosen) : engines.length).map((e) => `${e.engine}: ${e.detail}`);
+  const reason = chosen ? `${chosen.engine} (${chosen.detail})${passedOver.length ? `; passed over ${passedOver.join('; ')}` : ''}` : 'no TensorFlow.js engine is available';
+  return { chosen: chosen?.engine ?? 'none', candidates: engines.map((e) => ({ name: e.engine, available: e.available, detail: e.detail })), reason };
 }

@@ -3,7 +3,6 @@
 import { createRequire } from 'node:module';
 import type { ProviderReport } from '../../shared/system';
 import { detectInferenceProviders } from '../runtime/providers';
-import { detectTrainingEngines } from '../training/engine';
 
 export interface Capabilities {
   versions: Record<string, string>;
@@ -47,6 +46,8 @@ async function inferenceReport(): Promise<ProviderReport> {
 }
 
 async function trainingReport(): Promise<ProviderReport> {
+  // loaded on first use: the engine module brings TensorFlow.js with it
+  const { detectTrainingEngines } = await import('../training/engine');
   const engines = detectTrainingEngines();
   const chosen = engines.find((e) => e.available);
   const passedOver = engines.slice(0, chosen ? engines.indexOf(chosen) : engines.length).map((e) => `${e.engine}: ${e.detail}`);

@@ -1,0 +1,63 @@
+// Export a nanoVLM model to an ONNX folder: vision.onnx, decoder.onnx (each with its .data file of
+// 4 KiB-aligned external weights), embed_tokens.f32 (the fp32 token embedding [V, D], looked up in
+// JS by the runtime so that image embeddings can be spliced in before the decoder), manifest.json.
+// The manifest is written last: a folder without one is an unfinished export.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { TOKEN_EMBEDDING } from '../model/checkpoint';
+import { writeFileAtomic } from '../util/atomic-write';
+import { buildFusedDecoderGraph, DECODER_OPSETS } from './decoder-graph';
+import { buildPlainDecoderGraph } from './decoder-graph-plain';
+import { DEFAULT_EXPORT_OPTIONS, EXPORT_FORMAT_VERSION, MANIFEST_FILE, weightFormatOf, type ExportManifest, type ExportOptions } from './export-options';
+import { ExternalDataWriter } from './external-data';
+import type { GraphBuilder } from './graph-builder';
+import type { ModelWeights } from './model-weights';
+import { encodeModel } from './onnx-proto';
+import { buildVisionGraph, VISION_OPSETS } from './vision-graph';
+
+export interface ExportProgress {
+  stage: 'vision' | 'decoder' | 'embeddings' | 'done';
+  /** 0..1 over the whole export */
+  fraction: number;
+}
+
+const FILES = { vision: 'vision.onnx', decoder: 'decoder.onnx', embeddings: 'embed_tokens.f32' };
+
+export function exportOnnx(
+  model: ModelWeights,
+  outDir: string,
+  options: Partial<ExportOptions> = {},
+  onProgress: (p: ExportProgress) => void = () => {},
+  checkpointHash?: string,
+): ExportManifest {
+  const opts: ExportOptions = { ...DEFAULT_EXPORT_OPTIONS, ...options };
+  mkdirSync(outDir, { recursive: true });
+  onProgress({ stage: 'vision', fraction: 0 });
+  writeGraph(outDir, FILES.vision, VISION_OPSETS, (w) => buildVisionGraph(model, w, { format: 'fp32', fusedAttention: opts.graph === 'fused' }));
+  onProgress({ stage: 'decoder', fraction: 0.3 });
+  writeGraph(outDir, FILES.decoder, DECODER_OPSETS, (w) =>
+    opts.graph === 'plain'
+      ? buildPlainDecoderGraph(model, w, { allLogits: opts.allLogits })
+      : buildFusedDecoderGraph(model, w, { format: weightFormatOf(opts.quant), allLogits: opts.allLogits }));
+  onProgress({ stage: 'embeddings', fraction: 0.9 });
+  const embedding = model.read(TOKEN_EMBEDDING);
+  writeFileAtomic(join(outDir, FILES.embeddings), new Uint8Array(embedding.buffer, embedding.byteOffset, embedding.byteLength));
+  const manifest: ExportManifest = {
+    formatVersion: EXPORT_FORMAT_VERSION, family: model.family, config: model.config, options: opts, files: FILES,
+    ...(checkpointHash ? { checkpointHash } : {}),
+  };
+  writeFileAtomic(join(outDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
+  onProgress({ stage: 'done', fraction: 1 });
+  return manifest;
+}
+
+function writeGraph(outDir: string, file: string, opsets: Record<string, number>, build: (w: ExternalDataWriter) => GraphBuilder): void {
+  const weights = new ExternalDataWriter(join(outDir, `${file}.data`));
+  let graph: GraphBuilder;
+  try {
+    graph = build(weights);
+  } finally {
+    weights.close();
+  }
+  writeFileAtomic(join(outDir, file), encodeModel(graph.toModel(opsets)));
+}

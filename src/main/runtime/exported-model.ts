@@ -1,0 +1,34 @@
+// An export folder as the runtime sees it: manifest, graph paths and the token embedding.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXPORT_FORMAT_VERSION, MANIFEST_FILE, type ExportManifest } from '../onnx/export-options';
+import type { TokenEmbedding } from './embeddings';
+
+export interface ExportedModel {
+  dir: string;
+  manifest: ExportManifest;
+  visionPath: string;
+  decoderPath: string;
+  embedding: TokenEmbedding;
+}
+
+export function readExportedModel(dir: string): ExportedModel {
+  const manifestPath = join(dir, MANIFEST_FILE);
+  if (!existsSync(manifestPath)) throw new Error(`${manifestPath}: not found (not a finished ONNX export)`);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ExportManifest;
+  if (manifest.formatVersion !== EXPORT_FORMAT_VERSION) {
+    throw new Error(`${manifestPath}: export format ${manifest.formatVersion}, expected ${EXPORT_FORMAT_VERSION} (export again)`);
+  }
+  const c = manifest.config;
+  const embeddingPath = join(dir, manifest.files.embeddings);
+  const bytes = readFileSync(embeddingPath);
+  const expected = c.lm_vocab_size * c.lm_hidden_dim * 4;
+  if (bytes.byteLength !== expected) throw new Error(`${embeddingPath}: ${bytes.byteLength} bytes, expected ${expected} ([${c.lm_vocab_size}, ${c.lm_hidden_dim}] float32)`);
+  const matrix = bytes.byteOffset % 4 === 0 ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) : new Float32Array(new Uint8Array(bytes).buffer);
+  return {
+    dir, manifest,
+    visionPath: join(dir, manifest.files.vision),
+    decoderPath: join(dir, manifest.files.decoder),
+    embedding: { matrix, vocab: c.lm_vocab_size, dim: c.lm_hidden_dim },
+  };
+}

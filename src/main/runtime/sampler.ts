@@ -1,0 +1,103 @@
+// Choosing the next token from logits: greedy, or sampling with temperature, top-k, top-p and a
+// repetition penalty, from a seeded PRNG so that a seed reproduces an answer.
+
+export interface SamplingOptions {
+  /** argmax (ignores the other settings but the repetition penalty) */
+  greedy?: boolean;
+  temperature?: number;
+  /** 0 or undefined: no top-k */
+  topK?: number;
+  /** 1 or undefined: no nucleus filtering */
+  topP?: number;
+  /** > 1 discourages tokens already in the sequence (CTRL-style, as in transformers) */
+  repetitionPenalty?: number;
+  seed?: number;
+}
+
+/** mulberry32: small, fast, good enough for sampling; deterministic per seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class Sampler {
+  private readonly random: () => number;
+  private readonly scratch: Float32Array;
+
+  constructor(private readonly options: SamplingOptions, vocab: number) {
+    this.random = seededRandom(options.seed ?? Date.now());
+    this.scratch = new Float32Array(vocab);
+    const t = options.temperature;
+    if (t !== undefined && !(t >= 0)) throw new Error(`temperature must be ≥ 0, got ${t}`);
+    if (options.topP !== undefined && !(options.topP > 0 && options.topP <= 1)) throw new Error(`top-p must be in (0, 1], got ${options.topP}`);
+    if (options.topK !== undefined && !(Number.isInteger(options.topK) && options.topK >= 0)) throw new Error(`top-k must be a whole number ≥ 0, got ${options.topK}`);
+  }
+
+  /** `logits` [vocab] of the last position; `previous` the ids so far (prompt + generated). */
+  next(logits: Float32Array, previous: Iterable<number>): number {
+    const scores = this.scratch;
+    scores.set(logits.subarray(0, scores.length));
+    applyRepetitionPenalty(scores, previous, this.options.repetitionPenalty ?? 1);
+    if (this.options.greedy || !this.options.temperature) return argmax(scores);
+    return this.sample(scores);
+  }
+
+  private sample(scores: Float32Array): number {
+    const { temperature = 1, topK = 0, topP = 1 } = this.options;
+    const order = candidateOrder(scores, topK);
+    const max = scores[order[0]!]!;
+    const probs = order.map((id) => Math.exp((scores[id]! - max) / temperature));
+    const total = probs.reduce((a, b) => a + b, 0);
+    // nucleus: the smallest prefix of the sorted candidates whose mass reaches top-p
+    let keep = 0;
+    let mass = 0;
+    while (keep < order.length && (keep === 0 || mass < topP * total)) mass += probs[keep++]!;
+    let r = this.random() * mass;
+    for (let i = 0; i < keep; i++) {
+      r -= probs[i]!;
+      if (r <= 0) return order[i]!;
+    }
+    return order[keep - 1]!;
+  }
+}
+
+export function argmax(scores: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[best]!) best = i;
+  return best;
+}
+
+function applyRepetitionPenalty(scores: Float32Array, previous: Iterable<number>, penalty: number): void {
+  if (penalty === 1) return;
+  for (const id of new Set(previous)) {
+    if (id < 0 || id >= scores.length) continue;
+    const s = scores[id]!;
+    scores[id] = s > 0 ? s / penalty : s * penalty;
+  }
+}
+
+/** Token ids sorted by score, descending; only the best k when k > 0. */
+function candidateOrder(scores: Float32Array, topK: number): number[] {
+  const ids = Array.from(scores.keys());
+  if (topK > 0 && topK < ids.length) {
+    // partial selection: keep a sorted list of the best k
+    const best: number[] = [];
+    for (const id of ids) {
+      if (best.length === topK && scores[id]! <= scores[best[topK - 1]!]!) continue;
+      let at = best.length < topK ? best.length : topK - 1;
+      best[at] = id;
+      while (at > 0 && scores[best[at]!]! > scores[best[at - 1]!]!) {
+        [best[at], best[at - 1]] = [best[at - 1]!, best[at]!];
+        at--;
+      }
+    }
+    return best;
+  }
+  return ids.sort((a, b) => scores[b]! - scores[a]!);
+}

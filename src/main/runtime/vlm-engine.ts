@@ -1,0 +1,79 @@
+// A loaded ONNX export: the vision encoder, the decoder and the token embedding, on one execution
+// provider. Generation lives in generate.ts; this class holds the sessions and the model facts.
+import { extraTokenId, type Family, type NanoVLMConfig } from '../model/config';
+import type { ExportManifest } from '../onnx/export-options';
+import { DecoderSession } from './decoder-session';
+import { assembleEmbeddings, type AssembledEmbeddings, type TokenEmbedding } from './embeddings';
+import { readExportedModel } from './exported-model';
+import { createSession } from './onnx-session';
+import { resolveProvider, type InferenceProvider } from './providers';
+import { VisionEncoder } from './vision-encoder';
+
+export interface EngineOptions {
+  /** default: detectInferenceProviders().chosen */
+  provider?: InferenceProvider;
+  threads?: number;
+}
+
+export interface ForwardResult {
+  visionOut: Float32Array;
+  mpOut: Float32Array;
+  /** [positions, vocab] */
+  logits: Float32Array;
+  positions: number;
+}
+
+export class VlmEngine {
+  private constructor(
+    readonly manifest: ExportManifest,
+    readonly vision: VisionEncoder,
+    readonly decoder: DecoderSession,
+    readonly embedding: TokenEmbedding,
+    readonly provider: InferenceProvider,
+    readonly providerReason: string,
+  ) {}
+
+  static async load(exportDir: string, options: EngineOptions = {}): Promise<VlmEngine> {
+    const model = readExportedModel(exportDir);
+    const { provider, reason } = resolveProvider(options.provider);
+    const settings = { provider, ...(options.threads ? { threads: options.threads } : {}) };
+    const [vision, decoder] = await Promise.all([createSession(model.visionPath, { ...settings, spinning: false }), createSession(model.decoderPath, settings)]);
+    const config = model.manifest.config;
+    return new VlmEngine(model.manifest, new VisionEncoder(vision, config), new DecoderSession(decoder, config, model.manifest.options.graph === 'fused'), model.embedding, provider, reason);
+  }
+
+  get config(): NanoVLMConfig {
+    return this.manifest.config;
+  }
+
+  get family(): Family {
+    return this.manifest.family;
+  }
+
+  /** The placeholder token of inline/split models (undefined for prefix). */
+  get imageTokenId(): number | undefined {
+    return this.family === 'prefix' ? undefined : extraTokenId(this.config, 'image_token');
+  }
+
+  /** Pixel tiles [T, 3, P, P] → image embeddings [T·L, D]. */
+  async encodeImages(pixels: Float32Array, tiles: number): Promise<Float32Array> {
+    return (await this.vision.encode(pixels, tiles)).imageEmbeddings;
+  }
+
+  assemble(ids: readonly number[], imageEmbeddings: Float32Array): AssembledEmbeddings {
+    return assembleEmbeddings(this.family, this.embedding, ids, imageEmbeddings, this.imageTokenId);
+  }
+
+  /** The whole model on one sequence, logits at every position (needs an allLogits export). */
+  async forward(ids: readonly number[], pixels: Float32Array, tiles: number): Promise<ForwardResult> {
+    if (!this.manifest.options.allLogits) throw new Error('forward needs an export with allLogits (logits at every position); this one gives the last position only');
+    const { imageEmbeddings, visionOut } = await this.vision.encode(pixels, tiles, true);
+    const embeds = this.assemble(ids, imageEmbeddings);
+    const logits = await this.decoder.run(embeds.data, embeds.length, this.decoder.newCache());
+    return { visionOut: visionOut!, mpOut: imageEmbeddings, logits, positions: embeds.length };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.vision.dispose(), this.decoder.dispose()]);
+  }
+}

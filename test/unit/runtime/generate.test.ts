@@ -1,0 +1,112 @@
+// Generation on the fixture models: greedy ids equal nanoVLM's, cached decode equals full
+// recomputation, text streams through the tokenizer's incremental decoder, and an AbortSignal stops it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildByteTokenizerConfig, buildByteTokenizerJson } from '../../../src/main/model/byte-tokenizer';
+import { NanoVLMTokenizer } from '../../../src/main/model/tokenizer';
+import { generate } from '../../../src/main/runtime/generate';
+import { VlmEngine } from '../../../src/main/runtime/vlm-engine';
+import { exportFixture, FAMILIES, loadFixture, maxAbsDiff, removeDir } from '../onnx/fixtures';
+
+describe.each(FAMILIES)('%s fixture', (family) => {
+  const fixture = loadFixture(family);
+  let fused: VlmEngine;
+  let plain: VlmEngine;
+  let full: VlmEngine; // every-position logits, for recomputation from scratch
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    const load = async (options: Parameters<typeof exportFixture>[1]) => {
+      const dir = exportFixture(family, options);
+      dirs.push(dir);
+      return VlmEngine.load(dir, { provider: 'cpu', threads: 1 });
+    };
+    [fused, plain, full] = await Promise.all([load({}), load({ graph: 'plain' }), load({ allLogits: true })]);
+  });
+  afterAll(async () => {
+    await Promise.all([fused, plain, full].map((e) => e?.dispose()));
+    dirs.forEach(removeDir);
+  });
+
+  const request = () => ({ inputIds: fixture.inputIds, pixels: fixture.pixels, tiles: fixture.tiles });
+  const greedy = { greedy: true, maxNewTokens: fixture.greedyIds.length, stopTokenIds: [fixture.eosTokenId] };
+
+  it('greedy ids equal nanoVLM (fused and plain graphs)', async () => {
+    expect((await generate(fused, request(), greedy)).tokenIds).toEqual(fixture.greedyIds);
+    expect((await generate(plain, request(), greedy)).tokenIds).toEqual(fixture.greedyIds);
+  });
+
+  it('cached decode equals full recomputation at every step (in-place cache growing as it fills)', async () => {
+    const V = fused.config.lm_vocab_size;
+    const images = await fused.encodeImages(fixture.pixels, fixture.tiles);
+    const cache = fused.decoder.newCache(1);
+    const prompt = fused.assemble(fixture.inputIds, images);
+    let cached = await fused.decoder.run(prompt.data, prompt.length, cache);
+    const ids = [...fixture.inputIds];
+    for (const next of fixture.greedyIds) {
+      const recomputed = await full.forward(ids, fixture.pixels, fixture.tiles);
+      expect(maxAbsDiff(cached, recomputed.logits.subarray(recomputed.logits.length - V))).toBeLessThan(1e-4);
+      ids.push(next);
+      cached = await fused.decoder.run(fused.embedding.matrix.slice(next * fused.embedding.dim, (next + 1) * fused.embedding.dim), 1, cache);
+    }
+    expect(cache.length).toBe(prompt.length + fixture.greedyIds.length);
+  });
+});
+
+describe('streaming and cancelling', () => {
+  const fixture = loadFixture('inline');
+  let engine: VlmEngine;
+  let dir: string;
+  let tokenizer: NanoVLMTokenizer;
+
+  beforeAll(async () => {
+    dir = exportFixture('inline', {});
+    engine = await VlmEngine.load(dir, { provider: 'cpu', threads: 1 });
+    tokenizer = NanoVLMTokenizer.fromJson(buildByteTokenizerJson(), buildByteTokenizerConfig() as Record<string, unknown>, engine.config);
+  });
+  afterAll(async () => {
+    await engine.dispose();
+    removeDir(dir);
+  });
+
+  const request = () => ({ inputIds: fixture.inputIds, pixels: fixture.pixels, tiles: fixture.tiles });
+
+  it('streams text deltas that add up to the decoded answer, with timings', async () => {
+    const deltas: string[] = [];
+    const result = await generate(engine, request(), {
+      temperature: 0.8, topK: 50, topP: 0.95, seed: 7, maxNewTokens: 24, stopTokenIds: [],
+      detokenizer: tokenizer.streamingDecoder(), onText: (d) => deltas.push(d),
+    });
+    expect(result.tokenIds).toHaveLength(24);
+    expect(deltas.join('')).toBe(result.text);
+    expect(result.text).toBe(tokenizer.decode(result.tokenIds));
+    expect(result.ttftMs).toBeGreaterThan(0);
+    expect(result.decodeTokensPerSecond).toBeGreaterThan(0);
+    expect(result.stopReason).toBe('max_tokens');
+  });
+
+  it('the same seed gives the same answer', async () => {
+    const options = { temperature: 1.2, topP: 0.9, seed: 42, maxNewTokens: 12, stopTokenIds: [] };
+    const a = await generate(engine, request(), options);
+    const b = await generate(engine, request(), options);
+    expect(a.tokenIds).toEqual(b.tokenIds);
+  });
+
+  it('stops between tokens when the signal aborts', async () => {
+    const controller = new AbortController();
+    let seen = 0;
+    const result = await generate(engine, request(), {
+      greedy: true, maxNewTokens: 50, stopTokenIds: [], signal: controller.signal,
+      onToken: () => { if (++seen === 3) setImmediate(() => controller.abort()); },
+    });
+    expect(result.stopReason).toBe('cancelled');
+    expect(result.tokenIds.length).toBeGreaterThanOrEqual(3);
+    expect(result.tokenIds.length).toBeLessThan(50);
+  });
+
+  it('stops at the end token without emitting it', async () => {
+    const first = (await generate(engine, request(), { greedy: true, maxNewTokens: 3, stopTokenIds: [] })).tokenIds;
+    const result = await generate(engine, request(), { greedy: true, maxNewTokens: 3, stopTokenIds: [first[1]!] });
+    expect(result.stopReason).toBe('eos');
+    expect(result.tokenIds).toEqual([first[0]]);
+  });
+});

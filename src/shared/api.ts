@@ -23,6 +23,20 @@ import {
 } from './datasets';
 import type { Job } from './jobs';
 import { addModelSchema, modelIdSchema, type ModelInfo } from './models';
+import {
+  chatFeedbackSchema,
+  chatIdInput,
+  chatSendSchema,
+  chatToSampleSchema,
+  generationSettingsSchema,
+  messageIdInput,
+  QUANTIZATION_CHOICES,
+  regenerateSchema,
+  type ChatDetail,
+  type ChatMessage,
+  type ChatSendResult,
+  type ChatSummary,
+} from './chat';
 import { runStartSchema, type RunDetail, type RunLogLine, type RunMetric, type RunSummary } from './runs';
 import type { SystemHealth, SystemInfo } from './system';
 
@@ -64,6 +78,25 @@ export const methodInputs = {
   'models.list': noInput,
   'models.add': addModelSchema,
   'models.remove': z.object({ id: modelIdSchema }).strict(),
+  'models.export': z.object({ id: modelIdSchema, quant: z.enum(QUANTIZATION_CHOICES) }).strict(),
+
+  'datasets.draftAnswers': z
+    .object({
+      selection: selectionSchema,
+      modelId: modelIdSchema,
+      settings: generationSettingsSchema.partial().strict().optional(),
+      defaultQuestion: z.string().trim().min(1).max(2000).default('Describe this image.'),
+    })
+    .strict(),
+
+  'chat.list': noInput,
+  'chat.get': chatIdInput,
+  'chat.send': chatSendSchema,
+  'chat.stop': messageIdInput,
+  'chat.regenerate': regenerateSchema,
+  'chat.feedback': chatFeedbackSchema,
+  'chat.toSample': chatToSampleSchema,
+  'chat.delete': chatIdInput,
 
   'runs.list': noInput,
   'runs.get': z.object({ id: z.string().uuid() }).strict(),
@@ -104,6 +137,18 @@ export interface MethodOutputs {
   'models.list': ModelInfo[];
   'models.add': Job;
   'models.remove': ModelInfo;
+  'models.export': Job;
+
+  'datasets.draftAnswers': Job;
+
+  'chat.list': ChatSummary[];
+  'chat.get': ChatDetail;
+  'chat.send': ChatSendResult;
+  'chat.stop': ChatMessage;
+  'chat.regenerate': ChatMessage;
+  'chat.feedback': ChatMessage;
+  'chat.toSample': Sample;
+  'chat.delete': { deleted: true };
 
   'runs.list': RunSummary[];
   'runs.get': RunDetail;
@@ -127,6 +172,10 @@ export interface EventPayloads {
   /** metrics of one step of a run (train, then val values merged in) */
   'run.metrics': { runId: string; metric: RunMetric };
   'run.log': { runId: string; line: RunLogLine };
+  /** a piece of an answer as it streams */
+  'chat.delta': { chatId: number; messageId: number; delta: string };
+  /** an answer ended (done, stopped, failed) or its feedback changed */
+  'chat.message': ChatMessage;
 }
 export type EventTopic = keyof EventPayloads;
 

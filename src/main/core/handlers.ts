@@ -1,6 +1,7 @@
 // Every API method's implementation, by name. Each area keeps its handlers in its own file.
 import type { MethodInput, MethodName, MethodOutput } from '../../shared/api';
 import type { CoreContext } from './studio-core';
+import { chatHandlers } from './chat-handlers';
 import { datasetHandlers } from './dataset-handlers';
 import { jobHandlers } from './job-handlers';
 import { modelHandlers } from './model-handlers';
@@ -16,5 +17,6 @@ export function createHandlers(ctx: CoreContext): Handlers {
     ...datasetHandlers(ctx),
     ...modelHandlers(ctx),
     ...runHandlers(ctx),
+    ...chatHandlers(ctx),
   };
 }

@@ -28,5 +28,6 @@ export function modelHandlers(ctx: CoreContext) {
       });
     },
     'models.remove': async ({ id }: MethodInput<'models.remove'>) => ctx.models.remove(id),
+    'models.export': async ({ id, quant }: MethodInput<'models.export'>) => ctx.engines.exportModel(id, quant),
   };
 }

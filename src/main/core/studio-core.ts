@@ -6,6 +6,9 @@ import { ApiError, isMethodName, parseMethodInput, type MethodName, type MethodO
 import { openDatabase, type StudioDatabase } from '../data/database';
 import { DatasetStore } from '../data/dataset-store';
 import { ModelRegistry } from '../models/model-registry';
+import { ChatService } from '../chat/chat-service';
+import { ChatStore } from '../chat/chat-store';
+import { EnginePool } from '../chat/engine-pool';
 import { RunManager } from '../runs/run-manager';
 import { RunStore } from '../runs/run-store';
 import { acquireInstanceLock, type InstanceLock } from '../data/instance-lock';
@@ -49,6 +52,9 @@ export interface CoreContext {
   models: ModelRegistry;
   runs: RunStore;
   runManager: RunManager;
+  chats: ChatStore;
+  engines: EnginePool;
+  chat: ChatService;
 }
 
 export function createStudioCore(options: StudioCoreOptions): StudioCore {
@@ -67,7 +73,10 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
   const models = new ModelRegistry(db);
   const runs = new RunStore(db);
   const runManager = new RunManager({ dataDir: options.dataDir, runs, datasets, models, events });
-  const handlers: Handlers = createHandlers({ options, db, events, jobs, datasets, models, runs, runManager });
+  const chats = new ChatStore(db);
+  const engines = new EnginePool({ dataDir: options.dataDir, models, jobs });
+  const chat = new ChatService({ chats, engines, datasets, models, events });
+  const handlers: Handlers = createHandlers({ options, db, events, jobs, datasets, models, runs, runManager, chats, engines, chat });
   let closed = false;
   return {
     dataDir: options.dataDir,
@@ -84,8 +93,10 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
     close() {
       if (closed) return;
       closed = true;
+      chat.stopAll();
       jobs.cancelAll();
       runManager.shutdown();
+      void engines.dispose();
       db.close();
       lock.release();
     },

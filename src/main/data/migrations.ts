@@ -177,6 +177,36 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX run_log_by_run ON run_log(run_id, id);
     `,
   },
+  {
+    version: 5,
+    name: 'chats',
+    sql: `
+      CREATE TABLE chats (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+      -- image_ids: JSON list of image store ids; settings/stats: JSON
+      CREATE TABLE chat_messages (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+        text TEXT NOT NULL,
+        image_ids TEXT NOT NULL DEFAULT '[]',
+        model_id TEXT,
+        settings TEXT,
+        stats TEXT,
+        status TEXT NOT NULL CHECK (status IN ('streaming', 'done', 'stopped', 'failed')),
+        error TEXT,
+        feedback TEXT CHECK (feedback IN ('up', 'down')),
+        corrected_text TEXT,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX chat_messages_by_chat ON chat_messages(chat_id, id);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -1,0 +1,141 @@
+// Conversations about photos: a person's message, then the model's answer streamed as text deltas
+// (chat.delta events) and stored when it ends (chat.message event); stop, regenerate, feedback, and
+// "add to dataset", which turns an answered (or corrected) turn into a reviewed sample.
+import { ApiError } from '../../shared/api';
+import { DEFAULT_GENERATION_SETTINGS, type ChatMessage, type ChatSendResult, type GenerationSettings } from '../../shared/chat';
+import type { Sample } from '../../shared/datasets';
+import type { EventBus } from '../core/event-bus';
+import type { DatasetStore } from '../data/dataset-store';
+import type { Turn } from '../model/prompt';
+import type { ModelRegistry } from '../models/model-registry';
+import { answer } from '../runtime/answer';
+import type { ChatStore } from './chat-store';
+import type { EnginePool } from './engine-pool';
+
+export interface ChatServiceDeps {
+  chats: ChatStore;
+  engines: EnginePool;
+  datasets: DatasetStore;
+  models: ModelRegistry;
+  events: EventBus;
+}
+
+const TITLE_LENGTH = 60;
+
+export class ChatService {
+  private readonly streaming = new Map<number, AbortController>();
+
+  constructor(private readonly deps: ChatServiceDeps) {
+    deps.chats.markInterrupted();
+  }
+
+  send(input: { chatId?: number; modelId: string; text: string; imageIds: string[]; settings?: Partial<GenerationSettings> }): ChatSendResult {
+    const model = this.deps.models.get(input.modelId);
+    for (const id of input.imageIds) this.deps.datasets.imageFilePath(id); // every photo must be stored
+    const chats = this.deps.chats;
+    const chat = input.chatId ? chats.chat(input.chatId) : chats.createChat(input.text.slice(0, TITLE_LENGTH), model.id);
+    if (chats.messages(chat.id).some((m) => m.status === 'streaming')) throw new ApiError('conflict', 'this chat is still answering; stop it or wait', 'chatId');
+    const userMessage = chats.addMessage({ chatId: chat.id, role: 'user', text: input.text, imageIds: input.imageIds, status: 'done' });
+    const assistantMessage = this.startAnswer(chat.id, model.id, { ...DEFAULT_GENERATION_SETTINGS, ...input.settings });
+    return { chat: chats.chat(chat.id), userMessage, assistantMessage };
+  }
+
+  /** Answer the last question again (the previous answer is replaced). */
+  regenerate(messageId: number, settings?: Partial<GenerationSettings>): ChatMessage {
+    const old = this.deps.chats.message(messageId);
+    if (old.role !== 'assistant') throw new ApiError('invalid_input', 'only an answer can be regenerated', 'messageId');
+    const messages = this.deps.chats.messages(old.chatId);
+    if (messages.at(-1)?.id !== old.id) throw new ApiError('conflict', 'only the last answer of a chat can be regenerated', 'messageId');
+    if (old.status === 'streaming') throw new ApiError('conflict', 'this answer is still streaming; stop it first', 'messageId');
+    this.deps.chats.deleteMessage(old.id);
+    return this.startAnswer(old.chatId, old.modelId!, { ...DEFAULT_GENERATION_SETTINGS, ...old.settings, ...settings });
+  }
+
+  stop(messageId: number): ChatMessage {
+    this.streaming.get(messageId)?.abort(new Error('stopped'));
+    return this.deps.chats.message(messageId);
+  }
+
+  feedback(messageId: number, change: { rating?: 'up' | 'down' | null; correctedText?: string | null }): ChatMessage {
+    const message = this.deps.chats.message(messageId);
+    if (message.role !== 'assistant') throw new ApiError('invalid_input', 'feedback is given on answers', 'messageId');
+    const updated = this.deps.chats.setFeedback(messageId, change);
+    this.deps.events.publish('chat.message', updated);
+    return updated;
+  }
+
+  /** One reviewed sample from an answer: its question's photos, the question and the (corrected) answer. */
+  toSample(messageId: number, datasetId: number): Sample {
+    const answerMessage = this.deps.chats.message(messageId);
+    if (answerMessage.role !== 'assistant') throw new ApiError('invalid_input', 'choose an answer to add to a dataset', 'messageId');
+    const messages = this.deps.chats.messages(answerMessage.chatId);
+    const index = messages.findIndex((m) => m.id === messageId);
+    const question = messages.slice(0, index).reverse().find((m) => m.role === 'user');
+    if (!question) throw new ApiError('invalid_input', 'this answer has no question before it', 'messageId');
+    const imageIds = messages.slice(0, index).flatMap((m) => m.imageIds);
+    if (imageIds.length === 0) throw new ApiError('invalid_input', 'a sample needs at least one photo; this conversation has none', 'messageId');
+    const corrected = answerMessage.correctedText !== undefined && answerMessage.correctedText !== answerMessage.text;
+    const text = answerMessage.correctedText ?? answerMessage.text;
+    return this.deps.datasets.createSample(datasetId, {
+      imageIds,
+      turns: [{ user: question.text, assistant: text, origin: corrected ? 'person' : 'model', ...(corrected ? {} : { model: answerMessage.modelId }) }],
+      status: 'review',
+      tags: ['from-chat'],
+    });
+  }
+
+  stopAll(): void {
+    for (const controller of this.streaming.values()) controller.abort(new Error('the studio is closing'));
+  }
+
+  private startAnswer(chatId: number, modelId: string, settings: GenerationSettings): ChatMessage {
+    const message = this.deps.chats.addMessage({ chatId, role: 'assistant', text: '', modelId, settings, status: 'streaming' });
+    const controller = new AbortController();
+    this.streaming.set(message.id, controller);
+    void this.generate(message, settings, controller.signal).finally(() => this.streaming.delete(message.id));
+    return message;
+  }
+
+  private async generate(message: ChatMessage, settings: GenerationSettings, signal: AbortSignal): Promise<void> {
+    const { events, chats } = this.deps;
+    let text = '';
+    try {
+      const history = chats.messages(message.chatId).filter((m) => m.id !== message.id);
+      const { turns, images } = this.conversation(history);
+      const result = await this.deps.engines.withModel(message.modelId!, settings.quant, ({ engine, tokenizer }) =>
+        answer(engine, tokenizer, {
+          turns,
+          images,
+          ...settings,
+          signal,
+          onText: (delta) => {
+            text += delta;
+            events.publish('chat.delta', { chatId: message.chatId, messageId: message.id, delta });
+          },
+        }),
+      );
+      const stats = { ttftMs: result.ttftMs, tokensPerSecond: result.decodeTokensPerSecond, tokens: result.tokenIds.length, stopReason: result.stopReason };
+      events.publish('chat.message', chats.finishMessage(message.id, { text: result.text, status: result.stopReason === 'cancelled' ? 'stopped' : 'done', stats }));
+    } catch (err) {
+      const stopped = signal.aborted;
+      events.publish('chat.message', chats.finishMessage(message.id, { text, status: stopped ? 'stopped' : 'failed', ...(stopped ? {} : { error: (err as Error).message }) }));
+    }
+  }
+
+  /** Prompt turns and photo files from the stored messages (corrections replace answers). */
+  private conversation(history: ChatMessage[]): { turns: Turn[]; images: string[] } {
+    const turns: Turn[] = [];
+    const images: string[] = [];
+    for (const m of history) {
+      if (m.role === 'user') {
+        // a question whose answer failed is left out of the context (its photos stay)
+        if (turns.length && turns.at(-1)!.assistant === undefined) turns.pop();
+        turns.push({ user: m.text });
+        images.push(...m.imageIds.map((id) => this.deps.datasets.imageFilePath(id)));
+      } else if (turns.length && m.status !== 'failed') {
+        turns[turns.length - 1]!.assistant = m.correctedText ?? m.text;
+      }
+    }
+    return { turns, images };
+  }
+}

@@ -1,0 +1,97 @@
+// Chats as the renderer sees them: conversations with photos and one model, each answer with its
+// settings, speed and the person's feedback.
+import { z } from 'zod';
+import { imageIdSchema } from './datasets';
+import { modelIdSchema } from './models';
+
+export const QUANTIZATION_CHOICES = ['none', 'int8', 'int4'] as const;
+
+/** Generation settings; defaults follow nanoVLM's generate.py where it has them. */
+export const generationSettingsSchema = z
+  .object({
+    greedy: z.boolean().default(false),
+    temperature: z.number().min(0.01).max(5).default(0.5),
+    topK: z.number().int().min(0).max(1000).default(50),
+    topP: z.number().gt(0).max(1).default(0.9),
+    repetitionPenalty: z.number().min(1).max(3).default(1.0),
+    maxNewTokens: z.number().int().min(1).max(4096).default(128),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+    quant: z.enum(QUANTIZATION_CHOICES).default('none'),
+  })
+  .strict();
+export type GenerationSettings = z.output<typeof generationSettingsSchema>;
+export const DEFAULT_GENERATION_SETTINGS: GenerationSettings = generationSettingsSchema.parse({});
+
+export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'failed';
+
+export interface AnswerStats {
+  ttftMs: number;
+  tokensPerSecond: number;
+  tokens: number;
+  stopReason: 'eos' | 'max_tokens' | 'cancelled';
+}
+
+export interface ChatMessage {
+  id: number;
+  chatId: number;
+  role: 'user' | 'assistant';
+  text: string;
+  imageIds: string[];
+  /** assistant: the model that answered, with its settings and speed */
+  modelId?: string;
+  settings?: GenerationSettings;
+  stats?: AnswerStats;
+  status: MessageStatus;
+  error?: string;
+  feedback?: 'up' | 'down';
+  /** the person's correction of an answer */
+  correctedText?: string;
+  createdAt: number;
+}
+
+export interface ChatSummary {
+  id: number;
+  title: string;
+  modelId: string;
+  messageCount: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ChatDetail extends ChatSummary {
+  messages: ChatMessage[];
+}
+
+const chatId = z.number().int().positive();
+const messageId = z.number().int().positive();
+
+export const chatSendSchema = z
+  .object({
+    /** absent: a new chat */
+    chatId: chatId.optional(),
+    modelId: modelIdSchema,
+    text: z.string().trim().min(1, 'ask something').max(20_000),
+    imageIds: z.array(imageIdSchema).max(16).default([]),
+    settings: generationSettingsSchema.partial().strict().optional(),
+  })
+  .strict();
+
+export const chatFeedbackSchema = z
+  .object({
+    messageId,
+    rating: z.enum(['up', 'down']).nullable().optional(),
+    correctedText: z.string().max(20_000).nullable().optional(),
+  })
+  .strict();
+
+export const chatToSampleSchema = z.object({ messageId, datasetId: z.number().int().positive() }).strict();
+export const chatIdInput = z.object({ chatId }).strict();
+export const messageIdInput = z.object({ messageId }).strict();
+export const regenerateSchema = z.object({ messageId, settings: generationSettingsSchema.partial().strict().optional() }).strict();
+
+export interface ChatSendResult {
+  chat: ChatSummary;
+  userMessage: ChatMessage;
+  /** streams through chat.delta events, ends with a chat.message event */
+  assistantMessage: ChatMessage;
+}

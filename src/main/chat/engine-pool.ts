@@ -1,10 +1,11 @@
 // Loaded models, ready to answer: the ONNX export (built once per checkpoint and quantisation, in a
 // worker, shown as a job with progress), its ONNX Runtime sessions and the tokenizer. The two most
-// recently used stay loaded (side-by-side chat uses two).
+// recently used stay loaded (side-by-side chat uses two); a model in use is never unloaded.
 import { join } from 'node:path';
 import type { Quantization } from '../onnx/export-options';
 import { ensureExport } from '../onnx/export-cache';
 import { NanoVLMTokenizer } from '../model/tokenizer';
+import type { Job } from '../../shared/jobs';
 import type { JobManager } from '../core/jobs';
 import type { ModelRegistry } from '../models/model-registry';
 import { VlmEngine } from '../runtime/vlm-engine';
@@ -14,52 +15,40 @@ export interface LoadedModel {
   tokenizer: NanoVLMTokenizer;
 }
 
+/** A checkpoint folder to load: a registered model, or a run's checkpoint being evaluated. */
+export interface CheckpointRef {
+  name: string;
+  folder: string;
+  tokenizerFolder: string;
+}
+
 const KEEP_LOADED = 2;
 
 export class EnginePool {
   private readonly loaded = new Map<string, Promise<LoadedModel>>();
-  /** generations running on each loaded model: a model in use is never disposed */
   private readonly inUse = new Map<string, number>();
 
-  constructor(
-    private readonly deps: { dataDir: string; models: ModelRegistry; jobs: JobManager },
-  ) {}
+  constructor(private readonly deps: { dataDir: string; models: ModelRegistry; jobs: JobManager }) {}
 
-  /** Run `work` with the model loaded; it stays loaded while the work runs. */
-  async withModel<T>(modelId: string, quant: Quantization, work: (model: LoadedModel) => Promise<T>): Promise<T> {
-    const key = `${modelId}:${quant}`;
+  withModel<T>(modelId: string, quant: Quantization, work: (model: LoadedModel) => Promise<T>): Promise<T> {
+    return this.withCheckpoint(this.deps.models.get(modelId), quant, work);
+  }
+
+  /** Run `work` with the checkpoint loaded; it stays loaded while the work runs. */
+  async withCheckpoint<T>(ref: CheckpointRef, quant: Quantization, work: (model: LoadedModel) => Promise<T>): Promise<T> {
+    const key = `${ref.folder}:${quant}`;
     this.inUse.set(key, (this.inUse.get(key) ?? 0) + 1);
     try {
-      return await work(await this.get(key, modelId, quant));
+      return await work(await this.get(key, ref, quant));
     } finally {
       this.inUse.set(key, this.inUse.get(key)! - 1);
       this.evict();
     }
   }
 
-  private get(key: string, modelId: string, quant: Quantization): Promise<LoadedModel> {
-    let entry = this.loaded.get(key);
-    if (entry) {
-      this.loaded.delete(key); // re-insert: most recently used last
-    } else {
-      entry = this.load(modelId, quant);
-      entry.catch(() => this.loaded.delete(key));
-    }
-    this.loaded.set(key, entry);
-    this.evict();
-    return entry;
-  }
-
-  /** Build (or reuse) the ONNX export as a job the person can watch and cancel. */
-  exportModel(modelId: string, quant: Quantization) {
-    const model = this.deps.models.get(modelId);
-    return this.deps.jobs.start('onnx-export', `Prepare ${model.name} (ONNX, ${quant === 'none' ? 'fp32' : quant})`, 'steps', ({ signal, progress }) =>
-      ensureExport(model.folder, { quant }, {
-        cacheDir: join(this.deps.dataDir, 'cache'),
-        signal,
-        onProgress: (p) => progress({ done: Math.round(p.fraction * 100), total: 100, stage: p.stage }),
-      }),
-    );
+  /** Build (or reuse) a model's ONNX export as a job the person can watch and cancel. */
+  exportModel(modelId: string, quant: Quantization): Job {
+    return this.exportJob(this.deps.models.get(modelId), quant);
   }
 
   async dispose(): Promise<void> {
@@ -68,14 +57,35 @@ export class EnginePool {
     await Promise.all(all.map((p) => p.then((m) => m.engine.dispose()).catch(() => undefined)));
   }
 
-  private async load(modelId: string, quant: Quantization): Promise<LoadedModel> {
-    const model = this.deps.models.get(modelId);
-    const job = this.exportModel(modelId, quant);
+  private exportJob(ref: CheckpointRef, quant: Quantization): Job {
+    return this.deps.jobs.start('onnx-export', `Prepare ${ref.name} (ONNX, ${quant === 'none' ? 'fp32' : quant})`, 'steps', ({ signal, progress }) =>
+      ensureExport(ref.folder, { quant }, {
+        cacheDir: join(this.deps.dataDir, 'cache'),
+        signal,
+        onProgress: (p) => progress({ done: Math.round(p.fraction * 100), total: 100, stage: p.stage }),
+      }),
+    );
+  }
+
+  private get(key: string, ref: CheckpointRef, quant: Quantization): Promise<LoadedModel> {
+    let entry = this.loaded.get(key);
+    if (entry) {
+      this.loaded.delete(key); // re-inserted below: most recently used last
+    } else {
+      entry = this.load(ref, quant);
+      entry.catch(() => this.loaded.delete(key));
+    }
+    this.loaded.set(key, entry);
+    return entry;
+  }
+
+  private async load(ref: CheckpointRef, quant: Quantization): Promise<LoadedModel> {
+    const job = this.exportJob(ref, quant);
     const ended = await this.deps.jobs.settled(job.id);
-    if (ended.status !== 'done') throw new Error(`preparing ${model.name} ${ended.status === 'cancelled' ? 'was cancelled' : `failed: ${ended.error}`}`);
+    if (ended.status !== 'done') throw new Error(`preparing ${ref.name} ${ended.status === 'cancelled' ? 'was cancelled' : `failed: ${ended.error}`}`);
     const { dir } = ended.result as { dir: string };
     const engine = await VlmEngine.load(dir);
-    return { engine, tokenizer: NanoVLMTokenizer.fromFolder(model.tokenizerFolder, engine.config) };
+    return { engine, tokenizer: NanoVLMTokenizer.fromFolder(ref.tokenizerFolder, engine.config) };
   }
 
   private evict(): void {

@@ -37,7 +37,7 @@ import {
   type ChatSendResult,
   type ChatSummary,
 } from './chat';
-import { runStartSchema, type RunDetail, type RunLogLine, type RunMetric, type RunSummary } from './runs';
+import { runStartSchema, type RunDetail, type RunLogLine, type RunMetric, type RunPredictions, type RunSummary } from './runs';
 import type { SystemHealth, SystemInfo } from './system';
 
 const noInput = z.object({}).strict();
@@ -103,6 +103,7 @@ export const methodInputs = {
   'runs.start': runStartSchema,
   'runs.cancel': z.object({ id: z.string().uuid() }).strict(),
   'runs.resume': z.object({ id: z.string().uuid() }).strict(),
+  'runs.predictions': z.object({ id: z.string().uuid(), step: z.number().int().min(0).optional(), correct: z.boolean().optional() }).strict(),
 } as const;
 
 /** Output types, by method name. */
@@ -155,6 +156,7 @@ export interface MethodOutputs {
   'runs.start': RunSummary;
   'runs.cancel': RunSummary;
   'runs.resume': RunSummary;
+  'runs.predictions': RunPredictions;
 }
 
 export type MethodName = keyof typeof methodInputs & keyof MethodOutputs;

@@ -30,6 +30,8 @@ export const runStartSchema = z
     keepCheckpoints: z.number().int().min(1).max(100).default(3),
     maxGradNorm: z.number().positive().max(1000).nullable().default(1.0),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    /** val samples whose answers are generated at each checkpoint (0: no evaluation) */
+    evalSamples: z.number().int().min(0).max(10_000).default(100),
   })
   .strict();
 export type RunStartInput = z.input<typeof runStartSchema>;
@@ -38,6 +40,8 @@ export type RunSettings = z.output<typeof runStartSchema>;
 export interface RunCheckpoint {
   step: number;
   dir: string;
+  /** answer accuracy on the val split at this checkpoint, once evaluated */
+  valAccuracy?: number;
   /** the model registered for it, when it became one */
   modelId?: string;
 }
@@ -82,4 +86,24 @@ export interface RunLogLine {
 export interface RunDetail extends RunSummary {
   metrics: RunMetric[];
   log: RunLogLine[];
+}
+
+export interface RunPrediction {
+  sampleId: string;
+  turn: number;
+  question: string;
+  expected: string;
+  predicted: string;
+  correct: boolean;
+  error?: string;
+}
+
+export interface RunPredictions {
+  /** the evaluated step shown (the latest unless asked) */
+  step: number | null;
+  /** every evaluated step */
+  steps: number[];
+  accuracy: number | null;
+  n: number;
+  items: RunPrediction[];
 }

@@ -9,5 +9,6 @@ export function runHandlers(ctx: CoreContext) {
     'runs.start': async (input: MethodInput<'runs.start'>) => ctx.runManager.start(input),
     'runs.cancel': async ({ id }: MethodInput<'runs.cancel'>) => ctx.runManager.cancel(id),
     'runs.resume': async ({ id }: MethodInput<'runs.resume'>) => ctx.runManager.resume(id),
+    'runs.predictions': async ({ id, ...options }: MethodInput<'runs.predictions'>) => (ctx.runs.get(id), ctx.runs.predictions(id, options)),
   };
 }

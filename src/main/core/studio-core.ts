@@ -72,7 +72,7 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
   const datasets = new DatasetStore(db, options.dataDir);
   const models = new ModelRegistry(db);
   const runs = new RunStore(db);
-  const runManager = new RunManager({ dataDir: options.dataDir, runs, datasets, models, events });
+  const runManager = new RunManager({ dataDir: options.dataDir, runs, datasets, models, events, jobs });
   const chats = new ChatStore(db);
   const engines = new EnginePool({ dataDir: options.dataDir, models, jobs });
   const chat = new ChatService({ chats, engines, datasets, models, events });

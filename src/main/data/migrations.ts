@@ -207,6 +207,24 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX chat_messages_by_chat ON chat_messages(chat_id, id);
     `,
   },
+  {
+    version: 6,
+    name: 'run evaluation predictions',
+    sql: `
+      CREATE TABLE run_predictions (
+        run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        sample_id TEXT NOT NULL,
+        turn INTEGER NOT NULL,
+        question TEXT NOT NULL,
+        expected TEXT NOT NULL,
+        predicted TEXT NOT NULL,
+        correct INTEGER NOT NULL,
+        error TEXT,
+        PRIMARY KEY (run_id, step, sample_id, turn)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

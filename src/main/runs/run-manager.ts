@@ -4,12 +4,15 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../../shared/api';
-import { PRESET_LEARNING_RATES, type RunCheckpoint, type RunSettings, type RunStartInput, type RunSummary, runStartSchema } from '../../shared/runs';
+import { PRESET_LEARNING_RATES, type RunCheckpoint, type RunPrediction, type RunSettings, type RunStartInput, type RunSummary, runStartSchema } from '../../shared/runs';
 import { DEFAULT_OPTIMIZER, type TrainerMessage, type TrainingRunConfig } from '../../shared/training';
 import type { EventBus } from '../core/event-bus';
 import type { DatasetStore } from '../data/dataset-store';
 import type { ModelRegistry } from '../models/model-registry';
 import { startTrainerProcess, type TrainerHandle } from '../training/trainer-client';
+import { versionEvalSamples } from '../eval/eval-samples';
+import type { JobManager } from '../core/jobs';
+import { CheckpointEvaluator, type EvaluationRequest } from './checkpoint-evaluator';
 import { writeVersionSplit } from './run-data';
 import type { RunStore } from './run-store';
 
@@ -22,6 +25,7 @@ export interface RunManagerDeps {
   datasets: DatasetStore;
   models: ModelRegistry;
   events: EventBus;
+  jobs: JobManager;
 }
 
 interface LiveRun {
@@ -35,9 +39,11 @@ interface LiveRun {
 
 export class RunManager {
   private readonly live = new Map<string, LiveRun>();
+  private readonly evaluator: CheckpointEvaluator;
 
   constructor(private readonly deps: RunManagerDeps) {
     deps.runs.markInterrupted();
+    this.evaluator = new CheckpointEvaluator(deps.jobs, (r, result) => this.onEvaluated(r, result), (r, err) => this.log(r.runId, 'warn', `evaluation at step ${r.step} failed: ${err.message}`));
   }
 
   start(input: RunStartInput): RunSummary {
@@ -60,7 +66,9 @@ export class RunManager {
       this.deps.runs.update(run.id, { status: 'failed', endedAt: Date.now(), error: `dataset version ${version.id} has no answered samples in its train split` });
       throw new ApiError('invalid_input', `"${dataset.name}" has no answered samples in its train split to train on`, 'datasetId');
     }
-    this.log(run.id, 'info', `dataset version ${version.id} (${version.contentHash.slice(0, 12)}): ${trainCount} training samples`);
+    const valCount = versionEvalSamples(this.deps.datasets, version.id, 'val').length;
+    const evaluated = Math.min(valCount, settings.evalSamples);
+    this.log(run.id, 'info', `dataset version ${version.id} (${version.contentHash.slice(0, 12)}): ${trainCount} training samples, ${valCount} val samples${valCount ? ` (${evaluated} evaluated at each checkpoint)` : ' (no evaluation: put samples in the val split to measure accuracy)'}`);
     this.launch(run, settings);
     return this.deps.runs.get(run.id);
   }
@@ -91,10 +99,11 @@ export class RunManager {
     return this.deps.runs.get(id);
   }
 
-  /** Resolves when the run's trainer process has ended (at once when none is running). */
+  /** Resolves when the run's trainer process has ended and its evaluations are done. */
   async settled(id: string): Promise<RunSummary> {
     await this.live.get(id)?.handle.exited;
     await new Promise((r) => setImmediate(r));
+    await this.evaluator.idle(id);
     return this.deps.runs.get(id);
   }
 
@@ -152,6 +161,7 @@ export class RunManager {
       case 'checkpoint':
         this.addCheckpoint(id, { step: message.step, dir: message.dir });
         this.log(id, 'info', `checkpoint at step ${message.step}`);
+        this.requestEvaluation(id, message.step, message.dir);
         return this.publish(id);
       case 'log':
         this.log(id, message.level, message.text);
@@ -186,13 +196,33 @@ export class RunManager {
     this.publish(id);
   }
 
-  /** Keep the newest K checkpoints; the ones that became models are never deleted. */
+  /** Keep the newest K checkpoints and the best by val accuracy; ones that became models stay too. */
   private addCheckpoint(id: string, checkpoint: RunCheckpoint): void {
     const run = this.deps.runs.get(id);
     const all = [...run.checkpoints.filter((c) => c.step !== checkpoint.step), checkpoint].sort((a, b) => a.step - b.step);
-    const keep = all.slice(-run.settings.keepCheckpoints);
-    for (const old of all.filter((c) => !keep.includes(c) && !c.modelId)) rmSync(old.dir, { recursive: true, force: true });
-    this.deps.runs.update(id, { checkpoints: all.filter((c) => keep.includes(c) || c.modelId) });
+    const best = all.filter((c) => c.valAccuracy !== undefined).sort((a, b) => b.valAccuracy! - a.valAccuracy! || b.step - a.step)[0];
+    const kept = (c: RunCheckpoint) => all.slice(-run.settings.keepCheckpoints).includes(c) || c === best || Boolean(c.modelId);
+    for (const old of all.filter((c) => !kept(c))) rmSync(old.dir, { recursive: true, force: true });
+    this.deps.runs.update(id, { checkpoints: all.filter(kept) });
+  }
+
+  private requestEvaluation(id: string, step: number, dir: string): void {
+    const run = this.deps.runs.get(id);
+    if (run.settings.evalSamples === 0) return;
+    const samples = versionEvalSamples(this.deps.datasets, run.datasetVersionId, 'val').slice(0, run.settings.evalSamples);
+    const base = this.deps.models.get(run.baseModelId);
+    this.evaluator.request({ runId: id, runName: run.name, step, checkpointDir: dir, tokenizerFolder: base.tokenizerFolder, scratchDir: join(run.folder, 'scratch'), samples });
+  }
+
+  private onEvaluated(r: EvaluationRequest, result: { accuracy: number; n: number; predictions: RunPrediction[] }): void {
+    const runs = this.deps.runs;
+    runs.savePredictions(r.runId, r.step, result.predictions);
+    const metric = runs.addMetric(r.runId, r.step, { valAccuracy: result.accuracy });
+    const run = runs.get(r.runId);
+    runs.update(r.runId, { checkpoints: run.checkpoints.map((c) => (c.step === r.step ? { ...c, valAccuracy: result.accuracy } : c)) });
+    this.deps.events.publish('run.metrics', { runId: r.runId, metric });
+    this.log(r.runId, 'info', `step ${r.step}: val accuracy ${(result.accuracy * 100).toFixed(1)}% over ${result.n} questions`);
+    this.publish(r.runId);
   }
 
   /** The run's last checkpoint becomes a model the chat can use. */

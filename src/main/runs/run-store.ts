@@ -1,7 +1,7 @@
 // Runs in SQLite: the run (settings, status, checkpoints), its metrics per step and its log.
 import { randomUUID } from 'node:crypto';
 import { ApiError } from '../../shared/api';
-import type { RunCheckpoint, RunDetail, RunLogLine, RunMetric, RunSettings, RunStatus, RunSummary } from '../../shared/runs';
+import type { RunCheckpoint, RunDetail, RunLogLine, RunMetric, RunPrediction, RunPredictions, RunSettings, RunStatus, RunSummary } from '../../shared/runs';
 import type { LearningRates, TrainingEngineName } from '../../shared/training';
 import type { StudioDatabase } from '../data/database';
 
@@ -119,6 +119,26 @@ export class RunStore {
     const line = { at: Date.now(), level, text };
     this.db.prepare('INSERT INTO run_log (run_id, at, level, text) VALUES (?, ?, ?, ?)').run(id, line.at, level, text);
     return line;
+  }
+
+  savePredictions(id: string, step: number, predictions: RunPrediction[]): void {
+    const insert = this.db.prepare('INSERT OR REPLACE INTO run_predictions (run_id, step, sample_id, turn, question, expected, predicted, correct, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const p of predictions) insert.run(id, step, p.sampleId, p.turn, p.question, p.expected, p.predicted, p.correct ? 1 : 0, p.error ?? null);
+    })();
+  }
+
+  predictions(id: string, options: { step?: number; correct?: boolean }): RunPredictions {
+    const steps = (this.db.prepare('SELECT DISTINCT step FROM run_predictions WHERE run_id = ? ORDER BY step').all(id) as { step: number }[]).map((r) => r.step);
+    const step = options.step ?? steps.at(-1) ?? null;
+    if (step === null) return { step: null, steps, accuracy: null, n: 0, items: [] };
+    const rows = this.db.prepare('SELECT * FROM run_predictions WHERE run_id = ? AND step = ? ORDER BY sample_id, turn').all(id, step) as {
+      sample_id: string; turn: number; question: string; expected: string; predicted: string; correct: number; error: string | null;
+    }[];
+    const all = rows.map((r) => ({ sampleId: r.sample_id, turn: r.turn, question: r.question, expected: r.expected, predicted: r.predicted, correct: r.correct === 1, ...(r.error ? { error: r.error } : {}) }));
+    const right = all.filter((p) => p.correct).length;
+    const items = options.correct === undefined ? all : all.filter((p) => p.correct === options.correct);
+    return { step, steps, accuracy: all.length ? right / all.length : null, n: all.length, items };
   }
 
   /** Runs left "running" by a studio that is gone were interrupted. */

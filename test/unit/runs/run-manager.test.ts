@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../../src/shared/jobs';
 import type { ModelInfo } from '../../../src/shared/models';
-import type { RunDetail, RunSummary } from '../../../src/shared/runs';
+import type { RunDetail, RunPredictions, RunSummary } from '../../../src/shared/runs';
 import { createStudioCore, type StudioCore } from '../../../src/main/core/studio-core';
 import { photo } from '../../helpers/data-fixtures';
 import { fixtureModelFolder } from '../../helpers/fixture-model';
@@ -21,9 +21,10 @@ describe('training runs', () => {
     const job = await call<Job>('models.add', { reference: fixtureModelFolder('split') });
     model = (await core.jobs.settled(job.id)).result as ModelInfo;
     datasetId = (await call<{ id: number }>('datasets.create', { name: 'cats and coffee' })).id;
-    for (const [file, q, a] of [['chelsea.png', 'What animal is this?', 'cat'], ['coffee.png', 'What drink is this?', 'coffee']] as const) {
+    const samples = [['chelsea.png', 'What animal is this?', 'cat', 'train'], ['coffee.png', 'What drink is this?', 'coffee', 'train'], ['rocket.jpg', 'What is this?', 'rocket', 'val']] as const;
+    for (const [file, q, a, split] of samples) {
       const image = await call<{ id: string }>('images.add', { dataBase64: photo(file).toString('base64') });
-      await call('samples.create', { datasetId, sample: { imageIds: [image.id], turns: [{ user: q, assistant: a }], status: 'done', split: 'train' } });
+      await call('samples.create', { datasetId, sample: { imageIds: [image.id], turns: [{ user: q, assistant: a }], status: 'done', split } });
     }
   });
 
@@ -43,7 +44,7 @@ describe('training runs', () => {
     });
 
   it('trains to the end, records metrics and checkpoints, and registers the final checkpoint as a model', async () => {
-    const run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, preset: 'full', maxSteps: 3, checkpointEvery: 2, batchSize: 1 });
+    const run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, preset: 'full', maxSteps: 3, checkpointEvery: 2, batchSize: 1, evalSamples: 0 });
     expect(run.status).toBe('running');
     const ended = await core.runManager.settled(run.id);
     expect(ended.error).toBeUndefined();
@@ -60,8 +61,20 @@ describe('training runs', () => {
     expect(ended.checkpoints.at(-1)!.modelId).toBe(trained!.id);
   });
 
+  it('evaluates checkpoints on the val split and keeps every prediction', async () => {
+    const run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, maxSteps: 2, checkpointEvery: 2, batchSize: 1 });
+    const ended = await core.runManager.settled(run.id);
+    expect(ended.status).toBe('finished');
+    expect(ended.checkpoints.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0);
+    const detail = await call<RunDetail>('runs.get', { id: run.id });
+    expect(detail.metrics.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0);
+    const predictions = await call<RunPredictions>('runs.predictions', { id: run.id });
+    expect(predictions).toMatchObject({ step: 2, steps: [2], n: 1, items: [{ question: 'What is this?', expected: 'rocket' }] });
+    expect((await call<RunPredictions>('runs.predictions', { id: run.id, correct: true })).items.every((p) => p.correct)).toBe(true);
+  });
+
   it('marks a killed trainer failed with its reason, keeps the studio working, and resumes from the last checkpoint', async () => {
-    const run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, maxSteps: 6, checkpointEvery: 1, batchSize: 1 });
+    const run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, maxSteps: 6, checkpointEvery: 1, batchSize: 1, evalSamples: 0 });
     await untilMetric(run.id, 2);
     (core.runManager as unknown as { live: Map<string, { handle: { child: { kill(s: string): void } } }> }).live.get(run.id)!.handle.child.kill('SIGKILL');
     const failed = await core.runManager.settled(run.id);
@@ -82,7 +95,7 @@ describe('training runs', () => {
   });
 
   it('cancels within seconds and keeps the last checkpoint', async () => {
-    const run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, maxSteps: 10_000, checkpointEvery: 1, batchSize: 1 });
+    const run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, maxSteps: 10_000, checkpointEvery: 1, batchSize: 1, evalSamples: 0 });
     await untilMetric(run.id, 1);
     const asked = Date.now();
     await call('runs.cancel', { id: run.id });

@@ -3,7 +3,7 @@
 // The native packages cannot be installed everywhere, so they are looked for at run time with
 // a dynamic import that may fail.
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { TrainingEngineName, TrainingEngineStatus } from '../../shared/training';
@@ -35,6 +35,15 @@ function packageDir(name: string): string | undefined {
   }
 }
 
+/** tfjs-node(-gpu) keeps its compiled binding under lib/napi-vN/ once its install step has run. */
+function nativeBindingPresent(dir: string): boolean {
+  try {
+    return readdirSync(join(dir, 'lib')).some((d) => d.startsWith('napi-v') && existsSync(join(dir, 'lib', d, 'tfjs_binding.node')));
+  } catch {
+    return false;
+  }
+}
+
 /** An NVIDIA driver is loaded (Linux); elsewhere unknown until tfjs-node-gpu is imported. */
 function nvidiaDriverPresent(): boolean | undefined {
   if (process.platform !== 'linux') return undefined;
@@ -56,6 +65,7 @@ export function detectTrainingEngines(): TrainingEngineStatus[] {
         const ok = existsSync(join(dir, 'dist', 'tfjs-backend-wasm-simd.wasm'));
         return { engine, available: ok, detail: ok ? 'SIMD, single thread' : 'installed without its .wasm files' };
       }
+      if (!nativeBindingPresent(dir)) return { engine, available: false, detail: `${pkg} is installed without its native library (its install step did not download libtensorflow)` };
       if (engine === 'tfjs-node-gpu') {
         const driver = nvidiaDriverPresent();
         if (driver === false) return { engine, available: false, detail: 'installed, but no NVIDIA driver is loaded' };

@@ -5,7 +5,15 @@ import { rendererConfig } from './renderer.config.ts';
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src/main/electron/main.ts') } },
+      rollupOptions: {
+        // the worker thread that builds ONNX exports and the trainer subprocess are entries of
+        // their own, emitted beside index.js where the core looks for them
+        input: {
+          index: resolve(import.meta.dirname, 'src/main/electron/main.ts'),
+          'export-worker': resolve(import.meta.dirname, 'src/main/onnx/export-worker.ts'),
+          'trainer-process': resolve(import.meta.dirname, 'src/main/training/trainer-process.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -14,14 +14,25 @@ export interface TrainerHandle {
   signal(): NodeJS.Signals | null;
 }
 
-const ENTRY = fileURLToPath(new URL('./trainer-process.ts', import.meta.url));
+// From source, the entry is TypeScript run through tsx; in the Electron build it is bundled JS
+// beside this module, run by Electron's own Node (ELECTRON_RUN_AS_NODE).
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const ENTRY = fileURLToPath(new URL(FROM_SOURCE ? './trainer-process.ts' : './trainer-process.js', import.meta.url));
+
+function forkOptions(piped: boolean) {
+  return {
+    execArgv: FROM_SOURCE ? ['--import', 'tsx'] : [],
+    env: process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env,
+    stdio: ['ignore', piped ? 'pipe' : 'inherit', piped ? 'pipe' : 'inherit', 'ipc'] as ('ignore' | 'pipe' | 'inherit' | 'ipc')[],
+  };
+}
 
 export function startTrainerProcess(
   config: TrainingRunConfig,
   onMessage: (message: TrainerMessage) => void,
   onOutput?: (line: string, stream: 'stdout' | 'stderr') => void,
 ): TrainerHandle {
-  const child = fork(ENTRY, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', onOutput ? 'pipe' : 'inherit', onOutput ? 'pipe' : 'inherit', 'ipc'] });
+  const child = fork(ENTRY, [], forkOptions(Boolean(onOutput)));
   if (onOutput) {
     createInterface({ input: child.stdout! }).on('line', (line) => onOutput(line, 'stdout'));
     createInterface({ input: child.stderr! }).on('line', (line) => onOutput(line, 'stderr'));

@@ -54,6 +54,8 @@ export const methodInputs = {
   'jobs.cancel': z.object({ id: z.string().uuid() }).strict(),
 
   'datasets.list': noInput,
+  'datasets.get': z.object({ id }).strict(),
+  'datasets.tags': z.object({ datasetId: id }).strict(),
   'datasets.create': z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(2000).optional() }).strict(),
   'datasets.update': z.object({ id, name: z.string().trim().min(1).max(200).optional(), description: z.string().max(2000).optional() }).strict(),
   'datasets.delete': z.object({ id }).strict(),
@@ -73,6 +75,7 @@ export const methodInputs = {
   'samples.delete': z.object({ selection: selectionSchema }).strict(),
   'samples.restore': z.object({ undoToken: z.string().min(1).max(100) }).strict(),
 
+  /** `name` (the file's name) is only used in error messages; images are stored by content */
   'images.add': z.object({ name: z.string().max(255).optional(), dataBase64: z.string().min(1).max(MAX_UPLOAD_BASE64) }).strict(),
 
   'models.list': noInput,
@@ -114,6 +117,8 @@ export interface MethodOutputs {
   'jobs.cancel': Job;
 
   'datasets.list': DatasetSummary[];
+  'datasets.get': DatasetSummary;
+  'datasets.tags': { tag: string; count: number }[];
   'datasets.create': DatasetSummary;
   'datasets.update': DatasetSummary;
   'datasets.delete': { deleted: true };

@@ -10,6 +10,8 @@ export function datasetHandlers(ctx: CoreContext) {
   const store = ctx.datasets;
   return {
     'datasets.list': async () => store.listDatasets(),
+    'datasets.get': async ({ id }: In<'datasets.get'>) => store.getDataset(id),
+    'datasets.tags': async ({ datasetId }: In<'datasets.tags'>) => store.listTags(datasetId),
     'datasets.create': async ({ name, description }: In<'datasets.create'>) => store.createDataset(name, description),
     'datasets.update': async ({ id, ...change }: In<'datasets.update'>) => store.updateDataset(id, change),
     'datasets.delete': async ({ id }: In<'datasets.delete'>) => (store.deleteDataset(id), { deleted: true as const }),
@@ -45,10 +47,15 @@ export function datasetHandlers(ctx: CoreContext) {
     'samples.delete': async ({ selection }: In<'samples.delete'>) => store.deleteSamples(selection),
     'samples.restore': async ({ undoToken }: In<'samples.restore'>) => ({ restored: store.restoreSamples(undoToken) }),
 
-    'images.add': async ({ dataBase64 }: In<'images.add'>) => {
+    'images.add': async ({ name, dataBase64 }: In<'images.add'>) => {
       const bytes = Buffer.from(dataBase64, 'base64');
-      if (bytes.length === 0) throw new ApiError('invalid_input', 'images.add: field "dataBase64" holds no bytes', 'dataBase64');
-      return store.addImage(bytes);
+      const what = name ? `"${name}"` : 'the image';
+      if (bytes.length === 0) throw new ApiError('invalid_input', `images.add: ${what} is empty`, 'dataBase64');
+      try {
+        return await store.addImage(bytes);
+      } catch (err) {
+        throw new ApiError('invalid_input', `${what}: ${(err as Error).message}`, 'dataBase64');
+      }
     },
   };
 }

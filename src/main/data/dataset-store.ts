@@ -123,6 +123,15 @@ export class DatasetStore {
     return purgeDeletedSamples(this.db, olderThan);
   }
 
+  /** Every tag used in a dataset, with how many live samples carry it (most used first). */
+  listTags(datasetId: number): { tag: string; count: number }[] {
+    this.datasets.require(datasetId);
+    return this.db
+      .prepare(`SELECT t.tag AS tag, count(*) AS count FROM sample_tags t JOIN samples s ON s.id = t.sample_id
+        WHERE s.dataset_id = ? AND s.deleted_at IS NULL GROUP BY t.tag ORDER BY count DESC, t.tag`)
+      .all(datasetId) as { tag: string; count: number }[];
+  }
+
   assignSplits(datasetId: number, ratios: SplitRatios, seed: number): SplitAssignment {
     return assignSplits(this.db, datasetId, ratios, seed);
   }

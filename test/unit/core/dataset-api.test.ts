@@ -70,3 +70,26 @@ describe('datasets and models through the API', () => {
     expect(await core.jobs.settled(job.id)).toMatchObject({ status: 'failed', error: expect.stringMatching(/config\.json|model\.safetensors/) });
   });
 });
+
+describe('dataset lookups', () => {
+  const temp = makeTempDir();
+  let core: StudioCore;
+  beforeAll(() => {
+    core = createStudioCore({ dataDir: temp.path, door: 'web' });
+  });
+  afterAll(() => {
+    core.close();
+    temp.remove();
+  });
+
+  it('gets one dataset, lists its tags by use, and names a bad upload', async () => {
+    const dataset = (await core.call('datasets.create', { name: 'tagged' })) as DatasetSummary;
+    const image = (await core.call('images.add', { dataBase64: photo('coffee.png').toString('base64') })) as { id: string };
+    for (const tags of [['cup', 'brown'], ['cup']]) {
+      await core.call('samples.create', { datasetId: dataset.id, sample: { imageIds: [image.id], turns: [{ user: 'q', assistant: 'a' }], tags } });
+    }
+    expect(await core.call('datasets.get', { id: dataset.id })).toMatchObject({ name: 'tagged', sampleCount: 2 });
+    expect(await core.call('datasets.tags', { datasetId: dataset.id })).toEqual([{ tag: 'cup', count: 2 }, { tag: 'brown', count: 1 }]);
+    await expect(core.call('images.add', { name: 'notes.txt', dataBase64: Buffer.from('hello').toString('base64') })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('"notes.txt"') });
+  });
+});

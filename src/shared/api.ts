@@ -38,7 +38,7 @@ import {
   type ChatSummary,
 } from './chat';
 import { runStartSchema, type RunDetail, type RunLogLine, type RunMetric, type RunPredictions, type RunSummary } from './runs';
-import type { SystemHealth, SystemInfo } from './system';
+import type { SystemHealth, SystemInfo, WelcomeState } from './system';
 
 const noInput = z.object({}).strict();
 const id = z.number().int().positive();
@@ -50,6 +50,8 @@ const MAX_UPLOAD_BASE64 = Math.ceil((48 * 1024 * 1024 * 4) / 3);
 export const methodInputs = {
   'system.info': noInput,
   'system.health': noInput,
+  'studio.welcome': noInput,
+  'studio.addDemoData': noInput,
   'jobs.list': noInput,
   'jobs.cancel': z.object({ id: z.string().uuid() }).strict(),
 
@@ -113,6 +115,8 @@ export const methodInputs = {
 export interface MethodOutputs {
   'system.info': SystemInfo;
   'system.health': SystemHealth;
+  'studio.welcome': WelcomeState;
+  'studio.addDemoData': Job;
   'jobs.list': Job[];
   'jobs.cancel': Job;
 

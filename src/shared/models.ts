@@ -1,5 +1,6 @@
 // Models as the renderer sees them: every checkpoint the studio can chat with or train from.
 import { z } from 'zod';
+import type { ParameterGroupName } from './training';
 
 export type ModelSource = 'demo' | 'hub' | 'folder' | 'run';
 
@@ -11,6 +12,8 @@ export interface ModelInfo {
   reference: string;
   family: 'prefix' | 'inline' | 'split';
   parameters: number;
+  /** parameters per optimiser group (projector, vision, language); absent when the config can no longer be read */
+  parameterGroups?: Record<ParameterGroupName, number>;
   bytesOnDisk: number;
   /** folder with config.json and model.safetensors */
   folder: string;

@@ -32,3 +32,13 @@ export interface SystemHealth {
   ok: boolean;
   checks: HealthCheck[];
 }
+
+/** What the first screen offers: the bundled demo model and dataset, and whether this is a new studio. */
+export interface WelcomeState {
+  /** no datasets, chats or runs yet */
+  firstStart: boolean;
+  demoModelId?: string;
+  demoDataAvailable: boolean;
+  /** the demo dataset, once added */
+  demoDatasetId?: number;
+}

@@ -13,6 +13,7 @@ import { RunManager } from '../runs/run-manager';
 import { RunStore } from '../runs/run-store';
 import { acquireInstanceLock, type InstanceLock } from '../data/instance-lock';
 import { EventBus } from './event-bus';
+import { defaultResourcesDir, registerDemoModel } from './demo';
 import { JobManager } from './jobs';
 import { createHandlers, type Handlers } from './handlers';
 
@@ -28,6 +29,8 @@ export interface StudioCoreOptions {
   hostVersions?: Record<string, string>;
   /** the host's own idea of the app version (Electron's app.getVersion()) */
   appVersion?: string;
+  /** where the bundled demo model and data are (default: resources/ of the source tree) */
+  resourcesDir?: string;
 }
 
 export interface StudioCore {
@@ -55,6 +58,7 @@ export interface CoreContext {
   chats: ChatStore;
   engines: EnginePool;
   chat: ChatService;
+  resourcesDir: string;
 }
 
 export function createStudioCore(options: StudioCoreOptions): StudioCore {
@@ -71,12 +75,18 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
   const jobs = new JobManager(events);
   const datasets = new DatasetStore(db, options.dataDir);
   const models = new ModelRegistry(db);
+  const resourcesDir = options.resourcesDir ?? defaultResourcesDir();
+  try {
+    registerDemoModel(models, resourcesDir);
+  } catch (err) {
+    console.error(`the bundled demo model could not be registered: ${(err as Error).message}`);
+  }
   const runs = new RunStore(db);
   const runManager = new RunManager({ dataDir: options.dataDir, runs, datasets, models, events, jobs });
   const chats = new ChatStore(db);
   const engines = new EnginePool({ dataDir: options.dataDir, models, jobs });
   const chat = new ChatService({ chats, engines, datasets, models, events });
-  const handlers: Handlers = createHandlers({ options, db, events, jobs, datasets, models, runs, runManager, chats, engines, chat });
+  const handlers: Handlers = createHandlers({ options, db, events, jobs, datasets, models, runs, runManager, chats, engines, chat, resourcesDir });
   let closed = false;
   return {
     dataDir: options.dataDir,

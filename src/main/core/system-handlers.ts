@@ -1,6 +1,9 @@
 // system.info and system.health.
 import { accessSync, constants } from 'node:fs';
-import type { HealthCheck, SystemHealth, SystemInfo } from '../../shared/system';
+import { ApiError } from '../../shared/api';
+import type { Job } from '../../shared/jobs';
+import type { HealthCheck, SystemHealth, SystemInfo, WelcomeState } from '../../shared/system';
+import { DEMO_DATASET_NAME, demoDataPath } from './demo';
 import { schemaVersion } from '../data/database';
 import { APP_NAME, appVersion } from './app-version';
 import { detectCapabilities } from './capabilities';
@@ -22,6 +25,26 @@ export function systemHandlers(ctx: CoreContext) {
         inference: caps.inference,
         training: caps.training,
       };
+    },
+    'studio.welcome': async (): Promise<WelcomeState> => {
+      const datasets = ctx.datasets.listDatasets();
+      const demoDataset = datasets.find((d) => d.name === DEMO_DATASET_NAME);
+      const demoModel = ctx.models.list().find((m) => m.source === 'demo');
+      return {
+        firstStart: datasets.length === 0 && ctx.chats.list().length === 0 && ctx.runs.list().length === 0,
+        ...(demoModel ? { demoModelId: demoModel.id } : {}),
+        demoDataAvailable: demoDataPath(ctx.resourcesDir) !== undefined,
+        ...(demoDataset ? { demoDatasetId: demoDataset.id } : {}),
+      };
+    },
+    'studio.addDemoData': async (): Promise<Job> => {
+      const path = demoDataPath(ctx.resourcesDir);
+      if (!path) throw new ApiError('not_found', 'this studio was built without the demo dataset');
+      const dataset = ctx.datasets.datasetNamed(DEMO_DATASET_NAME);
+      if (dataset.sampleCount > 0) throw new ApiError('conflict', `"${DEMO_DATASET_NAME}" is already there`);
+      return ctx.jobs.start('import', `Add ${DEMO_DATASET_NAME}`, 'items', ({ signal, progress }) =>
+        ctx.datasets.importPath(dataset.id, path, { signal, onProgress: (p) => progress({ done: p.processed }) }),
+      );
     },
     'system.health': async (): Promise<SystemHealth> => {
       const checks: HealthCheck[] = [databaseCheck(ctx), dataFolderCheck(ctx)];

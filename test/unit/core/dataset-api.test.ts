@@ -62,7 +62,7 @@ describe('datasets and models through the API', () => {
     expect(model.parameters).toBeGreaterThan(100_000);
     expect((await call<ModelInfo[]>('models.list', {})).map((m) => m.id)).toContain(model.id);
     await call('models.remove', { id: model.id });
-    expect(await call<ModelInfo[]>('models.list', {})).toEqual([]);
+    expect((await call<ModelInfo[]>('models.list', {})).map((m) => m.id)).not.toContain(model.id);
   });
 
   it('fails a model job with the checkpoint error', async () => {

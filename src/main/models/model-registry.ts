@@ -8,6 +8,7 @@ import { ApiError } from '../../shared/api';
 import type { ModelInfo, ModelSource } from '../../shared/models';
 import type { StudioDatabase } from '../data/database';
 import { openCheckpoint, parameterShapes } from '../model/checkpoint';
+import { parameterGroupCounts } from './parameter-groups';
 
 interface ModelRow {
   id: string;
@@ -22,7 +23,7 @@ interface ModelRow {
   added_at: number;
 }
 
-const toInfo = (r: ModelRow): ModelInfo => ({
+const toInfo = (r: ModelRow): ModelInfo => withGroups({
   id: r.id,
   name: r.name,
   source: r.source,
@@ -34,6 +35,15 @@ const toInfo = (r: ModelRow): ModelInfo => ({
   tokenizerFolder: r.tokenizer_folder,
   addedAt: r.added_at,
 });
+
+/** Group sizes come from config.json, read once per folder (registering a folder again re-reads it). */
+const groupCache = new Map<string, NonNullable<ModelInfo['parameterGroups']>>();
+function withGroups(info: ModelInfo): ModelInfo {
+  const groups = groupCache.get(info.folder) ?? parameterGroupCounts(info.folder);
+  if (!groups) return info;
+  groupCache.set(info.folder, groups);
+  return { ...info, parameterGroups: groups };
+}
 
 export interface ModelRegistration {
   source: ModelSource;
@@ -74,6 +84,7 @@ export class ModelRegistry {
 
   /** Validate the checkpoint and remember it (again: re-registering updates the record). */
   register(reg: ModelRegistration): ModelInfo {
+    groupCache.delete(reg.folder);
     const checkpoint = openCheckpoint(reg.folder);
     let parameters = 0;
     try {

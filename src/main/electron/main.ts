@@ -73,6 +73,8 @@ async function start(): Promise<void> {
       dataDir: app.getPath('userData'),
       door: 'electron',
       appVersion: app.getVersion(),
+      // the demo model and data: beside the app when packaged, in the source tree otherwise
+      resourcesDir: app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources'),
       hostVersions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '' },
     });
   } catch (err) {

@@ -26,6 +26,8 @@ export const runStartSchema = z
     batchSize: z.number().int().min(1).max(256).default(4),
     gradientAccumulationSteps: z.number().int().min(1).max(256).default(1),
     maxSteps: z.number().int().min(1).max(1_000_000).default(200),
+    /** when given, the run lasts this many passes over the train split (maxSteps is derived from it) */
+    epochs: z.number().int().min(1).max(10_000).optional(),
     checkpointEvery: z.number().int().min(1).max(1_000_000).default(50),
     keepCheckpoints: z.number().int().min(1).max(100).default(3),
     maxGradNorm: z.number().positive().max(1000).nullable().default(1.0),

@@ -66,6 +66,11 @@ export class RunManager {
       this.deps.runs.update(run.id, { status: 'failed', endedAt: Date.now(), error: `dataset version ${version.id} has no answered samples in its train split` });
       throw new ApiError('invalid_input', `"${dataset.name}" has no answered samples in its train split to train on`, 'datasetId');
     }
+    if (settings.epochs) {
+      settings.maxSteps = Math.max(1, Math.ceil((trainCount * settings.epochs) / (settings.batchSize * settings.gradientAccumulationSteps)));
+      this.deps.runs.updateSettings(run.id, settings);
+      this.log(run.id, 'info', `${settings.epochs} epoch(s) of ${trainCount} samples = ${settings.maxSteps} optimiser steps`);
+    }
     const valCount = versionEvalSamples(this.deps.datasets, version.id, 'val').length;
     const evaluated = Math.min(valCount, settings.evalSamples);
     this.log(run.id, 'info', `dataset version ${version.id} (${version.contentHash.slice(0, 12)}): ${trainCount} training samples, ${valCount} val samples${valCount ? ` (${evaluated} evaluated at each checkpoint)` : ' (no evaluation: put samples in the val split to measure accuracy)'}`);

@@ -102,6 +102,10 @@ export class RunStore {
     return this.get(id);
   }
 
+  updateSettings(id: string, settings: RunSettings): void {
+    this.db.prepare('UPDATE runs SET settings = ? WHERE id = ?').run(JSON.stringify(settings), id);
+  }
+
   /** Metrics for a step merge with what is already stored for it (train, then val). */
   addMetric(id: string, step: number, values: Partial<RunMetric>): RunMetric {
     const existing = this.db.prepare('SELECT data FROM run_metrics WHERE run_id = ? AND step = ?').get(id, step) as { data: string } | undefined;

@@ -62,7 +62,9 @@ describe('training runs', () => {
   });
 
   it('evaluates checkpoints on the val split and keeps every prediction', async () => {
-    const run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, maxSteps: 2, checkpointEvery: 2, batchSize: 1 });
+    // 2 train samples, batch 1, one epoch = 2 steps
+    const run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, epochs: 1, checkpointEvery: 2, batchSize: 1 });
+    expect(run.settings.maxSteps).toBe(2);
     const ended = await core.runManager.settled(run.id);
     expect(ended.status).toBe('finished');
     expect(ended.checkpoints.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0);

@@ -1,0 +1,24 @@
+// The run form's numbers: nanoVLM's defaults (taken from the API's schema, so they cannot drift)
+// and one line saying what each one does.
+import { runStartSchema, type RunSettings } from '../../../shared/runs';
+
+export const RUN_DEFAULTS: RunSettings = runStartSchema.parse({ datasetId: 1, baseModelId: 'defaults' });
+
+export type NumberSetting = 'maxSteps' | 'batchSize' | 'gradientAccumulationSteps' | 'checkpointEvery' | 'keepCheckpoints' | 'seed';
+
+export const NUMBER_SETTINGS: { key: NumberSetting; label: string; min: number; max: number; help: string }[] = [
+  { key: 'maxSteps', label: 'Steps', min: 1, max: 1_000_000, help: 'Optimiser steps to train for; each sees batch size × accumulation samples.' },
+  { key: 'batchSize', label: 'Batch size', min: 1, max: 256, help: 'Samples per forward pass: larger is steadier and needs more memory.' },
+  { key: 'gradientAccumulationSteps', label: 'Gradient accumulation', min: 1, max: 256, help: 'Forward passes summed per step: a larger effective batch at no extra memory.' },
+  { key: 'checkpointEvery', label: 'Checkpoint every', min: 1, max: 1_000_000, help: 'Steps between checkpoints (one is also written at the end); resume starts from the last.' },
+  { key: 'keepCheckpoints', label: 'Checkpoints kept', min: 1, max: 100, help: 'Only the newest ones stay on disk; a checkpoint you chat with is never deleted.' },
+  { key: 'seed', label: 'Seed', min: 0, max: 2 ** 31 - 1, help: 'The same seed gives the same data order: runs can be repeated exactly.' },
+];
+
+export const RATE_HELP = {
+  mp: 'Modality projector (nanoVLM: 0.00512). It starts from little and learns fast.',
+  vision: 'Vision encoder (nanoVLM: 5e-5); 0 keeps it frozen.',
+  language: 'Language model (nanoVLM: 5e-5); 0 keeps it frozen.',
+} as const;
+
+export const GRAD_NORM_HELP = 'Gradients are clipped to this global norm (nanoVLM: 1.0); empty means no clipping.';

@@ -51,7 +51,11 @@ export async function generate(engine: VlmEngine, request: GenerateRequest, opti
   const imageEmbeddings = request.imageEmbeddings ?? (request.pixels ? await engine.encodeImages(request.pixels, request.tiles ?? 0) : new Float32Array(0));
   const prompt = engine.assemble(request.inputIds, imageEmbeddings);
   const sampler = new Sampler(options, engine.config.lm_vocab_size);
-  const cache = engine.decoder.newCache(prompt.length + options.maxNewTokens);
+  // an answer ends at the model's context length: it stops there (max_tokens) rather than failing
+  const context = engine.config.lm_max_position_embeddings;
+  if (prompt.length >= context) throw new Error(`the conversation takes ${prompt.length} positions, the model's context is ${context}: start a new chat or use fewer or smaller images`);
+  const maxNewTokens = Math.min(options.maxNewTokens, context - prompt.length);
+  const cache = engine.decoder.newCache(prompt.length + maxNewTokens);
   const history = [...request.inputIds];
   const generated: number[] = [];
   let text = '';
@@ -65,7 +69,7 @@ export async function generate(engine: VlmEngine, request: GenerateRequest, opti
   let logits = options.signal?.aborted ? undefined : await engine.decoder.run(prompt.data, prompt.length, cache);
   const firstTokenAt = performance.now();
   const tokenEmbedding = new Float32Array(engine.embedding.dim);
-  while (generated.length < options.maxNewTokens) {
+  while (generated.length < maxNewTokens) {
     if (options.signal?.aborted || !logits) {
       stopReason = 'cancelled';
       break;
@@ -79,7 +83,7 @@ export async function generate(engine: VlmEngine, request: GenerateRequest, opti
     history.push(id);
     options.onToken?.(id);
     if (options.detokenizer) emit(options.detokenizer.push(id));
-    if (generated.length === options.maxNewTokens) break;
+    if (generated.length === maxNewTokens) break;
     tokenEmbedding.set(engine.embedding.matrix.subarray(id * engine.embedding.dim, (id + 1) * engine.embedding.dim));
     logits = options.signal?.aborted ? undefined : await engine.decoder.run(tokenEmbedding, 1, cache);
   }

@@ -30,6 +30,12 @@ describe.each(FAMILIES)('%s fixture', (family) => {
   const request = () => ({ inputIds: fixture.inputIds, pixels: fixture.pixels, tiles: fixture.tiles });
   const greedy = { greedy: true, maxNewTokens: fixture.greedyIds.length, stopTokenIds: [fixture.eosTokenId] };
 
+  it("stops at the model's context length instead of failing", async () => {
+    const result = await generate(fused, request(), { ...greedy, maxNewTokens: 5000, stopTokenIds: [] });
+    expect(result.stopReason).toBe('max_tokens');
+    expect(result.promptPositions + result.tokenIds.length).toBe(fused.config.lm_max_position_embeddings);
+  });
+
   it('greedy ids equal nanoVLM (fused and plain graphs)', async () => {
     expect((await generate(fused, request(), greedy)).tokenIds).toEqual(fixture.greedyIds);
     expect((await generate(plain, request(), greedy)).tokenIds).toEqual(fixture.greedyIds);

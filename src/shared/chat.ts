@@ -46,6 +46,8 @@ export interface ChatMessage {
   feedback?: 'up' | 'down';
   /** the person's correction of an answer */
   correctedText?: string;
+  /** the dataset sample this answer was added as */
+  addedTo?: { sampleId: number; datasetId: number };
   createdAt: number;
 }
 

@@ -32,6 +32,8 @@ export const runStartSchema = z
     keepCheckpoints: z.number().int().min(1).max(100).default(3),
     maxGradNorm: z.number().positive().max(1000).nullable().default(1.0),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    /** the TensorFlow.js engine to train with; default: the best one available */
+    engine: z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).optional(),
     /** val samples whose answers are generated at each checkpoint (0: no evaluation) */
     evalSamples: z.number().int().min(0).max(10_000).default(100),
   })

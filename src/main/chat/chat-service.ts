@@ -2,7 +2,7 @@
 // (chat.delta events) and stored when it ends (chat.message event); stop, regenerate, feedback, and
 // "add to dataset", which turns an answered (or corrected) turn into a reviewed sample.
 import { ApiError } from '../../shared/api';
-import { DEFAULT_GENERATION_SETTINGS, type ChatMessage, type ChatSendResult, type GenerationSettings } from '../../shared/chat';
+import { DEFAULT_GENERATION_SETTINGS, type ChatDetail, type ChatMessage, type ChatSendResult, type GenerationSettings } from '../../shared/chat';
 import type { Sample } from '../../shared/datasets';
 import type { EventBus } from '../core/event-bus';
 import type { DatasetStore } from '../data/dataset-store';
@@ -24,6 +24,8 @@ const TITLE_LENGTH = 60;
 
 export class ChatService {
   private readonly streaming = new Map<number, AbortController>();
+  /** the text so far of answers still streaming (stored when they end) */
+  private readonly partial = new Map<number, string>();
 
   constructor(private readonly deps: ChatServiceDeps) {
     deps.chats.markInterrupted();
@@ -51,6 +53,12 @@ export class ChatService {
     return this.startAnswer(old.chatId, old.modelId!, { ...DEFAULT_GENERATION_SETTINGS, ...old.settings, ...settings });
   }
 
+  /** A chat as stored, with the text so far of an answer still streaming. */
+  detail(chatId: number): ChatDetail {
+    const detail = this.deps.chats.detail(chatId);
+    return { ...detail, messages: detail.messages.map((m) => (this.partial.has(m.id) ? { ...m, text: this.partial.get(m.id)! } : m)) };
+  }
+
   stop(messageId: number): ChatMessage {
     this.streaming.get(messageId)?.abort(new Error('stopped'));
     return this.deps.chats.message(messageId);
@@ -76,12 +84,14 @@ export class ChatService {
     if (imageIds.length === 0) throw new ApiError('invalid_input', 'a sample needs at least one photo; this conversation has none', 'messageId');
     const corrected = answerMessage.correctedText !== undefined && answerMessage.correctedText !== answerMessage.text;
     const text = answerMessage.correctedText ?? answerMessage.text;
-    return this.deps.datasets.createSample(datasetId, {
+    const sample = this.deps.datasets.createSample(datasetId, {
       imageIds,
       turns: [{ user: question.text, assistant: text, origin: corrected ? 'person' : 'model', ...(corrected ? {} : { model: answerMessage.modelId }) }],
       status: 'review',
       tags: ['from-chat'],
     });
+    this.deps.events.publish('chat.message', this.deps.chats.setSample(messageId, sample.id, datasetId));
+    return sample;
   }
 
   stopAll(): void {
@@ -92,7 +102,10 @@ export class ChatService {
     const message = this.deps.chats.addMessage({ chatId, role: 'assistant', text: '', modelId, settings, status: 'streaming' });
     const controller = new AbortController();
     this.streaming.set(message.id, controller);
-    void this.generate(message, settings, controller.signal).finally(() => this.streaming.delete(message.id));
+    void this.generate(message, settings, controller.signal).finally(() => {
+      this.streaming.delete(message.id);
+      this.partial.delete(message.id);
+    });
     return message;
   }
 
@@ -110,6 +123,7 @@ export class ChatService {
           signal,
           onText: (delta) => {
             text += delta;
+            this.partial.set(message.id, text);
             events.publish('chat.delta', { chatId: message.chatId, messageId: message.id, delta });
           },
         }),

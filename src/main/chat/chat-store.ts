@@ -25,6 +25,8 @@ interface MessageRow {
   error: string | null;
   feedback: 'up' | 'down' | null;
   corrected_text: string | null;
+  sample_id: number | null;
+  sample_dataset_id: number | null;
   created_at: number;
 }
 
@@ -44,6 +46,7 @@ function toMessage(r: MessageRow): ChatMessage {
     ...(r.error ? { error: r.error } : {}),
     ...(r.feedback ? { feedback: r.feedback } : {}),
     ...(r.corrected_text !== null ? { correctedText: r.corrected_text } : {}),
+    ...(r.sample_id !== null ? { addedTo: { sampleId: r.sample_id, datasetId: r.sample_dataset_id! } } : {}),
     createdAt: r.created_at,
   };
 }
@@ -102,6 +105,12 @@ export class ChatStore {
   setFeedback(id: number, change: { rating?: 'up' | 'down' | null; correctedText?: string | null }): ChatMessage {
     if (change.rating !== undefined) this.db.prepare('UPDATE chat_messages SET feedback = ? WHERE id = ?').run(change.rating, id);
     if (change.correctedText !== undefined) this.db.prepare('UPDATE chat_messages SET corrected_text = ? WHERE id = ?').run(change.correctedText, id);
+    return this.message(id);
+  }
+
+  /** Remember the sample an answer became. */
+  setSample(id: number, sampleId: number, datasetId: number): ChatMessage {
+    this.db.prepare('UPDATE chat_messages SET sample_id = ?, sample_dataset_id = ? WHERE id = ?').run(sampleId, datasetId, id);
     return this.message(id);
   }
 

@@ -7,7 +7,7 @@ import type { CoreContext } from './studio-core';
 export function chatHandlers(ctx: CoreContext) {
   return {
     'chat.list': async () => ctx.chats.list(),
-    'chat.get': async ({ chatId }: MethodInput<'chat.get'>) => ctx.chats.detail(chatId),
+    'chat.get': async ({ chatId }: MethodInput<'chat.get'>) => ctx.chat.detail(chatId),
     'chat.send': async (input: MethodInput<'chat.send'>) => ctx.chat.send({ ...input, imageIds: input.imageIds ?? [] }),
     'chat.stop': async ({ messageId }: MethodInput<'chat.stop'>) => ctx.chat.stop(messageId),
     'chat.regenerate': async ({ messageId, settings }: MethodInput<'chat.regenerate'>) => ctx.chat.regenerate(messageId, settings),

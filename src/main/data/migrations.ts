@@ -225,6 +225,14 @@ export const MIGRATIONS: Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 7,
+    name: 'chat answers remember the sample they became',
+    sql: `
+      ALTER TABLE chat_messages ADD COLUMN sample_id INTEGER;
+      ALTER TABLE chat_messages ADD COLUMN sample_dataset_id INTEGER;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

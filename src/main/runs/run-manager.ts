@@ -129,6 +129,7 @@ export class RunManager {
       gradientAccumulationSteps: settings.gradientAccumulationSteps,
       seed: settings.seed,
       checkpointEvery: settings.checkpointEvery,
+      ...(settings.engine ? { engine: settings.engine } : {}),
       ...(resumeFrom ? { resumeFrom } : {}),
     };
     const live: LiveRun = { lastWords: [], cancelled: false, handle: undefined as unknown as TrainerHandle };

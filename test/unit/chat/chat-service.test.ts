@@ -67,6 +67,9 @@ describe('chat', () => {
       });
     });
     await firstDelta;
+    const meanwhile = await call<{ messages: ChatMessage[] }>('chat.get', { chatId: first.chat.id });
+    expect(meanwhile.messages.at(-1)!.status).toBe('streaming');
+    expect(meanwhile.messages.at(-1)!.text.length).toBeGreaterThan(0);
     await call('chat.stop', { messageId: second.assistantMessage.id });
     const stopped = await ended(second.assistantMessage.id);
     expect(stopped.status).toBe('stopped');
@@ -83,6 +86,8 @@ describe('chat', () => {
     const dataset = await call<{ id: number }>('datasets.create', { name: 'from chat' });
     const sample = await call<Sample>('chat.toSample', { messageId: answer.id, datasetId: dataset.id });
     expect(sample).toMatchObject({ status: 'review', images: [{ id: imageId }], turns: [{ user: 'What animal is this?', assistant: 'A cat.', origin: 'person' }] });
+    const detail = await call<{ messages: ChatMessage[] }>('chat.get', { chatId: sent.chat.id });
+    expect(detail.messages.at(-1)!.addedTo).toEqual({ sampleId: sample.id, datasetId: dataset.id });
   });
 
   it('fails an answer with a clear message when the model cannot take the photos', async () => {

@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { parquetWriteFile } from 'hyparquet-writer';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatasetStore } from '../../../src/main/data/dataset-store';
 import { CAULDRON_SCHEMA } from '../../../src/main/data/export/export-parquet';
@@ -122,5 +123,20 @@ describe('Parquet export', () => {
     ]);
     expect(r2.imported).toBe(2);
     expect(store.countSamples(datasetId, { split: ['train'] })).toBe(2);
+  });
+
+  it('reads GZIP-compressed Parquet (Hub datasets are not always Snappy)', async () => {
+    const gzipped = join(work.path, 'gzip.parquet');
+    const data = [{ images: [{ bytes: new Uint8Array(photo('rocket.jpg')), path: 'rocket.jpg' }], texts: [{ user: 'What is it?', assistant: 'a rocket' }] }];
+    parquetWriteFile({
+      filename: gzipped,
+      columnData: [{ name: 'images', data: data.map((d) => d.images) }, { name: 'texts', data: data.map((d) => d.texts) }],
+      schema: CAULDRON_SCHEMA,
+      codec: 'GZIP',
+      compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input)) },
+    });
+    const report = await store.importPath(store.createDataset('gz').id, gzipped);
+    expect(report.issues).toEqual([]);
+    expect(report.imported).toBe(1);
   });
 });

@@ -3,6 +3,7 @@
 // columns is reported once, as a whole. The split is taken from the file name (train-…, test-…).
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects, parquetSchema } from 'hyparquet';
 import type { FileMetaData } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import { basename, dirname } from 'node:path';
 import type { SampleSplit } from '../../../shared/datasets';
 import { imageSourceFromString } from './image-source';
@@ -78,7 +79,8 @@ export async function* parquetEntries(file: string): AsyncGenerator<ImportEntry>
     const end = Math.min(total, start + ROWS_PER_READ);
     let rows: Record<string, unknown>[];
     try {
-      rows = await parquetReadObjects({ file: buffer, metadata, columns: [schema.imageColumn, 'texts'], rowStart: start, rowEnd: end, utf8: false });
+      // compressors: FineVision and other Hub datasets use ZSTD, GZIP, Brotli or LZ4 beside Snappy
+      rows = await parquetReadObjects({ file: buffer, metadata, columns: [schema.imageColumn, 'texts'], rowStart: start, rowEnd: end, utf8: false, compressors });
     } catch (err) {
       yield skip(`${name}:rows ${start + 1}-${end}`, `unreadable (${(err as Error).message})`);
       continue;

@@ -92,6 +92,8 @@ export const sampleQuerySchema = z.object({
   filter: sampleFilterSchema.optional(),
   /** from a previous page's nextCursor */
   cursor: z.string().max(40).nullable().optional(),
+  /** without a cursor: skip this many matching samples (random access, e.g. a scrollbar jump) */
+  offset: z.number().int().min(0).max(100_000_000).optional(),
   limit: z.number().int().min(1).max(500).optional(),
   order: z.enum(['asc', 'desc']).optional(),
 });

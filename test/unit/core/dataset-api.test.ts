@@ -32,6 +32,8 @@ describe('datasets and models through the API', () => {
     expect(report.issues.map((i) => i.where)).toEqual(expect.arrayContaining(['truncated.jpg']));
     const page = await call<SamplePage>('samples.page', { datasetId: dataset.id, limit: 50 });
     expect(page.items.length).toBe(report.imported);
+    const jumped = await call<SamplePage>('samples.page', { datasetId: dataset.id, limit: 2, offset: 3 });
+    expect(jumped.items.map((s) => s.id)).toEqual(page.items.slice(3, 5).map((s) => s.id));
     const thumb = await core.media('thumb', page.items[0]!.imageIds[0]!);
     expect(thumb?.contentType).toBe('image/webp');
   });

@@ -104,11 +104,12 @@ export class SampleRepository {
     const where = filterWhere(query.datasetId, query.filter);
     const after = parseCursor(query.cursor);
     const keyset = after === null ? '' : ` AND s.id ${desc ? '<' : '>'} @after`;
+    const offset = after === null ? (query.offset ?? 0) : 0;
     const rows = prepared<Record<string, string | number>, SampleRow>(
         this.db,
-        `SELECT ${SAMPLE_COLUMNS} FROM samples s WHERE ${where.sql}${keyset} ORDER BY s.id ${desc ? 'DESC' : 'ASC'} LIMIT @limit`,
+        `SELECT ${SAMPLE_COLUMNS} FROM samples s WHERE ${where.sql}${keyset} ORDER BY s.id ${desc ? 'DESC' : 'ASC'} LIMIT @limit OFFSET @offset`,
       )
-      .all({ ...where.params, ...(after === null ? {} : { after }), limit: limit + 1 });
+      .all({ ...where.params, ...(after === null ? {} : { after }), limit: limit + 1, offset });
     const more = rows.length > limit;
     const pageRows = more ? rows.slice(0, limit) : rows;
     const side = sideTables(this.db, pageRows.map((r) => r.id));

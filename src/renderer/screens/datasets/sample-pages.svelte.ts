@@ -1,6 +1,6 @@
-// The grid's window onto a dataset: pages of summaries fetched by keyset cursor as the person
-// scrolls. samples.page only goes forward from a cursor, so reaching page k needs the cursor that
-// page k-1 returned: cursors are kept for good (they are small), pages far from view are dropped.
+// The grid's window onto a dataset: pages of summaries fetched by offset as the person scrolls,
+// so a scrollbar jump to the end of 100,000 samples loads one page, not every page before it.
+// Pages far from view are dropped to bound memory.
 import { SvelteMap } from 'svelte/reactivity';
 import type { SampleFilter, SampleSummary } from '../../../shared/datasets';
 import { client } from '../../lib/client';
@@ -14,7 +14,6 @@ export class SamplePages {
   /** total matching the filter; null until counted */
   count = $state<number | null>(null);
   readonly pages = new SvelteMap<number, SampleSummary[]>();
-  private readonly cursors = new Map<number, string | null>([[0, null]]);
   private generation = 0;
   private wanted: [number, number] = [0, 0];
   private loading = false;
@@ -25,8 +24,6 @@ export class SamplePages {
   async reset(filter: SampleFilter = this.filter): Promise<void> {
     this.filter = filter;
     this.generation++;
-    this.cursors.clear();
-    this.cursors.set(0, null);
     this.pages.clear();
     const generation = this.generation;
     try {
@@ -48,13 +45,9 @@ export class SamplePages {
     void this.pump();
   }
 
-  /** Loads the item at an index (and every page before it that has no cursor yet). */
+  /** Loads the item at an index. */
   async load(index: number): Promise<SampleSummary | undefined> {
-    const target = Math.floor(index / PAGE_SIZE);
-    const generation = this.generation;
-    for (let k = this.firstPageToWalk(target); k <= target; k++) {
-      if (!(await this.fetchPage(k, generation))) return undefined;
-    }
+    if (!(await this.fetchPage(Math.floor(index / PAGE_SIZE), this.generation))) return undefined;
     return this.itemAt(index);
   }
 
@@ -95,20 +88,10 @@ export class SamplePages {
     }
   }
 
-  /** The first page to fetch for the wanted range: a missing page whose cursor is known, or the walk to it. */
+  /** The first page of the wanted range that is not loaded yet. */
   private nextMissing(from: number, to: number): number | null {
-    const last = this.lastPage();
-    for (let k = this.firstPageToWalk(from); k <= Math.min(to, last); k++) {
-      if (!this.pages.has(k) || (k < from && !this.cursors.has(k + 1))) return k;
-    }
+    for (let k = from; k <= Math.min(to, this.lastPage()); k++) if (!this.pages.has(k)) return k;
     return null;
-  }
-
-  /** Cursors are contiguous from 0: the first page on the way to `target` whose cursor is the last known. */
-  private firstPageToWalk(target: number): number {
-    let k = target;
-    while (k > 0 && !this.cursors.has(k)) k--;
-    return k;
   }
 
   private lastPage(): number {
@@ -117,14 +100,11 @@ export class SamplePages {
 
   /** Fetches page k; false when it cannot (stale generation, failure, or past the end). */
   private async fetchPage(k: number, generation: number): Promise<boolean> {
-    if (this.pages.has(k) && this.cursors.has(k + 1)) return true;
-    if (!this.cursors.has(k)) return false;
-    const cursor = this.cursors.get(k)!;
-    if (k > 0 && cursor === null) return false;
+    if (this.pages.has(k)) return true;
+    if (k > this.lastPage()) return false;
     try {
-      const page = await client.call('samples.page', { datasetId: this.datasetId, filter: this.filter, cursor, limit: PAGE_SIZE });
+      const page = await client.call('samples.page', { datasetId: this.datasetId, filter: this.filter, offset: k * PAGE_SIZE, limit: PAGE_SIZE });
       if (generation !== this.generation) return false;
-      this.cursors.set(k + 1, page.nextCursor);
       this.pages.set(k, page.items);
       return true;
     } catch (err) {

@@ -1,6 +1,7 @@
 // Answer accuracy of a model on held-out samples: each question is asked with the photos and the
 // gold answers of the turns before it, greedily, and the prediction is compared with the gold
 // answer (answer-match.ts). Every prediction is kept for drill-down.
+import type { RunPrediction } from '../../shared/runs';
 import type { NanoVLMTokenizer } from '../model/tokenizer';
 import type { Turn } from '../model/prompt';
 import { answer } from '../runtime/answer';
@@ -14,16 +15,8 @@ export interface EvalSample {
   texts: { user: string; assistant: string }[];
 }
 
-export interface Prediction {
-  sampleId: string;
-  turn: number;
-  question: string;
-  expected: string;
-  predicted: string;
-  correct: boolean;
-  /** set when the model could not answer (e.g. too many photos for its family) */
-  error?: string;
-}
+/** one question asked: what was expected, what the model said, and whether it counts as right */
+export type Prediction = RunPrediction;
 
 export interface EvalResult {
   accuracy: number;

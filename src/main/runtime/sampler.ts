@@ -1,5 +1,6 @@
 // Choosing the next token from logits: greedy, or sampling with temperature, top-k, top-p and a
 // repetition penalty, from a seeded PRNG so that a seed reproduces an answer.
+import { mulberry32 } from '../util/mulberry32';
 
 export interface SamplingOptions {
   /** argmax (ignores the other settings but the repetition penalty) */
@@ -14,17 +15,8 @@ export interface SamplingOptions {
   seed?: number;
 }
 
-/** mulberry32: small, fast, good enough for sampling; deterministic per seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The sampler's random source: deterministic per seed. */
+export const seededRandom = mulberry32;
 
 export class Sampler {
   private readonly random: () => number;

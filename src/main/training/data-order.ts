@@ -1,6 +1,10 @@
 // The order in which a run visits its samples: a fresh seeded shuffle every epoch. Its whole
 // state is three numbers, saved with each checkpoint so that a resumed run sees exactly the
 // samples the uninterrupted run would have.
+import { mulberry32 } from '../util/mulberry32';
+
+// re-exported for the modules that draw their seeded numbers from here
+export { mulberry32 };
 
 export interface DataOrderState {
   seed: number;
@@ -9,17 +13,6 @@ export interface DataOrderState {
   position: number;
 }
 
-/** mulberry32: a small, fast, well-mixed 32-bit PRNG; deterministic across platforms. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Fisher–Yates permutation of 0…n−1 for one epoch. */
 export function epochPermutation(n: number, seed: number, epoch: number): Int32Array {

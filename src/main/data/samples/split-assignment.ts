@@ -3,18 +3,9 @@
 // shuffled with a seeded generator and dealt out to reach the ratios.
 import type { SampleSplit, SplitAssignment, SplitLeak, SplitRatios } from '../../../shared/datasets';
 import type { StudioDatabase } from '../database';
+import { mulberry32 } from '../../util/mulberry32';
 import { prepared } from '../statement-cache';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class UnionFind {
   private readonly parent = new Map<number, number>();

@@ -129,6 +129,12 @@ describe.skipIf(SKIP_E2E)('Chat screen in Chromium', () => {
     await page.getByTestId('chat-item').first().click();
     await poll(() => page.getByTestId('user-message').count()).toBe(2);
     expect(await answers().first().getByTestId('answer-text').textContent()).toBe('A tabby cat.');
+    // the "added" mark is stored with the answer and links to its dataset
+    await page.reload();
+    await page.getByTestId('chat-item').first().click();
+    await poll(() => answers().first().getByTestId('answer-added').textContent()).toContain('Added to From chat');
+    const dataset = (await s.call('datasets.list', {})).find((d) => d.name === 'From chat')!;
+    expect(await answers().first().getByTestId('answer-added').getAttribute('href')).toBe(`#/datasets/${dataset.id}`);
     await s.shot('chat-conversation');
     await page.emulateMedia({ colorScheme: 'dark' });
     await s.shot('chat-conversation-dark');
@@ -150,6 +156,22 @@ describe.skipIf(SKIP_E2E)('Chat screen in Chromium', () => {
     }
     expect((await s.call('chat.list', {})).length).toBe(3);
     await s.shot('chat-side-by-side');
+    expect(s.consoleProblems).toEqual([]);
+  });
+
+  it('deletes a chat after a confirmation', async () => {
+    const { page } = s;
+    const before = (await s.call('chat.list', {})).length;
+    const item = page.locator('li', { has: page.getByTestId('chat-item') }).first();
+    await item.hover();
+    await item.getByTestId('chat-delete').click();
+    const dialog = page.getByTestId('delete-chat');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('Answers you added to a dataset stay there');
+    await s.shot('chat-delete');
+    await page.getByTestId('chat-delete-confirm').click();
+    await poll(() => page.getByTestId('chat-item').count()).toBe(before - 1);
+    expect((await s.call('chat.list', {})).length).toBe(before - 1);
     expect(s.consoleProblems).toEqual([]);
   });
 });

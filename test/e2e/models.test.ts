@@ -95,6 +95,40 @@ describe.skipIf(SKIP_E2E)('Models screen in Chromium', () => {
     expect(s.consoleProblems).toEqual([]);
   });
 
+  it('drafts the answers of a selection from the Datasets screen, then shows the drafts to review', async () => {
+    const { page } = s;
+    const dataset = (await s.call('datasets.list', {})).find((d) => d.name === 'Unlabelled')!;
+    for (const [file, question] of [['rocket.jpg', 'What is launching?'], ['chelsea.png', 'What animal is this?']] as const) {
+      const image = await s.call('images.add', { dataBase64: readFileSync(join(PHOTOS_DIR, file)).toString('base64') });
+      await s.call('samples.create', { datasetId: dataset.id, sample: { imageIds: [image.id], turns: [{ user: question, assistant: '' }], status: 'todo' } });
+    }
+    await page.evaluate((id) => (location.hash = `#/datasets/${id}`), dataset.id);
+    await poll(() => page.getByTestId('sample-count').textContent()).toBe('3 samples');
+    await page.getByTestId('filter-status-todo').click();
+    await poll(() => page.getByTestId('sample-count').textContent()).toBe('2 samples');
+    await page.getByTestId('sample-grid').focus();
+    await page.keyboard.press('Control+a');
+    await poll(() => page.getByTestId('sample-count').textContent()).toBe('2 selected of 2');
+    await page.getByTestId('draft-selection').click();
+    await page.getByTestId('draft-dialog').waitFor();
+    expect(await page.getByTestId('draft-scope').textContent()).toContain('The 2 samples selected in Unlabelled');
+    await page.getByTestId('draft-model').selectOption((await s.call('models.list', {})).find((m) => m.source === 'folder')!.id);
+    await poll(() => page.getByTestId('draft-start').textContent()).toBe('Draft 2 answers');
+    await s.shot('datasets-drafts-dialog');
+    await page.getByTestId('draft-start').click();
+    await poll(() => page.getByTestId('draft-report').textContent(), 90_000).toContain('2 samples drafted');
+    await page.getByTestId('draft-review').click();
+    await page.getByTestId('draft-dialog').waitFor({ state: 'detached' });
+    // the drafts the model wrote, ready to accept (A) or correct one by one
+    expect(await page.getByTestId('filter-status-draft').getAttribute('aria-pressed')).toBe('true');
+    await poll(() => page.getByTestId('sample-count').textContent()).toBe('3 samples');
+    await s.shot('datasets-drafts');
+    await page.keyboard.press('a');
+    await poll(async () => (await s.call('datasets.get', { id: dataset.id })).statusCounts.done).toBe(1);
+    await page.getByTestId('nav-models').click();
+    expect(s.consoleProblems).toEqual([]);
+  });
+
   it('removes the model after a confirmation that says the files stay', async () => {
     const { page } = s;
     const id = await row().getAttribute('data-model-id');

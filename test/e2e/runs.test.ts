@@ -33,6 +33,9 @@ describe.skipIf(SKIP_E2E)('Runs screen in Chromium', () => {
       const image = await s.call('images.add', { dataBase64: readFileSync(join(PHOTOS_DIR, file)).toString('base64') });
       await s.call('samples.create', { datasetId, sample: { imageIds: [image.id], turns: [{ user, assistant }], status: 'done', split: 'train' } });
     }
+    // one val sample: every checkpoint answers it, so the run page lists a prediction per step
+    const valImage = await s.call('images.add', { dataBase64: readFileSync(join(PHOTOS_DIR, 'astronaut.png')).toString('base64') });
+    await s.call('samples.create', { datasetId, sample: { imageIds: [valImage.id], turns: [{ user: 'Who is this?', assistant: 'An astronaut.' }], status: 'done', split: 'val' } });
   });
 
   afterAll(async () => {
@@ -50,6 +53,15 @@ describe.skipIf(SKIP_E2E)('Runs screen in Chromium', () => {
     expect(await page.getByTestId('run-batchSize').inputValue()).toBe('4');
     await poll(() => page.getByTestId('run-engine').textContent()).toMatch(/\w+/);
     expect(await page.getByTestId('run-memory').textContent()).toMatch(/≈ \d+(\.\d)? (KB|MB)/);
+    // the engine: the best available by default, and only engines this computer has
+    expect(await page.getByTestId('run-engine-choice').inputValue()).toBe('');
+    const engines = await page.getByTestId('run-engine-choice').locator('option').allTextContents();
+    expect(engines[0]).toMatch(/^Best available \(\S+\)$/);
+    expect(await page.getByTestId('run-evalSamples').inputValue()).toBe('100');
+    // epochs instead of steps, and back
+    await page.getByTestId('run-length-epochs').check();
+    expect(await page.getByTestId('run-epochs').inputValue()).toBe('1');
+    await page.getByTestId('run-length-steps').check();
     await page.getByTestId('run-dataset').selectOption(String(datasetId));
     await page.getByTestId('run-model').selectOption(model.id);
     await page.getByTestId('preset-full').check();
@@ -75,10 +87,34 @@ describe.skipIf(SKIP_E2E)('Runs screen in Chromium', () => {
     expect(await page.getByTestId('run-step').textContent()).toBe('Step 4 of 4');
     expect(await page.getByTestId('run-loss').textContent()).toMatch(/\d/);
     await poll(() => page.getByTestId('run-log').textContent()).toContain('finished');
-    expect(await page.getByTestId('val-predictions').textContent()).toContain('Evaluation results appear here');
     await page.getByTestId('run-files').click();
     expect(await page.getByTestId('run-folder').textContent()).toContain(join(s.studio.dataDir, 'runs', runId));
     await s.shot('runs-finished');
+    expect(s.consoleProblems).toEqual([]);
+  });
+
+  it('lists the val predictions of each evaluated checkpoint, right or wrong, and marks the best checkpoint', async () => {
+    const { page } = s;
+    const val = page.getByTestId('val-predictions');
+    await poll(() => val.getByTestId('val-step').locator('option').allTextContents(), 60_000).toEqual(['Step 2', 'Step 4 (latest)']);
+    expect(await val.getByTestId('val-accuracy').textContent()).toMatch(/\d+ %\s*right · [01] of 1/);
+    expect(await val.getByTestId('val-row').count()).toBe(1);
+    expect(await val.getByTestId('val-row').textContent()).toContain('An astronaut.');
+    const correct = (await val.getByTestId('val-row').getAttribute('data-correct')) === 'true';
+    await val.getByTestId(correct ? 'val-filter-wrong' : 'val-filter-right').click();
+    await poll(() => val.getByTestId('val-row').count()).toBe(0);
+    await val.getByTestId('val-filter-all').click();
+    await val.getByTestId('val-step').selectOption('2');
+    await poll(() => val.getByTestId('val-step').inputValue()).toBe('2');
+    await poll(() => val.getByTestId('val-row').count()).toBe(1);
+    const run = await s.call('runs.get', { id: runId });
+    expect(run.checkpoints.every((c) => c.valAccuracy !== undefined)).toBe(true);
+    await poll(() => page.getByTestId('checkpoint-accuracy').allTextContents()).toHaveLength(run.checkpoints.length);
+    // "best" only means something when the evaluated checkpoints differ
+    const scores = new Set(run.checkpoints.map((c) => c.valAccuracy));
+    expect(await page.locator('[data-testid=checkpoint][data-best=true]').count()).toBe(scores.size > 1 ? 1 : 0);
+    await page.getByTestId('val-predictions').scrollIntoViewIfNeeded();
+    await s.shot('runs-predictions');
     expect(s.consoleProblems).toEqual([]);
   });
 

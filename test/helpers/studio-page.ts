@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { MethodInput, MethodName, MethodOutput } from '../../src/shared/api';
 import { launchBrowser } from './browser';
-import { REPO_ROOT, startStudioServer, type RunningStudio } from './studio-server';
+import { REPO_ROOT, startStudioServer, type RunningStudio, type StudioServerOptions } from './studio-server';
 
 export const SCREENSHOTS = join(REPO_ROOT, 'test-results', 'screenshots');
 
@@ -19,9 +19,9 @@ export interface StudioPage {
   close(): Promise<void>;
 }
 
-export async function openStudioPage(): Promise<StudioPage> {
+export async function openStudioPage(options: StudioServerOptions = {}): Promise<StudioPage> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const studio = await startStudioServer();
+  const studio = await startStudioServer(options);
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
   const consoleProblems: string[] = [];

@@ -17,10 +17,19 @@ export interface RunningStudio {
   stop(): Promise<void>;
 }
 
-export async function startStudioServer(options: { dataDir?: string; extraArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<RunningStudio> {
+export interface StudioServerOptions {
+  dataDir?: string;
+  /** where the bundled demo is looked for (default: the repository's resources/) */
+  resourcesDir?: string;
+  extraArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startStudioServer(options: StudioServerOptions = {}): Promise<RunningStudio> {
   const temp = options.dataDir ? undefined : makeTempDir('studio-e2e-');
   const dataDir = options.dataDir ?? temp!.path;
-  const child = spawn(process.execPath, ['scripts/serve.mjs', '--no-build', '--port', '0', '--data-dir', dataDir, ...(options.extraArgs ?? [])], {
+  const resources = options.resourcesDir ? ['--resources-dir', options.resourcesDir] : [];
+  const child = spawn(process.execPath, ['scripts/serve.mjs', '--no-build', '--port', '0', '--data-dir', dataDir, ...resources, ...(options.extraArgs ?? [])], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,16 +11,17 @@ import { newToken, TOKEN_PATTERN } from './token';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
 
-const USAGE = `Usage: npm run serve -- [--host 127.0.0.1] [--port 5180] [--token TOKEN] [--data-dir DIR]
+const USAGE = `Usage: npm run serve -- [--host 127.0.0.1] [--port 5180] [--token TOKEN] [--data-dir DIR] [--resources-dir DIR]
 Serves nanoVLM Studio to a browser. The data folder is --data-dir, else $NANOVLM_STUDIO_HOME, else
-the platform's data folder. Without --token a random one is made; every request must carry it.`;
+the platform's data folder. Without --token a random one is made; every request must carry it.
+--resources-dir is where the bundled demo model and dataset are found (default: resources/).`;
 
 export async function serve(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean' } },
+      options: { host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, 'data-dir': { type: 'string' }, 'resources-dir': { type: 'string' }, help: { type: 'boolean' } },
       strict: true,
     }));
   } catch (err) {
@@ -36,7 +37,8 @@ export async function serve(argv: string[]): Promise<number> {
   const dataDir = (values['data-dir'] as string | undefined) ?? defaultDataFolder();
   let core;
   try {
-    core = createStudioCore({ dataDir, door: 'web' });
+    const resourcesDir = values['resources-dir'] as string | undefined;
+    core = createStudioCore({ dataDir, door: 'web', ...(resourcesDir ? { resourcesDir } : {}) });
   } catch (err) {
     return fail((err as Error).message);
   }

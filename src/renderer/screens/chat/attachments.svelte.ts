@@ -37,6 +37,11 @@ export class Attachments {
     }
   }
 
+  /** a photo the studio already stores (a dataset's image) */
+  addStored(imageId: string, name: string): void {
+    this.items.push({ key: nextKey++, name, imageId });
+  }
+
   remove(key: number): void {
     this.items = this.items.filter((a) => a.key !== key);
   }

@@ -27,6 +27,8 @@ export class Workspace {
   /** the index the editor shows, or null when the grid is shown */
   editorIndex = $state<number | null>(null);
   leaks = $state.raw<SplitLeak[]>([]);
+  /** the dataset's tags, most used first (datasets.tags) */
+  tags = $state.raw<string[]>([]);
   openSample: OpenSampleListener | null = null;
 
   constructor(readonly datasetId: number) {
@@ -49,10 +51,12 @@ export class Workspace {
     await Promise.all([this.pages.reset(this.filter), this.refreshDataset()]);
   }
 
+  /** The dataset's summary (counts) and its tags. */
   async refreshDataset(): Promise<void> {
     try {
-      const all = await client.call('datasets.list', {});
-      this.dataset = all.find((d) => d.id === this.datasetId) ?? null;
+      const [dataset, tags] = await Promise.all([client.call('datasets.get', { id: this.datasetId }), client.call('datasets.tags', { datasetId: this.datasetId })]);
+      this.dataset = dataset;
+      this.tags = tags.map((t) => t.tag);
     } catch (err) {
       reportError(err, 'Could not load the dataset');
     }
@@ -66,9 +70,10 @@ export class Workspace {
     }
   }
 
-  /** Everything the tags filter and tag dialog can suggest: tags seen in loaded samples. */
+  /** Everything the tags filter and tag dialog can suggest: the dataset's tags, most used first,
+   * then any just added to loaded samples that the last count has not seen yet. */
   knownTags(): string[] {
-    return [...new Set(this.pages.loadedSummaries().flatMap((s) => s.tags))].sort();
+    return [...new Set([...this.tags, ...this.pages.loadedSummaries().flatMap((s) => s.tags)])];
   }
 
   applySample(sample: Sample): void {
@@ -88,7 +93,7 @@ export class Workspace {
         redo: async () => this.applySample(await client.call('samples.update', { id: before.id, patch })),
       });
       if (patch.split) void this.checkLeaks();
-      if (patch.status || patch.split) void this.refreshDataset();
+      if (patch.status || patch.split || patch.tags) void this.refreshDataset();
       return sample;
     } catch (err) {
       reportError(err, `Could not save sample ${before.id}`);

@@ -4,16 +4,31 @@ import { runStartSchema, type RunSettings } from '../../../shared/runs';
 
 export const RUN_DEFAULTS: RunSettings = runStartSchema.parse({ datasetId: 1, baseModelId: 'defaults' });
 
-export type NumberSetting = 'maxSteps' | 'batchSize' | 'gradientAccumulationSteps' | 'checkpointEvery' | 'keepCheckpoints' | 'seed';
+export type NumberSetting = 'batchSize' | 'gradientAccumulationSteps' | 'checkpointEvery' | 'keepCheckpoints' | 'seed' | 'evalSamples';
 
 export const NUMBER_SETTINGS: { key: NumberSetting; label: string; min: number; max: number; help: string }[] = [
-  { key: 'maxSteps', label: 'Steps', min: 1, max: 1_000_000, help: 'Optimiser steps to train for; each sees batch size × accumulation samples.' },
   { key: 'batchSize', label: 'Batch size', min: 1, max: 256, help: 'Samples per forward pass: larger is steadier and needs more memory.' },
   { key: 'gradientAccumulationSteps', label: 'Gradient accumulation', min: 1, max: 256, help: 'Forward passes summed per step: a larger effective batch at no extra memory.' },
   { key: 'checkpointEvery', label: 'Checkpoint every', min: 1, max: 1_000_000, help: 'Steps between checkpoints (one is also written at the end); resume starts from the last.' },
   { key: 'keepCheckpoints', label: 'Checkpoints kept', min: 1, max: 100, help: 'Only the newest ones stay on disk; a checkpoint you chat with is never deleted.' },
   { key: 'seed', label: 'Seed', min: 0, max: 2 ** 31 - 1, help: 'The same seed gives the same data order: runs can be repeated exactly.' },
+  { key: 'evalSamples', label: 'Val samples evaluated', min: 0, max: 10_000, help: 'Val samples the model answers at each checkpoint to measure accuracy; 0 turns evaluation off.' },
 ];
+
+/** How long a run lasts: a number of optimiser steps, or of passes over the train split. */
+export type LengthMode = 'steps' | 'epochs';
+
+export const LENGTH_LIMITS: Record<LengthMode, { min: number; max: number }> = {
+  steps: { min: 1, max: 1_000_000 },
+  epochs: { min: 1, max: 10_000 },
+};
+
+export const LENGTH_HELP: Record<LengthMode, string> = {
+  steps: 'Optimiser steps to train for; each sees batch size × accumulation samples.',
+  epochs: 'Passes over the train split; the number of steps follows from the batch.',
+};
+
+export const ENGINE_HELP = 'The TensorFlow.js engine that trains; only the ones found on this computer are listed.';
 
 export const RATE_HELP = {
   mp: 'Modality projector (nanoVLM: 0.00512). It starts from little and learns fast.',

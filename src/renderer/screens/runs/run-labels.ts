@@ -24,3 +24,18 @@ export function canResume(run: RunSummary): boolean {
   if (run.status === 'running' || !run.checkpoints.length) return false;
   return run.status !== 'finished' || run.checkpoints.at(-1)!.step < run.settings.maxSteps;
 }
+
+/** 0.756 → "75.6 %" (null: not evaluated) */
+export function formatPercent(fraction: number | null | undefined): string {
+  if (fraction === null || fraction === undefined) return '–';
+  return `${(fraction * 100).toFixed(fraction === 1 || fraction === 0 ? 0 : 1)} %`;
+}
+
+/** the checkpoint with the best val accuracy (the later one on a tie); none while fewer than two
+ * were evaluated or all scored the same, when "best" would say nothing */
+export function bestCheckpointStep(run: RunSummary): number | undefined {
+  const evaluated = run.checkpoints.filter((c): c is typeof c & { valAccuracy: number } => c.valAccuracy !== undefined);
+  const scores = evaluated.map((c) => c.valAccuracy);
+  if (evaluated.length < 2 || Math.max(...scores) === Math.min(...scores)) return undefined;
+  return evaluated.reduce((best, c) => (c.valAccuracy >= best.valAccuracy ? c : best)).step;
+}

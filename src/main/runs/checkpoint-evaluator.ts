@@ -1,11 +1,13 @@
-// Evaluation of a run's checkpoints on its val split: the checkpoint is exported to ONNX (into the
-// run's own scratch cache, removed afterwards) and asked every held-out question greedily. When
+// Evaluation of a run's checkpoints on its val split: the checkpoint is exported to ONNX with
+// logits at every position (into the run's own scratch cache, removed afterwards); the val loss is
+// nanoVLM's objective on the held-out answers, and every held-out question is asked greedily. When
 // checkpoints come faster than evaluations finish, only the newest waiting one is evaluated.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunPrediction } from '../../shared/runs';
 import type { JobManager } from '../core/jobs';
 import { evaluateAnswers, type EvalResult, type EvalSample } from '../eval/evaluate';
+import { validationLoss } from '../eval/val-loss';
 import { NanoVLMTokenizer } from '../model/tokenizer';
 import { ensureExport } from '../onnx/export-cache';
 import { VlmEngine } from '../runtime/vlm-engine';
@@ -20,13 +22,18 @@ export interface EvaluationRequest {
   samples: EvalSample[];
 }
 
+export interface CheckpointEvaluation extends EvalResult {
+  predictions: RunPrediction[];
+  valLoss: number;
+}
+
 export class CheckpointEvaluator {
   private running = new Map<string, Promise<void>>();
   private waiting = new Map<string, EvaluationRequest>();
 
   constructor(
     private readonly jobs: JobManager,
-    private readonly onResult: (request: EvaluationRequest, result: EvalResult & { predictions: RunPrediction[] }) => void,
+    private readonly onResult: (request: EvaluationRequest, result: CheckpointEvaluation) => void,
     private readonly onError: (request: EvaluationRequest, error: Error) => void,
   ) {}
 
@@ -56,12 +63,15 @@ export class CheckpointEvaluator {
     const job = this.jobs.start('eval', `Evaluate ${r.runName} at step ${r.step}`, 'items', async ({ signal, progress }) => {
       const cacheDir = join(r.scratchDir, `eval-step-${r.step}`);
       try {
-        const exported = await ensureExport(r.checkpointDir, { quant: 'none' }, { cacheDir, signal });
+        const exported = await ensureExport(r.checkpointDir, { quant: 'none', allLogits: true }, { cacheDir, signal });
         const engine = await VlmEngine.load(exported.dir, { threads: 1 });
         try {
           const tokenizer = NanoVLMTokenizer.fromFolder(r.tokenizerFolder, engine.config);
-          progress({ done: 0, total: r.samples.length });
-          return await evaluateAnswers(engine, tokenizer, r.samples, { signal, onProgress: (done) => progress({ done }) });
+          progress({ done: 0, total: r.samples.length, stage: 'val loss' });
+          const { loss } = await validationLoss(engine, tokenizer, r.samples, signal);
+          progress({ stage: 'answers' });
+          const answers = await evaluateAnswers(engine, tokenizer, r.samples, { signal, onProgress: (done) => progress({ done }) });
+          return { ...answers, valLoss: loss };
         } finally {
           await engine.dispose();
         }
@@ -70,7 +80,7 @@ export class CheckpointEvaluator {
       }
     });
     const ended = await this.jobs.settled(job.id);
-    if (ended.status === 'done') this.onResult(r, ended.result as EvalResult);
+    if (ended.status === 'done') this.onResult(r, ended.result as CheckpointEvaluation);
     else this.onError(r, new Error(ended.error ?? ended.status));
   }
 }

@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../../shared/api';
-import { PRESET_LEARNING_RATES, type RunCheckpoint, type RunPrediction, type RunSettings, type RunStartInput, type RunSummary, runStartSchema } from '../../shared/runs';
+import { PRESET_LEARNING_RATES, type RunCheckpoint, type RunSettings, type RunStartInput, type RunSummary, runStartSchema } from '../../shared/runs';
 import { DEFAULT_OPTIMIZER, type TrainerMessage, type TrainingRunConfig } from '../../shared/training';
 import type { EventBus } from '../core/event-bus';
 import type { DatasetStore } from '../data/dataset-store';
@@ -12,7 +12,7 @@ import type { ModelRegistry } from '../models/model-registry';
 import { startTrainerProcess, type TrainerHandle } from '../training/trainer-client';
 import { versionEvalSamples } from '../eval/eval-samples';
 import type { JobManager } from '../core/jobs';
-import { CheckpointEvaluator, type EvaluationRequest } from './checkpoint-evaluator';
+import { CheckpointEvaluator, type CheckpointEvaluation, type EvaluationRequest } from './checkpoint-evaluator';
 import { writeVersionSplit } from './run-data';
 import type { RunStore } from './run-store';
 
@@ -220,14 +220,14 @@ export class RunManager {
     this.evaluator.request({ runId: id, runName: run.name, step, checkpointDir: dir, tokenizerFolder: base.tokenizerFolder, scratchDir: join(run.folder, 'scratch'), samples });
   }
 
-  private onEvaluated(r: EvaluationRequest, result: { accuracy: number; n: number; predictions: RunPrediction[] }): void {
+  private onEvaluated(r: EvaluationRequest, result: CheckpointEvaluation): void {
     const runs = this.deps.runs;
     runs.savePredictions(r.runId, r.step, result.predictions);
-    const metric = runs.addMetric(r.runId, r.step, { valAccuracy: result.accuracy });
+    const metric = runs.addMetric(r.runId, r.step, { valAccuracy: result.accuracy, ...(Number.isFinite(result.valLoss) ? { valLoss: result.valLoss } : {}) });
     const run = runs.get(r.runId);
     runs.update(r.runId, { checkpoints: run.checkpoints.map((c) => (c.step === r.step ? { ...c, valAccuracy: result.accuracy } : c)) });
     this.deps.events.publish('run.metrics', { runId: r.runId, metric });
-    this.log(r.runId, 'info', `step ${r.step}: val accuracy ${(result.accuracy * 100).toFixed(1)}% over ${result.n} questions`);
+    this.log(r.runId, 'info', `step ${r.step}: val loss ${result.valLoss.toFixed(4)}, val accuracy ${(result.accuracy * 100).toFixed(1)}% over ${result.n} questions`);
     this.publish(r.runId);
   }
 

@@ -70,6 +70,7 @@ describe('training runs', () => {
     expect(ended.checkpoints.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0);
     const detail = await call<RunDetail>('runs.get', { id: run.id });
     expect(detail.metrics.at(-1)!.valAccuracy).toBeGreaterThanOrEqual(0);
+    expect(detail.metrics.at(-1)!.valLoss).toBeGreaterThan(0);
     const predictions = await call<RunPredictions>('runs.predictions', { id: run.id });
     expect(predictions).toMatchObject({ step: 2, steps: [2], n: 1, items: [{ question: 'What is this?', expected: 'rocket' }] });
     expect((await call<RunPredictions>('runs.predictions', { id: run.id, correct: true })).items.every((p) => p.correct)).toBe(true);

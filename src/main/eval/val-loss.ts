@@ -1,0 +1,58 @@
+// Validation loss through the ONNX graphs: nanoVLM's objective (mean cross-entropy over the answer
+// tokens and the end token that follows them) on held-out samples, one forward pass each with
+// logits at every position (an allLogits export).
+import { imageSettingsFor, processImage } from '../model/image-processor';
+import { buildTrainingSequence, IGNORE_INDEX } from '../model/prompt';
+import type { NanoVLMTokenizer } from '../model/tokenizer';
+import type { VlmEngine } from '../runtime/vlm-engine';
+import type { EvalSample } from './evaluate';
+
+export interface ValLoss {
+  /** mean over every labelled token of every sample (as nanoVLM averages a batch) */
+  loss: number;
+  tokens: number;
+}
+
+export async function validationLoss(engine: VlmEngine, tokenizer: NanoVLMTokenizer, samples: EvalSample[], signal?: AbortSignal): Promise<ValLoss> {
+  const spec = { family: engine.family, config: engine.config };
+  const settings = imageSettingsFor(spec);
+  let sum = 0;
+  let tokens = 0;
+  for (const sample of samples) {
+    if (signal?.aborted) throw signal.reason as Error;
+    const images = await Promise.all(sample.images.map((image) => processImage(image, settings)));
+    const sequence = buildTrainingSequence(spec, tokenizer, { texts: sample.texts, imageGrids: images.map((im) => im.grid) });
+    const pixels = new Float32Array(images.reduce((n, im) => n + im.pixels.length, 0));
+    images.reduce((at, im) => (pixels.set(im.pixels, at), at + im.pixels.length), 0);
+    const tiles = images.reduce((n, im) => n + im.tileCount, 0);
+    const part = await sequenceLoss(engine, sequence.inputIds, sequence.targets, pixels, tiles);
+    sum += part.sum;
+    tokens += part.tokens;
+  }
+  return { loss: tokens ? sum / tokens : Number.NaN, tokens };
+}
+
+/** Summed cross-entropy of one sequence's targets (targets[t] is what position t must predict). */
+export async function sequenceLoss(engine: VlmEngine, inputIds: readonly number[], targets: readonly number[], pixels: Float32Array, tiles: number): Promise<{ sum: number; tokens: number }> {
+  const { logits, positions } = await engine.forward(inputIds, pixels, tiles);
+  // prefix models put the image embeddings before the text: the text's logits come last
+  const offset = positions - inputIds.length;
+  const vocab = engine.config.lm_vocab_size;
+  let sum = 0;
+  let tokens = 0;
+  targets.forEach((target, t) => {
+    if (target === IGNORE_INDEX) return;
+    sum += crossEntropy(logits.subarray((offset + t) * vocab, (offset + t + 1) * vocab), target);
+    tokens++;
+  });
+  return { sum, tokens };
+}
+
+/** −log softmax(row)[target], computed stably. */
+function crossEntropy(row: Float32Array, target: number): number {
+  let max = -Infinity;
+  for (const v of row) if (v > max) max = v;
+  let total = 0;
+  for (const v of row) total += Math.exp(v - max);
+  return Math.log(total) + max - row[target]!;
+}

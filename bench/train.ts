@@ -2,11 +2,12 @@
 // at nanoVLM-222M's dimensions (random weights, vision encoder frozen, 64 text tokens), on each
 // CPU engine available. Prints figures; asserts nothing.
 //   npx tsx bench/train.ts [--size fixture|222m|all] [--engine wasm|cpu|all] [--steps N] [--train mp|mp+language]
-// The wasm heap is capped at 4 GB: the 222M model with its decoder trained does not fit (AdamW
-// moments and gradients of 135M parameters on top of the weights).
+//                          [--batch N] [--vision frozen|trained]
+// GFLOP/s counts the step's matmul work (no GFLOP/s with --train mp, whose backward skips weight
+// gradients). The wasm heap is capped at 4 GB: see src/main/training/memory-estimate.ts.
 import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openCheckpoint, type Checkpoint } from '../src/main/model/checkpoint';
@@ -20,7 +21,35 @@ import { DEFAULT_OPTIMIZER, type LearningRates, type TrainingEngineName } from '
 
 // the shared folder beside the repository (override with NANOVLM_SHARED_DIR)
 const FIXTURE = join(process.env.NANOVLM_SHARED_DIR ?? join(import.meta.dirname, '..', '..', 'shared'), 'fixtures', 'split');
-const { values } = parseArgs({ options: { size: { type: 'string', default: 'all' }, engine: { type: 'string', default: 'all' }, steps: { type: 'string', default: '3' }, train: { type: 'string', default: 'mp+language' } } });
+const { values } = parseArgs({ options: { size: { type: 'string', default: 'all' }, engine: { type: 'string', default: 'all' }, steps: { type: 'string', default: '3' }, train: { type: 'string', default: 'mp+language' }, batch: { type: 'string', default: '1' }, vision: { type: 'string', default: 'frozen' } } });
+
+/** Multiply-adds ×2 of a prefix-family step: forward everywhere, backward (×2) where gradients flow. */
+function stepFlops(c: ReturnType<typeof parseConfig>['config'], rows: number, textLength: number, labelled: number, visionTrained: boolean): number {
+  const patches = (c.vit_img_size / c.vit_patch_size) ** 2;
+  const d = c.vit_hidden_dim;
+  const vit = c.vit_n_blocks * patches * 2 * (4 * d * d + 2 * d * c.vit_inter_dim) + c.vit_n_blocks * 4 * patches * patches * d + patches * 2 * d * 3 * c.vit_patch_size ** 2;
+  const tokens = patches / c.mp_pixel_shuffle_factor ** 2;
+  const t = tokens + textLength;
+  const h = c.lm_hidden_dim;
+  const kv = (h / c.lm_n_heads) * c.lm_n_kv_heads;
+  const lm = c.lm_n_blocks * (t * 2 * (2 * h * h + 2 * h * kv + 3 * h * c.lm_inter_dim) + 4 * t * t * h) + tokens * 2 * d * c.mp_pixel_shuffle_factor ** 2 * h + labelled * 2 * h * c.lm_vocab_size;
+  return rows * (vit * (visionTrained ? 3 : 1) + lm * 3);
+}
+
+/** The engine's own 512³ matmul GFLOP/s: the baseline each step is compared with. */
+function matMulBaseline(): number {
+  const a = tf.randomNormal([512, 512]);
+  tf.matMul(a, a).dispose();
+  const t = performance.now();
+  for (let i = 0; i < 5; i++) tf.matMul(a, a).dataSync();
+  a.dispose();
+  return (5 * 2 * 512 ** 3) / ((performance.now() - t) / 1000) / 1e9;
+}
+
+function heapMiB(): string {
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
+  return wasm ? `wasm heap ${(wasm.HEAPU8.byteLength / 2 ** 20).toFixed(0)} MiB` : `max RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`;
+}
 
 /** A nanoVLM-222M-shaped checkpoint with small random weights (never written to disk). */
 function randomPrefixCheckpoint(dir: string): Checkpoint {
@@ -40,14 +69,15 @@ function randomPrefixCheckpoint(dir: string): Checkpoint {
   return { ...spec, dir, weights: undefined as never, read, close: () => {} };
 }
 
-function randomPrefixBatch(textLength: number, imageSize: number, vocab: number): TrainingBatch {
-  const inputIds = Int32Array.from({ length: textLength }, (_, i) => (i * 7919) % vocab);
-  const targets = Int32Array.from({ length: textLength }, (_, i) => (i >= textLength - 16 ? inputIds[(i + 1) % textLength]! : -100));
-  const pixelValues = Float32Array.from({ length: 3 * imageSize * imageSize }, (_, i) => (i % 255) / 255);
-  return { inputIds, targets, rows: 1, length: textLength, pixelValues, imageCount: 1 };
+function randomPrefixBatch(rows: number, textLength: number, imageSize: number, vocab: number): TrainingBatch {
+  const cells = rows * textLength;
+  const inputIds = Int32Array.from({ length: cells }, (_, i) => (i * 7919) % vocab);
+  const targets = Int32Array.from({ length: cells }, (_, i) => (i % textLength >= textLength - 16 ? inputIds[(i + 1) % cells]! : -100));
+  const pixelValues = Float32Array.from({ length: rows * 3 * imageSize * imageSize }, (_, i) => (i % 255) / 255);
+  return { inputIds, targets, rows, length: textLength, pixelValues, imageCount: rows };
 }
 
-function measure(label: string, parameters: ModelParameters, batch: TrainingBatch, rates: LearningRates, steps: number): void {
+function measure(label: string, parameters: ModelParameters, batch: TrainingBatch, rates: LearningRates, steps: number, flops = 0): void {
   const trainer = new Trainer(parameters, { optimizer: { ...DEFAULT_OPTIMIZER, learningRates: rates }, gradientAccumulationSteps: 1, schedule: { kind: 'constant' } });
   let t = performance.now();
   trainer.trainStep([batch]); // first step: kernel set-up and optimiser state
@@ -55,7 +85,10 @@ function measure(label: string, parameters: ModelParameters, batch: TrainingBatc
   t = performance.now();
   for (let i = 0; i < steps; i++) trainer.trainStep([batch]);
   const ms = (performance.now() - t) / steps;
-  console.log(`${label}: ${(1000 / ms).toFixed(3)} samples/s (${ms.toFixed(0)} ms/step after a first step of ${firstMs.toFixed(0)} ms; ${tf.memory().numTensors} tensors, ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB)`);
+  const gflops = flops / (ms / 1000) / 1e9;
+  const baseline = matMulBaseline();
+  const perf = flops ? `, ${gflops.toFixed(2)} GFLOP/s = ${(gflops / baseline).toFixed(2)}× the engine's 512³ matmul (${baseline.toFixed(2)} GFLOP/s, same run)` : '';
+  console.log(`${label}: ${((1000 * batch.rows) / ms).toFixed(3)} samples/s${perf} (${ms.toFixed(0)} ms/step after a first step of ${firstMs.toFixed(0)} ms; ${tf.memory().numTensors} tensors, ${heapMiB()}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`);
   trainer.dispose();
 }
 
@@ -73,11 +106,14 @@ for (const engine of engines) {
   }
   if (values.size === 'all' || values.size === '222m') {
     const dir = mkdtempSync(join(tmpdir(), 'nanovlm-bench-'));
-    const rates = { mp: 1e-3, vision: 0, language: values.train === 'mp' ? 0 : 1e-4 };
+    const visionTrained = values.vision === 'trained';
+    const rates = { mp: 1e-3, vision: visionTrained ? 1e-4 : 0, language: values.train === 'mp' ? 0 : 1e-4 };
+    const rows = Number(values.batch);
     const checkpoint = randomPrefixCheckpoint(dir);
     const parameters = ModelParameters.fromCheckpoint(checkpoint, isTrainedGroup(rates));
     const c = checkpoint.config;
-    measure(`${engine}, nanoVLM-222M dims, training ${values.train} (49 image + 64 text tokens)`, parameters, randomPrefixBatch(64, c.vit_img_size, c.lm_vocab_size), rates, steps);
+    const flops = values.train === 'mp' ? 0 : stepFlops(c, rows, 64, 16, visionTrained);
+    measure(`${engine}, nanoVLM-222M dims, batch ${rows}, training ${values.train}, vision ${values.vision} (49 image + 64 text tokens)`, parameters, randomPrefixBatch(rows, 64, c.vit_img_size, c.lm_vocab_size), rates, steps, flops);
     parameters.dispose();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -24,7 +24,7 @@ function makeDemoResources(root: string): string {
   renameSync(fixtureModelFolder('split'), join(resourcesDir, 'demo-model'));
   for (const row of DEMO_ROWS) copyFileSync(join(PHOTOS_DIR, row.image), join(resourcesDir, 'demo-data', 'images', row.image));
   const lines = DEMO_ROWS.map((r) => JSON.stringify({ images: [`images/${r.image}`], texts: [{ user: r.user, assistant: r.assistant }] }));
-  writeFileSync(join(resourcesDir, 'demo-data', 'data.jsonl'), `${lines.join('\n')}\n`);
+  writeFileSync(join(resourcesDir, 'demo-data', 'demo.jsonl'), `${lines.join('\n')}\n`);
   return resourcesDir;
 }
 

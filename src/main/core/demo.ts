@@ -19,7 +19,7 @@ export const demoModelDir = (resourcesDir: string): string => join(resourcesDir,
 
 /** The demo dataset's JSONL (Hub VQA layout, images beside it), when it ships. */
 export function demoDataPath(resourcesDir: string): string | undefined {
-  const path = join(resourcesDir, 'demo-data', 'data.jsonl');
+  const path = join(resourcesDir, 'demo-data', 'demo.jsonl');
   return existsSync(path) ? path : undefined;
 }
 

@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { TrainingEngineName, TrainingEngineStatus } from '../../shared/training';
+import { registerSharedIdentityKernel } from './identity-kernel';
 import { registerSegmentSumKernel } from './segment-sum-kernel';
 
 const require = createRequire(import.meta.url);
@@ -101,6 +102,7 @@ async function tryWasm(): Promise<string> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(`${join(dir, 'dist')}/`);
   registerSegmentSumKernel('wasm');
+  registerSharedIdentityKernel();
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
   return 'WebAssembly with SIMD (single thread in Node), missing gradient kernels supplied';
 }

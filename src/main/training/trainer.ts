@@ -7,9 +7,9 @@ import type { LearningRates, OptimizerSettings, ParameterGroupName } from '../..
 import { AdamW } from './adamw';
 import type { TrainingBatch } from './batch';
 import { clipCoefficient, globalNorm } from './grad-clip';
-import { crossEntropy } from './loss';
+import { labelledLoss } from './labelled-loss';
 import { cosineLearningRate } from './lr-schedule';
-import { vlmLogits } from './model/vision-language-model';
+import { visionFeatures, type VisionLanguageModel } from './model/vision-language-model';
 import { parameterGroup, type ModelParameters } from './parameters';
 
 export type LearningRateSchedule = { kind: 'cosine'; maxSteps: number } | { kind: 'constant' };
@@ -36,6 +36,10 @@ export function isTrainedGroup(rates: LearningRates): (group: ParameterGroupName
   return (group) => rates[group] > 0;
 }
 
+function frozenFeatures(model: VisionLanguageModel, batch: TrainingBatch): tf.Tensor {
+  return tf.tidy(() => visionFeatures(model, batch));
+}
+
 export class Trainer {
   readonly optimizer: AdamW;
   /** optimiser steps taken */
@@ -54,7 +58,16 @@ export class Trainer {
     const model = this.parameters.model();
     const scale = 1 / this.settings.gradientAccumulationSteps;
     const storedName = new Map([...trained].map(([name, v]) => [v.name, name]));
-    const { value, grads } = tf.variableGrads(() => crossEntropy(vlmLogits(model, batch), batch.targets).mul(scale) as tf.Scalar, [...trained.values()]);
+    // A frozen encoder runs before the tape starts: its activations need not live until backprop.
+    const visionTrained = [...trained.keys()].some((name) => parameterGroup(name) === 'vision');
+    const features = visionTrained ? undefined : frozenFeatures(model, batch);
+    let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
+    try {
+      result = tf.variableGrads(() => labelledLoss(model, batch, features).mul(scale) as tf.Scalar, [...trained.values()]);
+    } finally {
+      features?.dispose();
+    }
+    const { value, grads } = result;
     const loss = value.dataSync()[0]! / scale;
     value.dispose();
     for (const [variableName, grad] of Object.entries(grads)) {
@@ -79,9 +92,9 @@ export class Trainer {
     const trained = this.parameters.trained();
     for (const [name, grad] of this.gradients) {
       const clipped = coefficient === 1 ? grad : tf.tidy(() => grad.mul(coefficient));
+      if (clipped !== grad) grad.dispose();
       this.optimizer.update(name, trained.get(name)!, clipped, learningRates[parameterGroup(name)]);
-      if (clipped !== grad) clipped.dispose();
-      grad.dispose();
+      clipped.dispose();
     }
     this.gradients.clear();
     const loss = this.microLosses.reduce((a, b) => a + b, 0) / this.microLosses.length;
@@ -98,7 +111,7 @@ export class Trainer {
   /** Loss without gradients (evaluation). */
   evaluate(batch: TrainingBatch): number {
     const model = this.parameters.model();
-    return tf.tidy(() => crossEntropy(vlmLogits(model, batch), batch.targets).dataSync()[0]!);
+    return tf.tidy(() => labelledLoss(model, batch).dataSync()[0]!);
   }
 
   /** Each group's learning rate at optimiser step `it` (0 for a frozen group). */

@@ -11,7 +11,9 @@ import { writeCheckpoint } from './checkpoint-writer';
 import { collate } from './collate';
 import { DataOrder } from './data-order';
 import { prepareSample, readVqaJsonl } from './dataset';
-import { selectTrainingEngine } from './engine';
+import type { SelectedEngine } from './engine';
+import { selectEngineForRun } from './engine-for-run';
+import { estimateTrainingBytes } from './memory-estimate';
 import { ModelParameters } from './parameters';
 import { isTrainedGroup, Trainer } from './trainer';
 
@@ -20,12 +22,14 @@ export type Emit = (message: TrainerMessage) => void;
 const stepDir = (config: TrainingRunConfig, step: number) => join(config.outputDir, `step_${step}`);
 
 export async function runTraining(config: TrainingRunConfig, emit: Emit, signal: AbortSignal): Promise<void> {
-  const engine = await selectTrainingEngine(config.engine);
   const source = config.resumeFrom ?? config.baseModelDir;
   const checkpoint = openCheckpoint(source);
   const rates = config.optimizer.learningRates;
   let parameters: ModelParameters;
+  let engine: SelectedEngine;
   try {
+    // about 256 positions per sample (image tokens and text) for the activation share
+    engine = await selectEngineForRun(config.engine, estimateTrainingBytes(checkpoint.config, rates, 256 * config.batchSize));
     parameters = ModelParameters.fromCheckpoint(checkpoint, isTrainedGroup(rates));
   } finally {
     checkpoint.close();

@@ -45,22 +45,36 @@ export function replaceImageTokens(tokens: tf.Tensor, images: tf.Tensor, ids: In
   return tf.gather(table, tf.tensor1d(index, 'int32')).reshape([rows, length, dim]);
 }
 
-/** Logits [rows, length, V] for the text positions of the batch (prefix: image positions dropped). */
-export function vlmLogits(model: VisionLanguageModel, batch: TrainingBatch): tf.Tensor {
-  const { weights: w, config: c } = model;
-  const s = c.vit_img_size;
+/** The vision encoder's output [images, N, D_vit] for the batch's images. */
+export function visionFeatures(model: VisionLanguageModel, batch: TrainingBatch): tf.Tensor {
+  const s = model.config.vit_img_size;
   const pixels = tf.tensor4d(batch.pixelValues, [batch.imageCount, 3, s, s]);
-  const images = imageEmbeddings(pixels, model);
+  return visionTransformer(pixels, model.weights.scope('vision_encoder'), model.config);
+}
+
+/**
+ * The decoder's normed hidden states [rows, length, D] of the text positions (prefix: image
+ * positions dropped). `features` = visionFeatures(), when computed beforehand (a frozen encoder
+ * run outside the gradient tape).
+ */
+export function vlmHidden(model: VisionLanguageModel, batch: TrainingBatch, features?: tf.Tensor): tf.Tensor {
+  const { weights: w, config: c } = model;
+  const images = modalityProjector(features ?? visionFeatures(model, batch), w.scope('MP'), c);
   const tokens = tokenEmbeddings(batch.inputIds, batch.rows, batch.length, w);
   if (model.family === 'prefix') {
     if (batch.imageCount !== batch.rows) throw new Error(`prefix models take one image per sequence (${batch.imageCount} images for ${batch.rows} rows)`);
     const imageLength = images.shape[1]!;
     const mask = batch.attentionMask && prefixMask(batch.attentionMask, batch.rows, batch.length, imageLength);
     const hidden = languageModel(tf.concat([images, tokens], 1), w.scope('decoder'), c, mask);
-    return lmHead(hidden, w.scope('decoder')).slice([0, imageLength, 0], [-1, -1, -1]);
+    return hidden.slice([0, imageLength, 0], [-1, -1, -1]);
   }
   const combined = replaceImageTokens(tokens, images, batch.inputIds, extraTokenId(c, 'image_token'));
-  return lmHead(languageModel(combined, w.scope('decoder'), c, batch.attentionMask), w.scope('decoder'));
+  return languageModel(combined, w.scope('decoder'), c, batch.attentionMask);
+}
+
+/** Logits [rows, length, V] for the text positions of the batch (prefix: image positions dropped). */
+export function vlmLogits(model: VisionLanguageModel, batch: TrainingBatch): tf.Tensor {
+  return lmHead(vlmHidden(model, batch), model.weights.scope('decoder'));
 }
 
 /** Image positions are always attended: the text mask gets imageLength ones in front of each row. */

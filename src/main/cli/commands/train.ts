@@ -1,0 +1,161 @@
+// `nanovlm train`: fine-tune (or train from scratch) a nanoVLM model on a VQA dataset with the
+// studio's trainer, in this process, showing progress and metrics; writes nanoVLM checkpoints
+// (resumable) and, optionally, the exact-match accuracy on a held-out JSONL.
+import { appendFileSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { numberOption, requireString, UsageError, type CliCommand, type CliIO, type ParsedArgs } from '../command';
+import { defaultDataFolder } from '../../data/data-folder';
+import { resolveModel, TOKENIZER_FILES } from '../../model/hub';
+import { resolveTrainingDataset } from '../../training/dataset-source';
+import { evaluateCheckpoint } from '../../training/checkpoint-eval';
+import { ProgressPrinter } from '../../training/progress-printer';
+import { formatDuration } from '../../training/progress-format';
+import { runTraining } from '../../training/training-run';
+import { DEFAULT_OPTIMIZER, type LearningRates, type TrainerMessage, type TrainingEngineName, type TrainingRunConfig } from '../../../shared/training';
+
+const ENGINES: TrainingEngineName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+const NANOVLM_RATES = DEFAULT_OPTIMIZER.learningRates;
+
+/** Peak learning rates per preset; 0 freezes a group. */
+export const PRESETS: Record<string, LearningRates> = {
+  projector: { mp: NANOVLM_RATES.mp, vision: 0, language: 0 },
+  'projector+language': { mp: NANOVLM_RATES.mp, vision: 0, language: NANOVLM_RATES.language },
+  full: { ...NANOVLM_RATES },
+  // A model made by `nanovlm init-model` has nothing worth keeping: every group learns fast.
+  scratch: { mp: 3e-3, vision: 3e-3, language: 3e-3 },
+};
+
+const wholePositive = (n: number) => Number.isInteger(n) && n > 0;
+const nonNegative = (n: number) => Number.isFinite(n) && n >= 0;
+
+function learningRatesFrom(args: ParsedArgs): LearningRates {
+  const preset = (args.values.preset as string | undefined) ?? 'full';
+  const base = PRESETS[preset];
+  if (!base) throw new UsageError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, not "${preset}"`);
+  return {
+    mp: numberOption(args, 'lr-mp', nonNegative) ?? base.mp,
+    vision: numberOption(args, 'lr-vision', nonNegative) ?? base.vision,
+    language: numberOption(args, 'lr-language', nonNegative) ?? base.language,
+  };
+}
+
+function engineFrom(args: ParsedArgs): TrainingEngineName | undefined {
+  const engine = args.values.engine as TrainingEngineName | undefined;
+  if (engine !== undefined && !ENGINES.includes(engine)) throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}`);
+  return engine;
+}
+
+/** --max-steps, else --epochs (default 1) over the dataset's rows. */
+function maxStepsFrom(args: ParsedArgs, rows: number, samplesPerStep: number): number {
+  const steps = numberOption(args, 'max-steps', wholePositive);
+  const epochs = numberOption(args, 'epochs', (n) => Number.isFinite(n) && n > 0);
+  if (steps !== undefined && epochs !== undefined) throw new UsageError('give --max-steps or --epochs, not both');
+  return steps ?? Math.max(1, Math.ceil(((epochs ?? 1) * rows) / samplesPerStep));
+}
+
+const defaultRunDir = (): string => resolve('nanovlm-runs', new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-'));
+
+function copyTokenizer(from: string, to: string): void {
+  for (const file of TOKENIZER_FILES) if (existsSync(join(from, file)) && !existsSync(join(to, file))) copyFileSync(join(from, file), join(to, file));
+}
+
+async function reportEvaluation(checkpointDir: string, evalPath: string, io: CliIO): Promise<void> {
+  const report = await evaluateCheckpoint(checkpointDir, evalPath);
+  const parts = report.byType.map((t) => `${t.type} ${(100 * t.accuracy).toFixed(1)}%`);
+  io.out(`exact match on ${evalPath}: ${(100 * report.accuracy).toFixed(1)}% of ${report.total}${parts.length > 1 ? ` (${parts.join(', ')})` : ''}\n`);
+}
+
+export const command: CliCommand = {
+  name: 'train',
+  summary: 'train a nanoVLM model on a dataset (name, JSONL or Parquet), writing checkpoints',
+  usage: [
+    'Usage: nanovlm train --dataset <name|file.jsonl|file.parquet> --model <repo id|folder> [options]',
+    '',
+    '  --dataset REF          a dataset of the studio (its training split, frozen as a version), a JSONL',
+    '                         ({"images": [...], "texts": [{"user", "assistant"}]}; rows with a "split"',
+    '                         other than train are left out) or a Parquet file (the_cauldron layout)',
+    '  --model REF            base checkpoint: Hub repo id or folder (init-model makes a fresh one)',
+    `  --preset P             ${Object.keys(PRESETS).join(' | ')} (default full: nanoVLM's rates`,
+    `                         mp ${NANOVLM_RATES.mp}, vision ${NANOVLM_RATES.vision}, language ${NANOVLM_RATES.language}; scratch: 3e-3 each)`,
+    '  --lr-mp N              projector learning rate (overrides the preset; 0 freezes)',
+    '  --lr-vision N          vision encoder learning rate',
+    '  --lr-language N        language decoder learning rate',
+    '  --batch-size N         samples per micro-batch (default 8)',
+    '  --grad-accum N         micro-batches per optimiser step (default 1)',
+    '  --max-steps N          optimiser steps, or',
+    '  --epochs E             passes over the data (default 1)',
+    '  --checkpoint-every N   write a checkpoint every N steps (default 500) and at the end',
+    '  --out DIR              run folder (default ./nanovlm-runs/<date-time>)',
+    '  --seed N               data order seed (default 0)',
+    `  --engine NAME          ${ENGINES.join(' | ')} (default: the best available)`,
+    '  --eval FILE.jsonl      after training, exact match of greedy answers on this JSONL',
+    '  --log-every N          without a terminal, print progress every N steps (default 10)',
+    '  --resume DIR           continue from a checkpoint written by a run',
+  ].join('\n'),
+  options: {
+    dataset: { type: 'string' },
+    model: { type: 'string' },
+    preset: { type: 'string' },
+    'lr-mp': { type: 'string' },
+    'lr-vision': { type: 'string' },
+    'lr-language': { type: 'string' },
+    'batch-size': { type: 'string' },
+    'grad-accum': { type: 'string' },
+    'max-steps': { type: 'string' },
+    epochs: { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    out: { type: 'string' },
+    seed: { type: 'string' },
+    engine: { type: 'string' },
+    eval: { type: 'string' },
+    'log-every': { type: 'string' },
+    resume: { type: 'string' },
+  },
+  async run(args, io) {
+    const datasetRef = requireString(args, 'dataset');
+    const modelRef = requireString(args, 'model');
+    const learningRates = learningRatesFrom(args);
+    const engine = engineFrom(args);
+    const batchSize = numberOption(args, 'batch-size', wholePositive) ?? 8;
+    const gradientAccumulationSteps = numberOption(args, 'grad-accum', wholePositive) ?? 1;
+    const evalPath = args.values.eval as string | undefined;
+    if (evalPath !== undefined && !existsSync(evalPath)) throw new UsageError(`--eval: ${evalPath} not found`);
+    const outputDir = resolve((args.values.out as string | undefined) ?? defaultRunDir());
+    mkdirSync(outputDir, { recursive: true });
+
+    const model = await resolveModel(modelRef, { signal: io.signal });
+    const dataset = await resolveTrainingDataset(datasetRef, defaultDataFolder(), join(outputDir, 'dataset'));
+    io.err(`model: ${model.folder}\ndataset: ${dataset.description}\n`);
+    const config: TrainingRunConfig = {
+      baseModelDir: model.folder,
+      tokenizerDir: model.tokenizerFolder,
+      datasetPath: dataset.path,
+      outputDir,
+      optimizer: { ...DEFAULT_OPTIMIZER, learningRates },
+      maxSteps: maxStepsFrom(args, dataset.rows, batchSize * gradientAccumulationSteps),
+      batchSize,
+      gradientAccumulationSteps,
+      seed: numberOption(args, 'seed', Number.isInteger) ?? 0,
+      checkpointEvery: numberOption(args, 'checkpoint-every', wholePositive) ?? 500,
+      ...(args.values.resume ? { resumeFrom: resolve(args.values.resume as string) } : {}),
+      ...(engine ? { engine } : {}),
+    };
+    const printer = new ProgressPrinter({ write: io.err, inPlace: Boolean(process.stderr.isTTY), logEvery: numberOption(args, 'log-every', wholePositive) ?? 10 });
+    let finishedDir: string | undefined;
+    const metricsLog = join(outputDir, 'metrics.jsonl');
+    const started = performance.now();
+    await runTraining(config, (message: TrainerMessage) => {
+      if (message.type === 'metrics') appendFileSync(metricsLog, `${JSON.stringify({ ...message, seconds: (performance.now() - started) / 1000 })}\n`);
+      if (message.type === 'finished') finishedDir = message.checkpointDir;
+      printer.handle(message);
+    }, io.signal);
+    if (!finishedDir || finishedDir === model.folder) {
+      io.out('stopped before the first optimiser step: no checkpoint written\n');
+      return io.signal.aborted ? 130 : 1;
+    }
+    copyTokenizer(model.tokenizerFolder, finishedDir);
+    io.out(`trained ${printer.last?.step ?? 0} steps in ${formatDuration((performance.now() - started) / 1000)}; final loss ${printer.last?.loss.toFixed(4) ?? '?'}; checkpoint ${finishedDir}\n`);
+    if (evalPath !== undefined && !io.signal.aborted) await reportEvaluation(finishedDir, evalPath, io);
+    return io.signal.aborted ? 130 : 0;
+  },
+};

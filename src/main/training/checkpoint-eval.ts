@@ -1,6 +1,6 @@
 // Exact-match accuracy of a checkpoint folder (with its tokenizer files) on a VQA JSONL, with the
 // TF.js model on the engine already selected: greedy generation, or the one-pass teacher-forced
-// equivalent (answer-match.ts) when speed matters.
+// equivalent (teacher-forced-match.ts) when speed matters.
 import { openCheckpoint } from '../model/checkpoint';
 import { NanoVLMTokenizer } from '../model/tokenizer';
 import { answersCorrect, evaluateExactMatch, exactMatchReport, readTaggedRecords, type ExactMatchReport } from './exact-match-eval';

@@ -1,12 +1,13 @@
 // Exact-match accuracy on a VQA JSONL, overall and per question type (the first tag of each row,
-// "untagged" when it has none): from generated answers, or teacher-forced (answer-match.ts).
+// "untagged" when it has none): from generated answers, or teacher-forced (teacher-forced-match.ts).
 import { readFileSync } from 'node:fs';
 import type { ModelSpec } from '../model/config';
 import type { NanoVLMTokenizer } from '../model/tokenizer';
-import { answersMatch } from './answer-match';
+import { answersMatch } from './teacher-forced-match';
 import { collate } from './collate';
 import { prepareSample, readVqaJsonl, type VqaRecord } from './dataset';
 import type { VisionLanguageModel } from './model/vision-language-model';
+import { isCorrectAnswer } from '../eval/answer-match';
 
 export interface TypeAccuracy {
   type: string;
@@ -53,10 +54,10 @@ export function exactMatchReport(items: readonly TaggedRecord[], correct: readon
 
 /** Answers compared with each item's last answer, after trimming. */
 export function answersCorrect(items: readonly TaggedRecord[], answers: readonly string[]): boolean[] {
-  return items.map((item, i) => answers[i] === item.record.texts[item.record.texts.length - 1]!.assistant?.trim());
+  return items.map((item, i) => isCorrectAnswer(item.record.texts[item.record.texts.length - 1]!.assistant ?? '', answers[i] ?? ''));
 }
 
-/** Teacher-forced exact match (answer-match.ts), in batches. */
+/** Teacher-forced exact match (teacher-forced-match.ts), in batches. */
 export async function evaluateExactMatch(
   model: VisionLanguageModel, spec: ModelSpec, tokenizer: NanoVLMTokenizer, items: readonly TaggedRecord[], batchSize = 32,
 ): Promise<ExactMatchReport> {

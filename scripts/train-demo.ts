@@ -7,6 +7,7 @@
 //
 //   tsx scripts/train-demo.ts [--steps N] [--count N] [--fresh N] [--work DIR] [--no-resources]
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -113,6 +114,7 @@ async function run(): Promise<void> {
   await nanovlm('train', '--dataset', join(paths.data, 'train.jsonl'), '--model', paths.init, '--preset', 'scratch', '--batch-size', values['batch-size']!,
     '--max-steps', String(steps), '--checkpoint-every', String(steps), '--out', paths.run, '--engine', 'wasm', '--log-every', '50');
   const trainSeconds = (performance.now() - trainStarted) / 1000;
+  const machine = { cpu: cpus()[0]?.model.trim() ?? 'unknown CPU', cores: cpus().length, loadAverage: loadavg()[0]! };
   const checkpoint = join(paths.run, `step_${steps}`);
 
   const fresh = readTaggedRecords(join(paths.fresh, 'train.jsonl'));
@@ -130,7 +132,7 @@ async function run(): Promise<void> {
     steps, batchSize: Number(values['batch-size']), datasetCount: Number(values.count), trainRows: readTaggedRecords(join(paths.data, 'train.jsonl')).length,
     trainSeconds, totalSeconds: (performance.now() - started) / 1000, fresh: greedy, freshTeacherForced: forced, val, baselines,
     curve: trainingCurve(), onnx, config: JSON.parse(readFileSync(join(checkpoint, 'config.json'), 'utf8')) as Record<string, unknown>,
-    seeds: { data: DATA_SEED, fresh: FRESH_SEED, model: MODEL_SEED },
+    seeds: { data: DATA_SEED, fresh: FRESH_SEED, model: MODEL_SEED }, machine,
   };
   writeFileSync(join(work, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
   if (values.resources && !values['no-resources']) {

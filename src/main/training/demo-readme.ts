@@ -2,7 +2,11 @@
 // figures that run measured (accuracy against chance, training curve, time).
 import type { ExactMatchReport } from './exact-match-eval';
 import { formatDuration } from './progress-format';
+import { POSITION_NAMES } from './shapes/grid';
 import type { MajorityBaseline } from './shapes/majority-baseline';
+import { COLOURS } from './shapes/palette';
+import { MAX_COUNT } from './shapes/questions';
+import { SHAPE_KINDS } from './shapes/shape-kinds';
 
 export interface DemoFigures {
   steps: number;
@@ -20,6 +24,8 @@ export interface DemoFigures {
   onnx: { compared: number; same: number } | { error: string } | undefined;
   config: Record<string, unknown>;
   seeds: { data: number; fresh: number; model: number };
+  /** where it ran: CPU model and core count, and the 1-minute load average when training ended */
+  machine: { cpu: string; cores: number; loadAverage: number };
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -61,10 +67,10 @@ export function demoReadme(f: DemoFigures): string {
     'pixel-shuffle projector, Llama-style decoder, ChatML prompt), trained from scratch on synthetic',
     'pictures of shapes. It answers four kinds of question with one word:',
     '',
-    '- "What colour is the shape?" → red, orange, yellow, green, blue, purple, pink, black',
-    '- "What shape is this?" → circle, square, triangle, diamond, star, cross, heart, crescent',
-    '- "Where is the heart?" → top-left, top, top-right, left, centre, right, bottom-left, bottom, bottom-right',
-    '- "How many shapes are there?" → 1 … 8',
+    `- "What colour is the shape?" → ${COLOURS.map((c) => c.name).join(', ')}`,
+    `- "What shape is this?" → ${SHAPE_KINDS.join(', ')}`,
+    `- "Where is the heart?" → ${POSITION_NAMES.join(', ')}`,
+    `- "How many shapes are there?" → 1 … ${MAX_COUNT}`,
     '',
     'It knows nothing else (ask it about a photo and it will still name a colour or a shape). It is',
     'here so that the studio can chat, fine-tune and export without downloading anything.',
@@ -91,7 +97,7 @@ export function demoReadme(f: DemoFigures): string {
     `That is ${f.steps} AdamW steps of ${f.batchSize} samples (${((f.steps * f.batchSize) / f.trainRows).toFixed(1)} epochs of ${f.trainRows} question/image`,
     'pairs), learning rate 3e-3 for every group (linear warmup over 3% of the steps, cosine to 10%),',
     `weight decay 0.01, clipping at 1.0; TensorFlow.js with the wasm backend on one CPU thread. Training took`,
-    `${formatDuration(f.trainSeconds)}, the whole script ${formatDuration(f.totalSeconds)} (a 2-vCPU machine shared with other jobs).`,
+    `${formatDuration(f.trainSeconds)}, the whole script ${formatDuration(f.totalSeconds)} (${f.machine.cores} × ${f.machine.cpu}, load average ${f.machine.loadAverage.toFixed(1)} as training ended).`,
     '',
     '## Accuracy',
     '',

@@ -54,16 +54,18 @@ export function randomScene(count: number, random: SeededRandom): Scene {
 }
 
 /**
- * One large shape (radius 22–32% of the image) anywhere it fits: what colour and kind questions
- * show. A shape that covers many patches is seen by many image tokens, which a model trained
- * from scratch learns to read much sooner than a shape inside one grid cell.
+ * One large shape (radius 28–36% of the image) near the centre (moved at most 3% of the side):
+ * what colour and kind questions show. Every patch then sees the same part of a silhouette from
+ * one image to the next, which a model trained from scratch learns to read within minutes; a shape
+ * anywhere in the image, cut by the patch grid at random offsets, took it far longer (32% right
+ * on kinds after 1500 steps).
  */
 export function largeShapeScene(random: SeededRandom): Scene {
   const kind = random.pick(SHAPE_KINDS);
   const colour = random.int(0, COLOURS.length - 1);
-  const radius = random.between(0.22, 0.32);
-  const x = random.between(radius + 0.02, 1 - radius - 0.02);
-  const y = random.between(radius + 0.02, 1 - radius - 0.02);
+  const radius = random.between(0.28, 0.36);
+  const x = 0.5 + random.between(-0.03, 0.03);
+  const y = 0.5 + random.between(-0.03, 0.03);
   const cell = { row: Math.min(GRID_SIDE - 1, Math.floor(y * GRID_SIDE)), column: Math.min(GRID_SIDE - 1, Math.floor(x * GRID_SIDE)) };
   return { background: random.pick(BACKGROUNDS), shapes: [{ kind, colour, rgb: jitteredColour(colour, random), cell, x, y, radius }] };
 }

@@ -22,6 +22,8 @@ import { generate } from '../src/main/runtime/generate';
 import { randomWeights } from './random-weights';
 import { VlmEngine } from '../src/main/runtime/vlm-engine';
 
+/** The names the JSON output gives the models (the Hub checkpoints whose dimensions they have). */
+const MODEL_NAMES: Record<string, string> = { '222m': 'nanoVLM-222M', '230m-8k': 'nanoVLM-230M-8k' };
 const MODELS: Record<string, () => ModelSpec> = {
   '222m': () => parseConfig({}), // prefix-family defaults are nanoVLM-222M's
   '230m-8k': () => parseConfig({ max_img_size: 2048 }), // split-family defaults are nanoVLM-230M-8k's
@@ -133,6 +135,21 @@ function printTable(results: RowResult[]): void {
   }
 }
 
+/**
+ * {"models": {"nanoVLM-222M": {"plain-fp32": F, "fp32": F, …}, …}, "host": {…}} with
+ * F = {export_s, load_ms, ttft_ms, decode_tok_s, peak_rss_mb}; the load average of each row under host.
+ */
+function jsonReport(results: RowResult[]): Record<string, unknown> {
+  const models: Record<string, Record<string, Omit<RowResult, 'model' | 'row' | 'load_avg'>>> = {};
+  const loadAverages: Record<string, Record<string, number>> = {};
+  for (const { model, row, load_avg, ...figures } of results) {
+    const name = MODEL_NAMES[model]!;
+    (models[name] ??= {})[row] = figures;
+    (loadAverages[name] ??= {})[row] = load_avg;
+  }
+  return { models, host: { ...hostInfo(), load_avg_at_row_start: loadAverages } };
+}
+
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === '--child-export') return childExport(argv[1]!, argv[2]!, argv[3]!);
   if (argv[0] === '--child-run') return childRun(argv[1]!);
@@ -145,7 +162,7 @@ async function main(argv: string[]): Promise<void> {
       results.push(benchmarkRow(model, row));
     }
   }
-  if (argv.includes('--json')) console.log(JSON.stringify({ host: hostInfo(), rows: results }, null, 2));
+  if (argv.includes('--json')) console.log(JSON.stringify(jsonReport(results), null, 2));
   else printTable(results);
 }
 

@@ -38,7 +38,7 @@ export function buildPlainDecoderGraph(model: ModelWeights, weights: ExternalDat
   }
   const normed = rmsNormPlain(g, selectPositions(g, x, options.allLogits), 'decoder.norm', model.read('decoder.norm.weight'), c.lm_rms_eps);
   const logits = linear(g, normed, 'decoder.head', { weight: model.read(HEAD), out: c.lm_vocab_size, in: c.lm_hidden_dim });
-  declareDecoderOutputs(g, c, logits, present, options.allLogits);
+  declareDecoderOutputs(g, c, logits, present, options.allLogits, 'present');
   return g;
 }
 

@@ -26,6 +26,9 @@ export const DECODER_OPSETS = { '': 21, 'com.microsoft': 1 };
 interface AttentionContext {
   seqlensK: string;
   totalLength: string;
+  /** [past length, total length] as int64 [1] tensors: where this run's positions sit in the cache */
+  appendedFrom: string;
+  appendedTo: string;
   cos: string;
   sin: string;
 }
@@ -34,8 +37,8 @@ export function buildFusedDecoderGraph(model: ModelWeights, weights: ExternalDat
   const c = model.config;
   const g = new GraphBuilder('nanovlm_decoder', weights);
   const io = declareDecoderInputs(g, c);
-  const context = g.scope('attention_context', () => attentionContext(g, c, io.mask));
-  const present: { key: string; value: string }[] = [];
+  const context = g.scope('attention_context', () => attentionContext(g, c, io.mask, io.embeds));
+  const appended: { key: string; value: string }[] = [];
 
   // Residual stream: layer i's norm1 adds the previous sublayer's output to the residual.
   let residual = io.embeds;
@@ -49,7 +52,7 @@ export function buildFusedDecoderGraph(model: ModelWeights, weights: ExternalDat
         ? [simplifiedNorm(g, residual, `${prefix}.norm1`, norm1, c.lm_rms_eps), residual]
         : skipNorm(g, pending, residual, `${prefix}.norm1`, norm1, c.lm_rms_eps);
       const attn = g.scope('attn', () => attention(g, h, model, prefix, io.past[i]!, context, options.format));
-      present.push(attn.present);
+      appended.push(attn.appended);
       [h, residual] = skipNorm(g, attn.out, residual, `${prefix}.norm2`, model.read(`${prefix}.norm2.weight`), c.lm_rms_eps);
       pending = g.scope('mlp', () => mlp(g, h, model, prefix, options.format));
     });
@@ -57,20 +60,24 @@ export function buildFusedDecoderGraph(model: ModelWeights, weights: ExternalDat
   const normed = g.scope('decoder.norm', () => skipNorm(g, pending!, residual, 'decoder.norm', model.read('decoder.norm.weight'), c.lm_rms_eps)[0]);
   const logits = g.scope('decoder.head', () =>
     linear(g, selectPositions(g, normed, options.allLogits), 'decoder.head', { weight: model.read(HEAD), out: c.lm_vocab_size, in: c.lm_hidden_dim }, options.format));
-  declareDecoderOutputs(g, c, logits, present, options.allLogits);
+  declareDecoderOutputs(g, c, logits, appended, options.allLogits, 'appended');
   return g;
 }
 
-/** seqlens_k = Σmask − 1 (int32 [B]), total length = mask width (int32 scalar), RoPE tables. */
-function attentionContext(g: GraphBuilder, c: NanoVLMConfig, mask: string): AttentionContext {
+/**
+ * seqlens_k = Σmask − 1 (int32 [B]), total length = mask width (int32 scalar), RoPE tables, and
+ * the cache positions this run appends: [total − seq, total).
+ */
+function attentionContext(g: GraphBuilder, c: NanoVLMConfig, mask: string, embeds: string): AttentionContext {
   const lengths = g.op('ReduceSum', [mask, g.ints([1])], { keepdims: 0 });
   const seqlensK = g.op('Cast', [g.op('Sub', [lengths, g.ints([1], true)])], { to: DataType.INT32 });
-  const width = g.op('Gather', [g.op('Shape', [mask]), g.ints([1], true)], { axis: 0 });
-  const totalLength = g.op('Cast', [width], { to: DataType.INT32 });
+  const width = g.op('Slice', [g.op('Shape', [mask]), g.ints([1]), g.ints([2])]);
+  const totalLength = g.op('Cast', [g.op('Squeeze', [width, g.ints([0])])], { to: DataType.INT32 });
+  const seq = g.op('Slice', [g.op('Shape', [embeds]), g.ints([1]), g.ints([2])]);
   const rope = ropeTables(c);
   const cos = g.initializer('rope.cos_cache', rope.cosHalf, [rope.positions, rope.half]);
   const sin = g.initializer('rope.sin_cache', rope.sinHalf, [rope.positions, rope.half]);
-  return { seqlensK, totalLength, cos, sin };
+  return { seqlensK, totalLength, appendedFrom: g.op('Sub', [width, seq]), appendedTo: width, cos, sin };
 }
 
 function simplifiedNorm(g: GraphBuilder, x: string, name: string, weight: Float32Array, eps: number): string {
@@ -97,7 +104,8 @@ function attention(g: GraphBuilder, x: string, m: ModelWeights, prefix: string, 
     { num_heads: c.lm_n_heads, kv_num_heads: c.lm_n_kv_heads, do_rotary: 1, rotary_interleaved: 0, scale: float(1 / Math.sqrt(hd)) },
     { domain: MS_DOMAIN, outputs: 3 });
   const out = linear(g, context!, `${prefix}.attn.out_proj`, { weight: m.read(`${prefix}.attn.out_proj.weight`), out: c.lm_hidden_dim, in: c.lm_hidden_dim }, format);
-  return { out, present: { key: presentKey!, value: presentValue! } };
+  const newPositions = (present: string) => g.op('Slice', [present, ctx.appendedFrom, ctx.appendedTo, g.ints([2])]);
+  return { out, appended: { key: newPositions(presentKey!), value: newPositions(presentValue!) } };
 }
 
 /** down_proj(silu(gate_proj(x)) · up_proj(x)), gate and up packed into one Linear. */

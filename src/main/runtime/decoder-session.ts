@@ -3,18 +3,18 @@
 import * as ort from 'onnxruntime-node';
 import { lmHeadDim, type NanoVLMConfig } from '../model/config';
 import { ATTENTION_MASK, INPUTS_EMBEDS, LOGITS } from '../onnx/decoder-io';
-import { ConcatKvCache, SharedKvCache, type KvCache } from './kv-cache';
+import { BufferedKvCache, ConcatKvCache, type KvCache } from './kv-cache';
 
 export class DecoderSession {
   private ones = new BigInt64Array(0);
 
-  /** `sharedCache`: the graph's attention supports GroupQueryAttention's in-place cache (fused export) */
-  constructor(private readonly session: ort.InferenceSession, private readonly config: NanoVLMConfig, private readonly sharedCache: boolean) {}
+  /** `bufferedCache`: the graph takes preallocated cache buffers and returns appended positions (fused export) */
+  constructor(private readonly session: ort.InferenceSession, private readonly config: NanoVLMConfig, private readonly bufferedCache: boolean) {}
 
   newCache(expectedPositions = 256): KvCache {
     const c = this.config;
     const shape = { layers: c.lm_n_blocks, kvHeads: c.lm_n_kv_heads, headDim: lmHeadDim(c) };
-    return this.sharedCache ? new SharedKvCache(shape, c.lm_max_position_embeddings, expectedPositions) : new ConcatKvCache(shape);
+    return this.bufferedCache ? new BufferedKvCache(shape, c.lm_max_position_embeddings, expectedPositions) : new ConcatKvCache(shape);
   }
 
   /** Append `length` embeddings ([length, D]) to the cache; returns logits [positions, V]. */

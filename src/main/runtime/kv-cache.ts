@@ -1,11 +1,12 @@
 // The decoder's key/value cache, [1, kv, positions, hd] per layer and per key/value, in one of two
-// forms chosen by the graph:
-//  - SharedKvCache (fused graph): one preallocated buffer per tensor is bound both as the past input
-//    and as the present output, so GroupQueryAttention writes the new positions in place
-//    (its past/present shared-buffer mode): no copy of the cache per token. Grows by doubling.
+// forms chosen by the graph (see decoder-io.ts):
+//  - BufferedKvCache (fused graph): one preallocated buffer per tensor, of some capacity, is the
+//    past input; the graph returns only the positions a run appended, which are copied in. The
+//    Node binding copies every output it returns, so returning the whole cache per token cost
+//    more than the attention itself. Grows by doubling.
 //  - ConcatKvCache (plain graph): the present tensors of a run are fed back as the next past.
 import * as ort from 'onnxruntime-node';
-import { pastKey, pastValue, presentKey, presentValue } from '../onnx/decoder-io';
+import { appendedKey, appendedValue, pastKey, pastValue, presentKey, presentValue } from '../onnx/decoder-io';
 
 export interface CacheShape {
   layers: number;
@@ -51,7 +52,7 @@ export class ConcatKvCache implements KvCache {
   }
 }
 
-export class SharedKvCache implements KvCache {
+export class BufferedKvCache implements KvCache {
   length = 0;
   private capacity = 0;
   private keys: ort.Tensor[] = [];
@@ -67,13 +68,29 @@ export class SharedKvCache implements KvCache {
     for (let i = 0; i < this.shape.layers; i++) {
       feeds[pastKey(i)] = this.keys[i]!;
       feeds[pastValue(i)] = this.values[i]!;
-      fetches[presentKey(i)] = this.keys[i]!;
-      fetches[presentValue(i)] = this.values[i]!;
+      fetches[appendedKey(i)] = null;
+      fetches[appendedValue(i)] = null;
     }
   }
 
-  update(_outputs: Record<string, ort.OnnxValue>, total: number): void {
+  update(outputs: Record<string, ort.OnnxValue>, total: number): void {
+    for (let i = 0; i < this.shape.layers; i++) {
+      this.append(this.keys[i]!, outputs[appendedKey(i)] as ort.Tensor, total);
+      this.append(this.values[i]!, outputs[appendedValue(i)] as ort.Tensor, total);
+    }
     this.length = total;
+  }
+
+  /** Copy a run's new positions [1, kv, added, hd] into the buffer at [length, total). */
+  private append(buffer: ort.Tensor, added: ort.Tensor, total: number): void {
+    const { kvHeads, headDim } = this.shape;
+    const count = total - this.length;
+    if (added.dims[2] !== count) throw new Error(`the decoder appended ${added.dims[2]} cache positions, expected ${count}`);
+    const to = buffer.data as Float32Array;
+    const from = added.data as Float32Array;
+    for (let h = 0; h < kvHeads; h++) {
+      to.set(from.subarray(h * count * headDim, (h + 1) * count * headDim), (h * this.capacity + this.length) * headDim);
+    }
   }
 
   /** New buffers of `capacity` positions, holding the positions cached so far. */

@@ -41,7 +41,7 @@ describe.each(FAMILIES)('%s fixture', (family) => {
     expect((await generate(plain, request(), greedy)).tokenIds).toEqual(fixture.greedyIds);
   });
 
-  it('cached decode equals full recomputation at every step (in-place cache growing as it fills)', async () => {
+  it('cached decode equals full recomputation at every step (buffered cache growing as it fills)', async () => {
     const V = fused.config.lm_vocab_size;
     const images = await fused.encodeImages(fixture.pixels, fixture.tiles);
     const cache = fused.decoder.newCache(1);

@@ -7,7 +7,7 @@ import { HEAD } from '../model/checkpoint';
 import { declareDecoderInputs, declareDecoderOutputs, selectPositions } from './decoder-io';
 import type { ExternalDataWriter } from './external-data';
 import { GraphBuilder } from './graph-builder';
-import { linear, rmsNormPlain, silu } from './layers';
+import { linear, rmsNormPlain, silu, type WeightFormat } from './layers';
 import type { ModelWeights } from './model-weights';
 import { DataType } from './onnx-proto';
 import { fullWidth, ropeTables } from './rope';
@@ -20,8 +20,10 @@ interface AttentionContext {
   bias: string; // [B, 1, S, T]: 0 where attended, MASKED_SCORE elsewhere
 }
 
-export function buildPlainDecoderGraph(model: ModelWeights, weights: ExternalDataWriter, options: { allLogits: boolean }): GraphBuilder {
+/** `format`: fp32 for the baseline; a quantised one when this graph stands in for the fused one (MatMulNBits is a contrib op). */
+export function buildPlainDecoderGraph(model: ModelWeights, weights: ExternalDataWriter, options: { allLogits: boolean; format?: WeightFormat }): GraphBuilder {
   const c = model.config;
+  const format = options.format ?? 'fp32';
   const g = new GraphBuilder('nanovlm_decoder_plain', weights);
   const io = declareDecoderInputs(g, c);
   const ctx = g.scope('attention_context', () => attentionContext(g, c, io.mask, io.past[0]!.key));
@@ -30,14 +32,14 @@ export function buildPlainDecoderGraph(model: ModelWeights, weights: ExternalDat
   for (let i = 0; i < c.lm_n_blocks; i++) {
     const prefix = `decoder.blocks.${i}`;
     g.scope(prefix, () => {
-      const attn = g.scope('attn', () => attention(g, rmsNormPlain(g, x, `${prefix}.norm1`, model.read(`${prefix}.norm1.weight`), c.lm_rms_eps), model, prefix, io.past[i]!, ctx));
+      const attn = g.scope('attn', () => attention(g, rmsNormPlain(g, x, `${prefix}.norm1`, model.read(`${prefix}.norm1.weight`), c.lm_rms_eps), model, prefix, io.past[i]!, ctx, format));
       present.push(attn.present);
       x = g.op('Add', [x, attn.out]);
-      x = g.op('Add', [x, g.scope('mlp', () => mlp(g, rmsNormPlain(g, x, `${prefix}.norm2`, model.read(`${prefix}.norm2.weight`), c.lm_rms_eps), model, prefix))]);
+      x = g.op('Add', [x, g.scope('mlp', () => mlp(g, rmsNormPlain(g, x, `${prefix}.norm2`, model.read(`${prefix}.norm2.weight`), c.lm_rms_eps), model, prefix, format))]);
     });
   }
   const normed = rmsNormPlain(g, selectPositions(g, x, options.allLogits), 'decoder.norm', model.read('decoder.norm.weight'), c.lm_rms_eps);
-  const logits = linear(g, normed, 'decoder.head', { weight: model.read(HEAD), out: c.lm_vocab_size, in: c.lm_hidden_dim });
+  const logits = linear(g, normed, 'decoder.head', { weight: model.read(HEAD), out: c.lm_vocab_size, in: c.lm_hidden_dim }, format);
   declareDecoderOutputs(g, c, logits, present, options.allLogits, 'present');
   return g;
 }
@@ -80,12 +82,12 @@ function repeatKv(g: GraphBuilder, x: string, c: NanoVLMConfig): string {
   return g.op('Reshape', [expanded, g.ints([0, c.lm_n_heads, -1, lmHeadDim(c)])]);
 }
 
-function attention(g: GraphBuilder, x: string, m: ModelWeights, prefix: string, past: { key: string; value: string }, ctx: AttentionContext) {
+function attention(g: GraphBuilder, x: string, m: ModelWeights, prefix: string, past: { key: string; value: string }, ctx: AttentionContext, format: WeightFormat) {
   const c = m.config;
   const D = c.lm_hidden_dim;
   const hd = lmHeadDim(c);
   const kvDim = c.lm_n_kv_heads * hd;
-  const project = (name: string, out: number) => linear(g, x, `${prefix}.attn.${name}`, { weight: m.read(`${prefix}.attn.${name}.weight`), out, in: D });
+  const project = (name: string, out: number) => linear(g, x, `${prefix}.attn.${name}`, { weight: m.read(`${prefix}.attn.${name}.weight`), out, in: D }, format);
   const q = applyRope(g, splitHeads(g, project('q_proj', D), c.lm_n_heads, hd), ctx);
   const k = applyRope(g, splitHeads(g, project('k_proj', kvDim), c.lm_n_kv_heads, hd), ctx);
   const v = splitHeads(g, project('v_proj', kvDim), c.lm_n_kv_heads, hd);
@@ -95,14 +97,14 @@ function attention(g: GraphBuilder, x: string, m: ModelWeights, prefix: string, 
   const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q, keysT]), g.scalar(1 / Math.sqrt(hd))]), ctx.bias]);
   const context = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), repeatKv(g, presentValue, c)]);
   const merged = g.op('Reshape', [g.op('Transpose', [context], { perm: [0, 2, 1, 3] }), g.ints([0, 0, D])]);
-  const out = linear(g, merged, `${prefix}.attn.out_proj`, { weight: m.read(`${prefix}.attn.out_proj.weight`), out: D, in: D });
+  const out = linear(g, merged, `${prefix}.attn.out_proj`, { weight: m.read(`${prefix}.attn.out_proj.weight`), out: D, in: D }, format);
   return { out, present: { key: presentKey, value: presentValue } };
 }
 
-function mlp(g: GraphBuilder, x: string, m: ModelWeights, prefix: string): string {
+function mlp(g: GraphBuilder, x: string, m: ModelWeights, prefix: string, format: WeightFormat): string {
   const c = m.config;
   const project = (name: string, out: number, input: string, inDim: number) =>
-    linear(g, input, `${prefix}.mlp.${name}`, { weight: m.read(`${prefix}.mlp.${name}.weight`), out, in: inDim });
+    linear(g, input, `${prefix}.mlp.${name}`, { weight: m.read(`${prefix}.mlp.${name}.weight`), out, in: inDim }, format);
   const gate = project('gate_proj', c.lm_inter_dim, x, c.lm_hidden_dim);
   const up = project('up_proj', c.lm_inter_dim, x, c.lm_hidden_dim);
   return project('down_proj', c.lm_hidden_dim, g.op('Mul', [silu(g, gate), up]), c.lm_inter_dim);

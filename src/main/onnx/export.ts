@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOKEN_EMBEDDING } from '../model/checkpoint';
+import { lmHeadDim, type NanoVLMConfig } from '../model/config';
 import { writeFileAtomic } from '../util/atomic-write';
 import { buildFusedDecoderGraph, DECODER_OPSETS } from './decoder-graph';
 import { buildPlainDecoderGraph } from './decoder-graph-plain';
@@ -30,14 +31,16 @@ export function exportOnnx(
   onProgress: (p: ExportProgress) => void = () => {},
   checkpointHash?: string,
 ): ExportManifest {
-  const opts: ExportOptions = { ...DEFAULT_EXPORT_OPTIONS, ...options };
+  const requested: ExportOptions = { ...DEFAULT_EXPORT_OPTIONS, ...options };
+  // the graph actually built (and recorded in the manifest, which tells the runtime its cache form)
+  const opts: ExportOptions = { ...requested, graph: decoderGraphFor(model.config, requested.graph) };
   mkdirSync(outDir, { recursive: true });
   onProgress({ stage: 'vision', fraction: 0 });
-  writeGraph(outDir, FILES.vision, VISION_OPSETS, (w) => buildVisionGraph(model, w, { format: 'fp32', fusedAttention: opts.graph === 'fused' }));
+  writeGraph(outDir, FILES.vision, VISION_OPSETS, (w) => buildVisionGraph(model, w, { format: 'fp32', fusedAttention: requested.graph === 'fused' }));
   onProgress({ stage: 'decoder', fraction: 0.3 });
   writeGraph(outDir, FILES.decoder, DECODER_OPSETS, (w) =>
     opts.graph === 'plain'
-      ? buildPlainDecoderGraph(model, w, { allLogits: opts.allLogits })
+      ? buildPlainDecoderGraph(model, w, { allLogits: opts.allLogits, format: weightFormatOf(opts.quant) })
       : buildFusedDecoderGraph(model, w, { format: weightFormatOf(opts.quant), allLogits: opts.allLogits }));
   onProgress({ stage: 'embeddings', fraction: 0.9 });
   const embedding = model.read(TOKEN_EMBEDDING);
@@ -49,6 +52,14 @@ export function exportOnnx(
   writeFileAtomic(join(outDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
   onProgress({ stage: 'done', fraction: 1 });
   return manifest;
+}
+
+/**
+ * ONNX Runtime's GroupQueryAttention runs only head sizes that are multiples of 16 (it fails at run
+ * time otherwise: "head_size shall be a multiple of 16"); such models get the standard-ops decoder.
+ */
+export function decoderGraphFor(config: NanoVLMConfig, requested: ExportOptions['graph']): ExportOptions['graph'] {
+  return requested === 'fused' && lmHeadDim(config) % 16 !== 0 ? 'plain' : requested;
 }
 
 function writeGraph(outDir: string, file: string, opsets: Record<string, number>, build: (w: ExternalDataWriter) => GraphBuilder): void {

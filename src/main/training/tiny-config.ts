@@ -38,7 +38,7 @@ export const DEMO_DIMS: TinyModelDims = {
   pixelShuffle: 1,
   lmDim: 96,
   lmBlocks: 2,
-  // head size 16: ONNX Runtime's GroupQueryAttention (the studio's chat runtime) needs a multiple of 16
+  // head size 16: ONNX Runtime's GroupQueryAttention (the fused chat decoder) needs a multiple of 16; other sizes get the slower standard-ops decoder
   lmHeads: 6,
   lmKvHeads: 2,
   lmInterDim: 256,

@@ -29,6 +29,9 @@ export interface AnswerStats {
   tokensPerSecond: number;
   tokens: number;
   stopReason: 'eos' | 'max_tokens' | 'cancelled';
+  /** prompt positions served from the previous answer's KV cache (earlier turns, photos already seen) */
+  reusedPositions?: number;
+  promptPositions?: number;
 }
 
 export interface ChatMessage {

@@ -128,7 +128,10 @@ export class ChatService {
           },
         }),
       );
-      const stats = { ttftMs: result.ttftMs, tokensPerSecond: result.decodeTokensPerSecond, tokens: result.tokenIds.length, stopReason: result.stopReason };
+      const stats = {
+        ttftMs: result.ttftMs, tokensPerSecond: result.decodeTokensPerSecond, tokens: result.tokenIds.length, stopReason: result.stopReason,
+        reusedPositions: result.reusedPositions, promptPositions: result.promptPositions,
+      };
       events.publish('chat.message', chats.finishMessage(message.id, { text: result.text, status: result.stopReason === 'cancelled' ? 'stopped' : 'done', stats }));
     } catch (err) {
       const stopped = signal.aborted;

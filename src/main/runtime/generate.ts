@@ -1,6 +1,11 @@
 // Autoregressive generation on a VlmEngine: prefill the prompt (image embeddings placed by family),
 // then one decoder run per new token over the KV cache. Text is streamed as deltas through an
 // incremental detokenizer (never half a UTF-8 character); an AbortSignal stops it between tokens.
+// When the request names its image rows, the engine's prompt cache lets a prompt that starts like
+// the last one (the next turn of a chat) run only its new positions.
+import type { AssembledEmbeddings } from './embeddings';
+import type { KvCache } from './kv-cache';
+import { positionKeys, tokenKey, type PositionKey } from './prompt-cache';
 import { Sampler, type SamplingOptions } from './sampler';
 import type { VlmEngine } from './vlm-engine';
 
@@ -12,6 +17,11 @@ export interface GenerateRequest {
   tiles?: number;
   /** image embeddings [T·L, D] already computed (instead of pixels) */
   imageEmbeddings?: Float32Array;
+  /**
+   * One name per image-embedding row, from the image's content (prompt-cache.ts imageRowKeys):
+   * given (or with no images at all), the engine's prompt cache is used and kept.
+   */
+  imageRowKeys?: PositionKey[];
 }
 
 /** Turns token ids into text incrementally (the tokenizer's StreamingDecoder fits). */
@@ -39,6 +49,8 @@ export interface GenerateResult {
   text: string;
   stopReason: StopReason;
   promptPositions: number;
+  /** prompt positions taken from the engine's prompt cache instead of being run */
+  reusedPositions: number;
   /** request start → first token chosen (image encoding and prefill included) */
   ttftMs: number;
   /** tokens per second after the first one */
@@ -46,16 +58,48 @@ export interface GenerateResult {
   totalMs: number;
 }
 
-export async function generate(engine: VlmEngine, request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult> {
-  const startedAt = options.startedAt ?? performance.now();
+interface PreparedPrompt {
+  /** the positions still to run */
+  pending: AssembledEmbeddings;
+  /** positions in all */
+  length: number;
+  cache: KvCache;
+  reused: number;
+  /** names of the prompt's positions, when the prompt cache is in use */
+  keys?: PositionKey[];
+}
+
+/** The prompt's embeddings from the first position the prompt cache does not hold (all of them without it). */
+async function preparePrompt(engine: VlmEngine, request: GenerateRequest, maxNewTokens: number): Promise<PreparedPrompt> {
+  const hasImages = (request.tiles ?? 0) > 0 || (request.imageEmbeddings?.length ?? 0) > 0;
+  const rowKeys = request.imageRowKeys ?? (hasImages ? undefined : []);
+  const keys = rowKeys && positionKeys(engine.family, request.inputIds, rowKeys, engine.imageTokenId);
+  const reuse = keys && engine.promptCache.take(keys);
+  const imageRowsPending = keys && reuse ? keys.slice(reuse.reused).some((k) => !k.startsWith('t')) : true;
+  if (reuse && !imageRowsPending) {
+    // every image row is in the cache: the rest is text
+    const textFrom = engine.family === 'prefix' ? reuse.reused - rowKeys!.length : reuse.reused;
+    const pending = engine.embedText(request.inputIds.slice(textFrom));
+    return { pending, length: reuse.reused + pending.length, cache: reuse.cache, reused: reuse.reused, keys };
+  }
   const imageEmbeddings = request.imageEmbeddings ?? (request.pixels ? await engine.encodeImages(request.pixels, request.tiles ?? 0) : new Float32Array(0));
   const prompt = engine.assemble(request.inputIds, imageEmbeddings);
-  const sampler = new Sampler(options, engine.config.lm_vocab_size);
+  const from = reuse?.reused ?? 0;
+  const dim = engine.embedding.dim;
+  const pending = { data: prompt.data.subarray(from * dim), length: prompt.length - from };
+  const cache = reuse?.cache ?? engine.decoder.newCache(prompt.length + maxNewTokens);
+  return { pending, length: prompt.length, cache, reused: from, ...(keys ? { keys } : {}) };
+}
+
+export async function generate(engine: VlmEngine, request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult> {
+  const startedAt = options.startedAt ?? performance.now();
   // an answer ends at the model's context length: it stops there (max_tokens) rather than failing
   const context = engine.config.lm_max_position_embeddings;
+  const prompt = await preparePrompt(engine, request, options.maxNewTokens);
   if (prompt.length >= context) throw new Error(`the conversation takes ${prompt.length} positions, the model's context is ${context}: start a new chat or use fewer or smaller images`);
   const maxNewTokens = Math.min(options.maxNewTokens, context - prompt.length);
-  const cache = engine.decoder.newCache(prompt.length + maxNewTokens);
+  const cache = prompt.cache;
+  const sampler = new Sampler(options, engine.config.lm_vocab_size);
   const history = [...request.inputIds];
   const generated: number[] = [];
   let text = '';
@@ -66,7 +110,7 @@ export async function generate(engine: VlmEngine, request: GenerateRequest, opti
   };
 
   let stopReason: StopReason = 'max_tokens';
-  let logits = options.signal?.aborted ? undefined : await engine.decoder.run(prompt.data, prompt.length, cache);
+  let logits = options.signal?.aborted ? undefined : await engine.decoder.run(prompt.pending.data, prompt.pending.length, cache);
   const firstTokenAt = performance.now();
   const tokenEmbedding = new Float32Array(engine.embedding.dim);
   while (generated.length < maxNewTokens) {
@@ -88,6 +132,8 @@ export async function generate(engine: VlmEngine, request: GenerateRequest, opti
     logits = options.signal?.aborted ? undefined : await engine.decoder.run(tokenEmbedding, 1, cache);
   }
   if (options.detokenizer) emit(options.detokenizer.flush());
+  // the cache now holds the prompt and every generated token that was run: the next turn's start
+  if (prompt.keys) engine.promptCache.keep([...prompt.keys, ...generated.map(tokenKey)], cache);
   const end = performance.now();
   const decodeSeconds = (end - firstTokenAt) / 1000;
   return {
@@ -95,6 +141,7 @@ export async function generate(engine: VlmEngine, request: GenerateRequest, opti
     text,
     stopReason,
     promptPositions: prompt.length,
+    reusedPositions: prompt.reused,
     ttftMs: firstTokenAt - startedAt,
     decodeTokensPerSecond: generated.length > 1 && decodeSeconds > 0 ? (generated.length - 1) / decodeSeconds : 0,
     totalMs: end - startedAt,

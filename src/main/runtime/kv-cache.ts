@@ -21,6 +21,8 @@ export interface KvCache {
   bind(feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor | null>, total: number): void;
   /** take the run's results; the cache now holds `total` positions */
   update(outputs: Record<string, ort.OnnxValue>, total: number): void;
+  /** keep only the first `length` positions (a prompt that shares them runs from there) */
+  truncate(length: number): void;
 }
 
 export class ConcatKvCache implements KvCache {
@@ -49,6 +51,20 @@ export class ConcatKvCache implements KvCache {
       this.values[i] = outputs[presentValue(i)] as ort.Tensor;
     }
     this.length = total;
+  }
+
+  truncate(length: number): void {
+    if (length >= this.length) return;
+    const { kvHeads, headDim } = this.shape;
+    const cut = (t: ort.Tensor) => {
+      const from = t.data as Float32Array;
+      const data = new Float32Array(kvHeads * length * headDim);
+      for (let h = 0; h < kvHeads; h++) data.set(from.subarray(h * this.length * headDim, (h * this.length + length) * headDim), h * length * headDim);
+      return new ort.Tensor('float32', data, [1, kvHeads, length, headDim]);
+    };
+    this.keys = this.keys.map(cut);
+    this.values = this.values.map(cut);
+    this.length = length;
   }
 }
 
@@ -79,6 +95,11 @@ export class BufferedKvCache implements KvCache {
       this.append(this.values[i]!, outputs[appendedValue(i)] as ort.Tensor, total);
     }
     this.length = total;
+  }
+
+  truncate(length: number): void {
+    // positions past `length` are simply overwritten by the next run
+    this.length = Math.min(this.length, length);
   }
 
   /** Copy a run's new positions [1, kv, added, hd] into the buffer at [length, total). */

@@ -3,7 +3,8 @@
 import { extraTokenId, type Family, type NanoVLMConfig } from '../model/config';
 import type { ExportManifest } from '../onnx/export-options';
 import { DecoderSession } from './decoder-session';
-import { assembleEmbeddings, type AssembledEmbeddings, type TokenEmbedding } from './embeddings';
+import { assembleEmbeddings, embedTokens, type AssembledEmbeddings, type TokenEmbedding } from './embeddings';
+import { PromptCache } from './prompt-cache';
 import { readExportedModel } from './exported-model';
 import { createSession } from './onnx-session';
 import { resolveProvider, type InferenceProvider } from './providers';
@@ -24,6 +25,9 @@ export interface ForwardResult {
 }
 
 export class VlmEngine {
+  /** the last generation's KV cache, for a next prompt that starts the same way */
+  readonly promptCache = new PromptCache();
+
   private constructor(
     readonly manifest: ExportManifest,
     readonly vision: VisionEncoder,
@@ -64,6 +68,11 @@ export class VlmEngine {
     return assembleEmbeddings(this.family, this.embedding, ids, imageEmbeddings, this.imageTokenId);
   }
 
+  /** Token embeddings only (a prompt's text after positions already cached). */
+  embedText(ids: readonly number[]): AssembledEmbeddings {
+    return { data: embedTokens(this.embedding, ids), length: ids.length };
+  }
+
   /** The whole model on one sequence, logits at every position (needs an allLogits export). */
   async forward(ids: readonly number[], pixels: Float32Array, tiles: number): Promise<ForwardResult> {
     if (!this.manifest.options.allLogits) throw new Error('forward needs an export with allLogits (logits at every position); this one gives the last position only');
@@ -74,6 +83,7 @@ export class VlmEngine {
   }
 
   async dispose(): Promise<void> {
+    this.promptCache.clear();
     await Promise.all([this.vision.dispose(), this.decoder.dispose()]);
   }
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildByteTokenizerConfig, buildByteTokenizerJson } from '../../../src/main/model/byte-tokenizer';
 import { NanoVLMTokenizer } from '../../../src/main/model/tokenizer';
 import { generate } from '../../../src/main/runtime/generate';
+import { imageRowKeys } from '../../../src/main/runtime/prompt-cache';
 import { VlmEngine } from '../../../src/main/runtime/vlm-engine';
 import { exportFixture, FAMILIES, loadFixture, maxAbsDiff, removeDir } from '../onnx/fixtures';
 
@@ -29,6 +30,31 @@ describe.each(FAMILIES)('%s fixture', (family) => {
 
   const request = () => ({ inputIds: fixture.inputIds, pixels: fixture.pixels, tiles: fixture.tiles });
   const greedy = { greedy: true, maxNewTokens: fixture.greedyIds.length, stopTokenIds: [fixture.eosTokenId] };
+
+  it.each(['fused', 'plain'] as const)('%s: the next turn reuses the cached prompt and answer, skips the vision encoder, and answers as a fresh run does', async (graph) => {
+    const engine = graph === 'fused' ? fused : plain;
+    const keys = imageRowKeys('fixture', fixture.tiles * engine.config.mp_image_token_length);
+    const text = fixture.inputIds.filter((id) => id !== engine.imageTokenId).slice(-4);
+    const first = await generate(engine, { ...request(), imageRowKeys: keys }, { ...greedy, stopTokenIds: [] });
+    let encoded = 0;
+    const encode = engine.encodeImages.bind(engine);
+    engine.encodeImages = (pixels, tiles) => (encoded++, encode(pixels, tiles));
+    try {
+      // diverges after the first answer token: the cache is cut back to the prompt and that token
+      const nextTurn = [...fixture.inputIds, first.tokenIds[0]!, ...text];
+      const second = await generate(engine, { ...request(), inputIds: nextTurn, imageRowKeys: keys }, { ...greedy, stopTokenIds: [] });
+      expect(second.reusedPositions).toBe(first.promptPositions + 1);
+      expect(encoded).toBe(0);
+      engine.promptCache.clear();
+      const fresh = await generate(engine, { ...request(), inputIds: nextTurn }, { ...greedy, stopTokenIds: [] });
+      expect(fresh.reusedPositions).toBe(0);
+      expect(encoded).toBe(1);
+      expect(second.tokenIds).toEqual(fresh.tokenIds);
+    } finally {
+      engine.encodeImages = encode;
+      engine.promptCache.clear();
+    }
+  });
 
   it("stops at the model's context length instead of failing", async () => {
     const result = await generate(fused, request(), { ...greedy, maxNewTokens: 5000, stopTokenIds: [] });

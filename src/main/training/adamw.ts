@@ -2,8 +2,10 @@
 // decaying every parameter it is given, norms and biases included, as nanoVLM's train.py does:
 //   p ← p·(1 − lr·wd);  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
 //   p ← p − lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)
-// The bias corrections are computed in double precision, as Python does.
+// The bias corrections are computed in double precision, as Python does. The moments live on the
+// engine or in host memory (adamw-moments.ts).
 import * as tf from '@tensorflow/tfjs';
+import { createMoment, type MomentPlace, type MomentStore } from './adamw-moments';
 
 export interface AdamWHyperparameters {
   beta1: number;
@@ -14,8 +16,8 @@ export interface AdamWHyperparameters {
 
 export interface AdamWParameterState {
   step: number;
-  expAvg: tf.Variable;
-  expAvgSq: tf.Variable;
+  expAvg: MomentStore;
+  expAvgSq: MomentStore;
 }
 
 /** Applies each op to the previous result, disposing every intermediate (never `x`) once used. */
@@ -38,13 +40,15 @@ function assignFrom(variable: tf.Variable, value: tf.Tensor): void {
 export class AdamW {
   readonly state = new Map<string, AdamWParameterState>();
 
-  constructor(readonly hyper: AdamWHyperparameters) {}
+  constructor(readonly hyper: AdamWHyperparameters, readonly momentPlace: MomentPlace = 'engine') {}
 
   private stateOf(name: string, param: tf.Variable): AdamWParameterState {
     let s = this.state.get(name);
     if (!s) {
-      // in a tidy: the zeros must not outlive the first assign (they would keep its old buffer)
-      s = tf.tidy(() => ({ step: 0, expAvg: tf.variable(tf.zerosLike(param), false), expAvgSq: tf.variable(tf.zerosLike(param), false) }));
+      // the zeros must not outlive the moments' creation (they would share and keep a buffer)
+      const zeros = tf.zerosLike(param);
+      s = { step: 0, expAvg: createMoment(zeros, this.momentPlace), expAvgSq: createMoment(zeros, this.momentPlace) };
+      zeros.dispose();
       this.state.set(name, s);
     }
     return s;
@@ -59,10 +63,12 @@ export class AdamW {
     const bias2Sqrt = Math.sqrt(1 - beta2 ** s.step);
     // Same operations in the same order as one tidy, but each intermediate is freed as soon as it
     // is used: a tidy would hold ~9 parameter-sized temporaries (1 GB for the 49k×576 embedding).
-    assignFrom(s.expAvg, pipe(s.expAvg, (t) => t.mul(beta1), (t) => tf.tidy(() => t.add(grad.mul(1 - beta1)))));
-    assignFrom(s.expAvgSq, pipe(s.expAvgSq, (t) => t.mul(beta2), (t) => tf.tidy(() => t.add(grad.square().mul(1 - beta2)))));
-    const denom = pipe(s.expAvgSq, (t) => t.sqrt(), (t) => t.div(bias2Sqrt), (t) => t.add(eps));
-    const update = pipe(s.expAvg, (t) => t.div(denom), (t) => t.mul(stepSize));
+    s.expAvg.replace(pipe(s.expAvg.tensor(), (t) => t.mul(beta1), (t) => tf.tidy(() => t.add(grad.mul(1 - beta1)))));
+    s.expAvgSq.replace(pipe(s.expAvgSq.tensor(), (t) => t.mul(beta2), (t) => tf.tidy(() => t.add(grad.square().mul(1 - beta2)))));
+    const denom = pipe(s.expAvgSq.tensor(), (t) => t.sqrt(), (t) => t.div(bias2Sqrt), (t) => t.add(eps));
+    s.expAvgSq.release();
+    const update = pipe(s.expAvg.tensor(), (t) => t.div(denom), (t) => t.mul(stepSize));
+    s.expAvg.release();
     denom.dispose();
     assignFrom(param, pipe(param, (t) => t.mul(1 - lr * weightDecay), (t) => t.sub(update)));
     update.dispose();
@@ -72,7 +78,7 @@ export class AdamW {
   load(name: string, step: number, expAvg: tf.Tensor, expAvgSq: tf.Tensor): void {
     this.state.get(name)?.expAvg.dispose();
     this.state.get(name)?.expAvgSq.dispose();
-    this.state.set(name, { step, expAvg: tf.variable(expAvg.clone(), false), expAvgSq: tf.variable(expAvgSq.clone(), false) });
+    this.state.set(name, { step, expAvg: createMoment(expAvg, this.momentPlace), expAvgSq: createMoment(expAvgSq, this.momentPlace) });
   }
 
   dispose(): void {

@@ -34,8 +34,8 @@ async function trainerStateTensors(trainer: Trainer): Promise<{ tensors: Record<
   const tensors: Record<string, TensorToWrite> = {};
   const steps: Record<string, number> = {};
   for (const [name, s] of trainer.optimizer.state) {
-    tensors[`exp_avg.${name}`] = { dtype: 'F32', shape: s.expAvg.shape, data: (await s.expAvg.data()) as Float32Array };
-    tensors[`exp_avg_sq.${name}`] = { dtype: 'F32', shape: s.expAvgSq.shape, data: (await s.expAvgSq.data()) as Float32Array };
+    tensors[`exp_avg.${name}`] = { dtype: 'F32', shape: s.expAvg.shape, data: await s.expAvg.data() };
+    tensors[`exp_avg_sq.${name}`] = { dtype: 'F32', shape: s.expAvgSq.shape, data: await s.expAvgSq.data() };
     steps[name] = s.step;
   }
   return { tensors, steps };

@@ -48,7 +48,8 @@ export class Trainer {
   private microLosses: number[] = [];
 
   constructor(readonly parameters: ModelParameters, readonly settings: TrainerSettings) {
-    this.optimizer = new AdamW(settings.optimizer);
+    // wasm's heap is capped at 4 GB: the moments wait in host memory between updates
+    this.optimizer = new AdamW(settings.optimizer, tf.getBackend() === 'wasm' ? 'host' : 'engine');
   }
 
   /** Forward and backward of one micro-batch; returns its (unscaled) loss. */

@@ -29,16 +29,21 @@ function referenceAdamW(p: number[], grads: number[][], lr: number, wd = 0.01, b
 }
 
 describe('AdamW', () => {
-  it('matches PyTorch, weight decay on every parameter', () => {
+  it.each(['engine', 'host'] as const)('matches PyTorch, weight decay on every parameter (moments kept on the %s)', async (place) => {
     const start = [0.5, -1.25, 2, 0];
     const grads = [[0.1, -0.2, 0.3, 1e-9], [-0.05, 0.4, 0.0, 0.2], [0.3, 0.3, -0.1, -0.2]];
     const param = tf.variable(tf.tensor1d(start));
-    const adam = new AdamW({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 });
+    const tensorsBefore = tf.memory().numTensors;
+    const adam = new AdamW({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 }, place);
     for (const g of grads) tf.tidy(() => adam.update('p', param, tf.tensor1d(g), 1e-2));
     const expected = referenceAdamW(start, grads, 1e-2);
     const got = param.dataSync();
     expected.forEach((e, i) => expect(got[i]).toBeCloseTo(e, 6));
     expect(adam.state.get('p')!.step).toBe(3);
+    const expAvg = await adam.state.get('p')!.expAvg.data();
+    expect(expAvg[0]).toBeCloseTo(0.1 * (0.9 * 0.9 * 0.1 + 0.9 * -0.05 + 0.3), 6);
+    // host moments leave nothing on the engine between updates
+    expect(tf.memory().numTensors - tensorsBefore).toBe(place === 'host' ? 0 : 2);
     adam.dispose();
     param.dispose();
   });

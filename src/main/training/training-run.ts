@@ -3,7 +3,7 @@
 // optimiser steps with gradient accumulation, write checkpoints. Runs inside the trainer
 // subprocess, but is a plain function so that it can be tested in-process.
 import { join } from 'node:path';
-import { openCheckpoint } from '../model/checkpoint';
+import { openCheckpoint, type Checkpoint } from '../model/checkpoint';
 import { NanoVLMTokenizer } from '../model/tokenizer';
 import type { TrainerMessage, TrainingRunConfig } from '../../shared/training';
 import { restoreTrainerState } from './checkpoint-reader';
@@ -13,13 +13,20 @@ import { DataOrder } from './data-order';
 import { prepareSample, readVqaJsonl } from './dataset';
 import type { SelectedEngine } from './engine';
 import { selectEngineForRun } from './engine-for-run';
-import { estimateTrainingBytes } from './memory-estimate';
+import { estimateTrainingBytes, type StepShape } from './memory-estimate';
 import { ModelParameters } from './parameters';
 import { isTrainedGroup, Trainer } from './trainer';
 
 export type Emit = (message: TrainerMessage) => void;
 
 const stepDir = (config: TrainingRunConfig, step: number) => join(config.outputDir, `step_${step}`);
+
+/** About 256 positions per sample (image tokens and text), and as many tiles as the family allows per image. */
+function generousStepShape(checkpoint: Checkpoint, config: TrainingRunConfig): StepShape {
+  const c = checkpoint.config;
+  const tilesPerImage = checkpoint.family === 'split' ? (Math.ceil((c.max_img_size ?? c.vit_img_size) / c.vit_img_size) ** 2 + 1) : 1;
+  return { tokens: 256 * config.batchSize, images: tilesPerImage * config.batchSize, accumulated: config.gradientAccumulationSteps };
+}
 
 export async function runTraining(config: TrainingRunConfig, emit: Emit, signal: AbortSignal): Promise<void> {
   const source = config.resumeFrom ?? config.baseModelDir;
@@ -28,8 +35,7 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
   let parameters: ModelParameters;
   let engine: SelectedEngine;
   try {
-    // about 256 positions per sample (image tokens and text) for the activation share
-    engine = await selectEngineForRun(config.engine, estimateTrainingBytes(checkpoint.config, rates, 256 * config.batchSize));
+    engine = await selectEngineForRun(config.engine, estimateTrainingBytes(checkpoint.config, rates, generousStepShape(checkpoint, config)));
     parameters = ModelParameters.fromCheckpoint(checkpoint, isTrainedGroup(rates));
   } finally {
     checkpoint.close();

@@ -11,6 +11,7 @@
 //   npm run bench:train [-- --engines wasm,cpu] [-- --batches 1,4] [-- --vision frozen,trained]
 //                       [-- --train mp+language|mp] [-- --steps N] [-- --max-step-s S] [-- --size fixture]
 //                       [-- --ignore-estimate]   (run wasm rows even when the memory estimate says no)
+//                       [-- --max-row-s S]       (skip rows whose first step would take longer; default 900)
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,6 +52,9 @@ interface RowResult {
   matmul_gflop_s: number;
   memory_mib: number;
 }
+
+/** GFLOP/s each engine reached on 222M-sized steps on the 2-core machine this was written on (cpu: 0.23, wasm: 5–6.6) */
+const GUESSED_GFLOP_S: Record<TrainingEngineName, number> = { cpu: 0.25, wasm: 5.5, 'tfjs-node': 30, 'tfjs-node-gpu': 2000 };
 
 const ratesOf = (row: Row): LearningRates => ({ mp: 1e-3, vision: row.vision === 'trained' ? 1e-4 : 0, language: row.train === 'mp' ? 0 : 1e-4 });
 
@@ -199,7 +203,7 @@ async function main(): Promise<void> {
     options: {
       child: { type: 'string' }, size: { type: 'string', default: '222m' }, engines: { type: 'string' }, batches: { type: 'string', default: '1,4' },
       vision: { type: 'string', default: 'frozen,trained' }, train: { type: 'string', default: 'mp+language' }, steps: { type: 'string', default: '1' },
-      'max-step-s': { type: 'string', default: '120' }, 'ignore-estimate': { type: 'boolean', default: false },
+      'max-step-s': { type: 'string', default: '120' }, 'max-row-s': { type: 'string', default: '900' }, 'ignore-estimate': { type: 'boolean', default: false },
     },
   });
   const steps = Number(values.steps);
@@ -229,8 +233,13 @@ async function main(): Promise<void> {
         continue;
       }
     }
-    // a first guess of the step time from the engine's usual rate decides whether to time more steps
-    const guessS = stepFlops(config, row) / 1e9 / (row.engine === 'cpu' ? 1.2 : row.engine === 'wasm' ? 5 : 50);
+    // a first guess of the step time, from the rate each engine reached at these sizes here, decides
+    // whether to time more than the first step, or to run the row at all
+    const guessS = stepFlops(config, row) / 1e9 / GUESSED_GFLOP_S[row.engine];
+    if (guessS > Number(values['max-row-s'])) {
+      outcomes.push({ row, skipped: `not run: ≈${(guessS / 60).toFixed(0)} min per step on this engine (pass --max-row-s ${Math.ceil(guessS / 100) * 100} to run it)` });
+      continue;
+    }
     const rowSteps = guessS > Number(values['max-step-s']) ? 0 : steps;
     process.stderr.write(`${row.engine} batch ${row.batch} vision ${row.vision}: ≈${guessS.toFixed(0)} s per step…\n`);
     outcomes.push(runRow(row, rowSteps));

@@ -99,6 +99,7 @@ describe.skipIf(SKIP_E2E)('Datasets screen in Chromium', () => {
     await page.getByTestId('sample-editor').waitFor();
     for (const [i, edit] of EDITS.entries()) {
       await poll(() => page.getByTestId('editor-position').textContent()).toMatch(new RegExp(`^${i + 1} of`));
+      await poll(() => page.getByTestId('sample-editor').getAttribute('aria-busy')).toBe('false');
       await page.keyboard.press('e'); // no turn yet: adds one and puts the cursor in its question
       await page.keyboard.type(edit.question);
       await page.keyboard.press('Tab');

@@ -82,13 +82,30 @@ async function preparePrompt(engine: VlmEngine, request: GenerateRequest, maxNew
     const pending = engine.embedText(request.inputIds.slice(textFrom));
     return { pending, length: reuse.reused + pending.length, cache: reuse.cache, reused: reuse.reused, keys };
   }
-  const imageEmbeddings = request.imageEmbeddings ?? (request.pixels ? await engine.encodeImages(request.pixels, request.tiles ?? 0) : new Float32Array(0));
-  const prompt = engine.assemble(request.inputIds, imageEmbeddings);
   const from = reuse?.reused ?? 0;
+  const imageEmbeddings = request.imageEmbeddings ?? (request.pixels ? await encodeUncachedTiles(engine, request.pixels, request.tiles ?? 0, keys, from) : new Float32Array(0));
+  const prompt = engine.assemble(request.inputIds, imageEmbeddings);
   const dim = engine.embedding.dim;
   const pending = { data: prompt.data.subarray(from * dim), length: prompt.length - from };
   const cache = reuse?.cache ?? engine.decoder.newCache(prompt.length + maxNewTokens);
   return { pending, length: prompt.length, cache, reused: from, ...(keys ? { keys } : {}) };
+}
+
+/**
+ * Image embeddings for every tile, computing only the tiles with a row at or after position `from`
+ * (the cache holds the others: a conversation's earlier photos). Rows of cached tiles stay zero;
+ * they lie before `from` and are never run. Tiles are independent in the encoder.
+ */
+async function encodeUncachedTiles(engine: VlmEngine, pixels: Float32Array, tiles: number, keys: PositionKey[] | undefined, from: number): Promise<Float32Array> {
+  const rowsPerTile = engine.config.mp_image_token_length;
+  const cachedImageRows = keys ? keys.slice(0, from).filter((k) => !k.startsWith('t')).length : 0;
+  const firstTile = Math.min(tiles, Math.floor(cachedImageRows / rowsPerTile));
+  if (firstTile === 0) return engine.encodeImages(pixels, tiles);
+  const perTile = pixels.length / tiles;
+  const valuesPerTile = rowsPerTile * engine.config.lm_hidden_dim;
+  const all = new Float32Array(tiles * valuesPerTile);
+  if (firstTile < tiles) all.set(await engine.encodeImages(pixels.subarray(firstTile * perTile), tiles - firstTile), firstTile * valuesPerTile);
+  return all;
 }
 
 export async function generate(engine: VlmEngine, request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult> {

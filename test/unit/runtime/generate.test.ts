@@ -56,6 +56,28 @@ describe.each(FAMILIES)('%s fixture', (family) => {
     }
   });
 
+  // prefix family: photos lead the sequence, so a second photo is appended after the cached one
+  if (family === 'prefix') it('a turn that adds a photo encodes only the new one; the cached photo is reused', async () => {
+    const L = fused.config.mp_image_token_length;
+    const photo = imageRowKeys('photo-1', fixture.tiles * L);
+    await generate(fused, { ...request(), imageRowKeys: photo }, { ...greedy, stopTokenIds: [] });
+    const tiles: number[] = [];
+    const encode = fused.encodeImages.bind(fused);
+    fused.encodeImages = (pixels, count) => (tiles.push(count), encode(pixels, count));
+    try {
+      const twoPhotos = { inputIds: fixture.inputIds, pixels: Float32Array.of(...fixture.pixels, ...fixture.pixels.map((v) => 1 - v)), tiles: 2 * fixture.tiles };
+      const second = await generate(fused, { ...twoPhotos, imageRowKeys: [...photo, ...imageRowKeys('photo-2', fixture.tiles * L)] }, { ...greedy, stopTokenIds: [] });
+      expect(second.reusedPositions).toBe(fixture.tiles * L);
+      expect(tiles).toEqual([fixture.tiles]);
+      fused.promptCache.clear();
+      const fresh = await generate(fused, twoPhotos, { ...greedy, stopTokenIds: [] });
+      expect(second.tokenIds).toEqual(fresh.tokenIds);
+    } finally {
+      fused.encodeImages = encode;
+      fused.promptCache.clear();
+    }
+  });
+
   it("stops at the model's context length instead of failing", async () => {
     const result = await generate(fused, request(), { ...greedy, maxNewTokens: 5000, stopTokenIds: [] });
     expect(result.stopReason).toBe('max_tokens');

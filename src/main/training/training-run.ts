@@ -3,7 +3,7 @@
 // optimiser steps with gradient accumulation, write checkpoints. Runs inside the trainer
 // subprocess, but is a plain function so that it can be tested in-process.
 import { join } from 'node:path';
-import { openCheckpoint, type Checkpoint } from '../model/checkpoint';
+import { openCheckpoint } from '../model/checkpoint';
 import { NanoVLMTokenizer } from '../model/tokenizer';
 import type { TrainerMessage, TrainingRunConfig } from '../../shared/training';
 import { restoreTrainerState } from './checkpoint-reader';
@@ -13,7 +13,7 @@ import { DataOrder } from './data-order';
 import { prepareSample, readVqaJsonl } from './dataset';
 import type { SelectedEngine } from './engine';
 import { selectEngineForRun } from './engine-for-run';
-import { estimateTrainingBytes, type StepShape } from './memory-estimate';
+import { microBatchPlan, type MicroBatchPlan } from './micro-batch-plan';
 import { ModelParameters } from './parameters';
 import { isTrainedGroup, Trainer } from './trainer';
 
@@ -21,21 +21,18 @@ export type Emit = (message: TrainerMessage) => void;
 
 const stepDir = (config: TrainingRunConfig, step: number) => join(config.outputDir, `step_${step}`);
 
-/** About 256 positions per sample (image tokens and text), and as many tiles as the family allows per image. */
-function generousStepShape(checkpoint: Checkpoint, config: TrainingRunConfig): StepShape {
-  const c = checkpoint.config;
-  const tilesPerImage = checkpoint.family === 'split' ? (Math.ceil((c.max_img_size ?? c.vit_img_size) / c.vit_img_size) ** 2 + 1) : 1;
-  return { tokens: 256 * config.batchSize, images: tilesPerImage * config.batchSize, accumulated: config.gradientAccumulationSteps };
-}
-
 export async function runTraining(config: TrainingRunConfig, emit: Emit, signal: AbortSignal): Promise<void> {
   const source = config.resumeFrom ?? config.baseModelDir;
   const checkpoint = openCheckpoint(source);
   const rates = config.optimizer.learningRates;
   let parameters: ModelParameters;
   let engine: SelectedEngine;
+  let plan: MicroBatchPlan;
   try {
-    engine = await selectEngineForRun(config.engine, estimateTrainingBytes(checkpoint.config, rates, generousStepShape(checkpoint, config)));
+    const split = microBatchPlan(checkpoint, rates, config.batchSize, config.gradientAccumulationSteps);
+    engine = await selectEngineForRun(config.engine, split.bytes);
+    // micro-batches only where the heap needs them (wasm); other engines take the batch at once
+    plan = engine.engine === 'wasm' ? split : { microBatch: config.batchSize, microBatches: config.gradientAccumulationSteps, bytes: split.bytes };
     parameters = ModelParameters.fromCheckpoint(checkpoint, isTrainedGroup(rates));
   } finally {
     checkpoint.close();
@@ -45,7 +42,7 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
   const records = readVqaJsonl(config.datasetPath);
   const trainer = new Trainer(parameters, {
     optimizer: config.optimizer,
-    gradientAccumulationSteps: config.gradientAccumulationSteps,
+    gradientAccumulationSteps: plan.microBatches,
     schedule: { kind: 'cosine', maxSteps: config.maxSteps },
   });
   try {
@@ -53,11 +50,14 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
     const order = savedOrder ? new DataOrder(records.length, savedOrder) : DataOrder.start(records.length, config.seed);
     const count = (filter: (v: { trainable: boolean }) => boolean) => [...parameters.variables.values()].filter(filter).reduce((n, v) => n + v.size, 0);
     emit({ type: 'started', engine: engine.engine, engineReason: engine.reason, parameters: count(() => true), trainedParameters: count((v) => v.trainable), startStep: trainer.step });
+    if (plan.microBatch < config.batchSize) {
+      emit({ type: 'log', level: 'info', text: `batch ${config.batchSize} runs as ${config.batchSize / plan.microBatch} micro-batches of ${plan.microBatch}: the wasm heap (4 GB) cannot hold it at once; their gradients are averaged as in gradient accumulation` });
+    }
     let lastDir = source;
     while (trainer.step < config.maxSteps && !signal.aborted) {
       const started = performance.now();
-      for (let micro = 0; micro < config.gradientAccumulationSteps; micro++) {
-        const samples = await Promise.all(order.next(config.batchSize).map((i) => prepareSample(records[i]!, spec, tokenizer)));
+      for (let micro = 0; micro < plan.microBatches; micro++) {
+        const samples = await Promise.all(order.next(plan.microBatch).map((i) => prepareSample(records[i]!, spec, tokenizer)));
         trainer.accumulate(collate(samples, tokenizer.eosTokenId));
       }
       const report = trainer.applyStep();

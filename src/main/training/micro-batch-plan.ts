@@ -5,12 +5,15 @@ import type { Checkpoint } from '../model/checkpoint';
 import type { LearningRates } from '../../shared/training';
 import { estimateTrainingBytes, WASM_TRAINING_LIMIT_BYTES, type StepShape } from './memory-estimate';
 
-/** About 256 positions per sample (image tokens and text), and as many tiles as the family allows per image. */
-function generousStepShape(checkpoint: Pick<Checkpoint, 'family' | 'config'>, microBatch: number, microBatches: number): StepShape {
+/** `positions` per sample (the dataset's longest), and as many tiles as the family allows per image. */
+function stepShape(checkpoint: Pick<Checkpoint, 'family' | 'config'>, positions: number, microBatch: number, microBatches: number): StepShape {
   const c = checkpoint.config;
   const tilesPerImage = checkpoint.family === 'split' ? (Math.ceil((c.max_img_size ?? c.vit_img_size) / c.vit_img_size) ** 2 + 1) : 1;
-  return { tokens: 256 * microBatch, images: tilesPerImage * microBatch, accumulated: microBatches };
+  return { tokens: positions * microBatch, images: tilesPerImage * microBatch, accumulated: microBatches };
 }
+
+/** Positions per sample assumed when the dataset's are not known (image tokens and text). */
+export const GENEROUS_POSITIONS = 256;
 
 export interface MicroBatchPlan {
   /** samples per forward/backward */
@@ -26,10 +29,10 @@ export interface MicroBatchPlan {
  * not hold that, the largest micro-batch (a divisor of the batch) that fits, accumulated as
  * nanoVLM's gradient accumulation does (each micro-batch's mean loss, averaged).
  */
-export function microBatchPlan(checkpoint: Pick<Checkpoint, 'family' | 'config'>, rates: LearningRates, batchSize: number, accumulation: number): MicroBatchPlan {
+export function microBatchPlan(checkpoint: Pick<Checkpoint, 'family' | 'config'>, rates: LearningRates, batchSize: number, accumulation: number, positionsPerSample = GENEROUS_POSITIONS): MicroBatchPlan {
   const plan = (microBatch: number): MicroBatchPlan => {
     const microBatches = accumulation * (batchSize / microBatch);
-    return { microBatch, microBatches, bytes: estimateTrainingBytes(checkpoint.config, rates, generousStepShape(checkpoint, microBatch, microBatches)) };
+    return { microBatch, microBatches, bytes: estimateTrainingBytes(checkpoint.config, rates, stepShape(checkpoint, positionsPerSample, microBatch, microBatches)) };
   };
   const whole = plan(batchSize);
   if (whole.bytes <= WASM_TRAINING_LIMIT_BYTES) return whole;

@@ -10,10 +10,11 @@ import { restoreTrainerState } from './checkpoint-reader';
 import { writeCheckpoint } from './checkpoint-writer';
 import { collate } from './collate';
 import { DataOrder } from './data-order';
-import { prepareSample, readVqaJsonl } from './dataset';
+import { prepareSample, readVqaJsonl, type VqaRecord } from './dataset';
 import type { SelectedEngine } from './engine';
 import { selectEngineForRun } from './engine-for-run';
 import { microBatchPlan, type MicroBatchPlan } from './micro-batch-plan';
+import { longestSamplePositions } from './sample-length';
 import { ModelParameters } from './parameters';
 import { isTrainedGroup, Trainer } from './trainer';
 
@@ -28,8 +29,13 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
   let parameters: ModelParameters;
   let engine: SelectedEngine;
   let plan: MicroBatchPlan;
+  let tokenizer: NanoVLMTokenizer;
+  let records: VqaRecord[];
   try {
-    const split = microBatchPlan(checkpoint, rates, config.batchSize, config.gradientAccumulationSteps);
+    tokenizer = NanoVLMTokenizer.fromFolder(config.tokenizerDir, checkpoint.config);
+    records = readVqaJsonl(config.datasetPath);
+    const positions = longestSamplePositions(records, checkpoint, tokenizer);
+    const split = microBatchPlan(checkpoint, rates, config.batchSize, config.gradientAccumulationSteps, positions);
     engine = await selectEngineForRun(config.engine, split.bytes);
     // micro-batches only where the heap needs them (wasm); other engines take the batch at once
     plan = engine.engine === 'wasm' ? split : { microBatch: config.batchSize, microBatches: config.gradientAccumulationSteps, bytes: split.bytes };
@@ -38,8 +44,6 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
     checkpoint.close();
   }
   const spec = { family: parameters.family, config: parameters.config };
-  const tokenizer = NanoVLMTokenizer.fromFolder(config.tokenizerDir, parameters.config);
-  const records = readVqaJsonl(config.datasetPath);
   const trainer = new Trainer(parameters, {
     optimizer: config.optimizer,
     gradientAccumulationSteps: plan.microBatches,

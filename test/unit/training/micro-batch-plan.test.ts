@@ -23,6 +23,12 @@ describe('micro-batch plan', () => {
     expect(plan.bytes).toBeLessThanOrEqual(WASM_TRAINING_LIMIT_BYTES);
   });
 
+  it('with samples of 113 positions (not the generous 256), projector + decoder at batch 4 stays on wasm as micro-batches of one', () => {
+    const rates = { mp: 1e-3, vision: 0, language: 1e-4 };
+    expect(microBatchPlan(nanoVLM222M, rates, 4, 1).bytes).toBeGreaterThan(WASM_TRAINING_LIMIT_BYTES);
+    expect(microBatchPlan(nanoVLM222M, rates, 4, 1, 113)).toMatchObject({ microBatch: 1, microBatches: 4 });
+  });
+
   it('keeps the batch whole when no split fits (every group trained at batch 4)', () => {
     const plan = microBatchPlan(nanoVLM222M, { mp: 1e-3, vision: 1e-4, language: 1e-4 }, 4, 1);
     expect(plan).toMatchObject({ microBatch: 4, microBatches: 1 });

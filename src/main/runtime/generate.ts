@@ -5,7 +5,7 @@
 // the last one (the next turn of a chat) run only its new positions.
 import type { AssembledEmbeddings } from './embeddings';
 import type { KvCache } from './kv-cache';
-import { positionKeys, tokenKey, type PositionKey } from './prompt-cache';
+import { isImageRow, positionKeys, tokenKey, type PositionKey } from './prompt-cache';
 import { Sampler, type SamplingOptions } from './sampler';
 import type { VlmEngine } from './vlm-engine';
 
@@ -75,7 +75,7 @@ async function preparePrompt(engine: VlmEngine, request: GenerateRequest, maxNew
   const rowKeys = request.imageRowKeys ?? (hasImages ? undefined : []);
   const keys = rowKeys && positionKeys(engine.family, request.inputIds, rowKeys, engine.imageTokenId);
   const reuse = keys && engine.promptCache.take(keys);
-  const imageRowsPending = keys && reuse ? keys.slice(reuse.reused).some((k) => !k.startsWith('t')) : true;
+  const imageRowsPending = keys && reuse ? keys.slice(reuse.reused).some(isImageRow) : true;
   if (reuse && !imageRowsPending) {
     // every image row is in the cache: the rest is text
     const textFrom = engine.family === 'prefix' ? reuse.reused - rowKeys!.length : reuse.reused;
@@ -98,7 +98,7 @@ async function preparePrompt(engine: VlmEngine, request: GenerateRequest, maxNew
  */
 async function encodeUncachedTiles(engine: VlmEngine, pixels: Float32Array, tiles: number, keys: PositionKey[] | undefined, from: number): Promise<Float32Array> {
   const rowsPerTile = engine.config.mp_image_token_length;
-  const cachedImageRows = keys ? keys.slice(0, from).filter((k) => !k.startsWith('t')).length : 0;
+  const cachedImageRows = keys ? keys.slice(0, from).filter(isImageRow).length : 0;
   const firstTile = Math.min(tiles, Math.floor(cachedImageRows / rowsPerTile));
   if (firstTile === 0) return engine.encodeImages(pixels, tiles);
   const perTile = pixels.length / tiles;

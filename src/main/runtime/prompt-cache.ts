@@ -11,6 +11,8 @@ import type { KvCache } from './kv-cache';
 export type PositionKey = string;
 
 export const tokenKey = (id: number): PositionKey => `t${id}`;
+/** the position holds an image-embedding row (or a placeholder without one), not a token */
+export const isImageRow = (key: PositionKey): boolean => !key.startsWith('t');
 
 /**
  * The names of an assembled prompt's positions, in the order assembleEmbeddings() places them.

@@ -22,7 +22,7 @@ import { demoReadme, type DemoFigures } from '../src/main/training/demo-readme';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
-    steps: { type: 'string', default: '1500' },
+    steps: { type: 'string', default: '1200' },
     count: { type: 'string', default: '12000' },
     fresh: { type: 'string', default: '800' },
     'batch-size': { type: 'string', default: '16' },

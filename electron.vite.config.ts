@@ -11,7 +11,7 @@ export default defineConfig({
         input: {
           index: resolve(import.meta.dirname, 'src/main/electron/main.ts'),
           'export-worker': resolve(import.meta.dirname, 'src/main/onnx/export-worker.ts'),
-          'trainer-process': resolve(import.meta.dirname, 'src/main/training/trainer-process.ts'),
+          'trainer-process': resolve(import.meta.dirname, 'src/main/training/process/trainer-process.ts'),
         },
       },
     },

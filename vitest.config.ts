@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit/integration tests in plain Node, and end-to-end tests that start the
-// core with its web door and drive the renderer in Chromium.
+// Three projects: fast unit/integration tests in plain Node, slow proofs (training from scratch
+// learns) that need minutes of CPU, and end-to-end tests that start the core with its web door
+// and drive the renderer in Chromium.
 export default defineConfig({
   test: {
     pool: 'forks',
@@ -13,6 +14,15 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'slow',
+          include: ['test/slow/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
         },
       },
       {

@@ -21,12 +21,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openCheckpoint, type Checkpoint } from '../src/main/model/checkpoint';
 import { parseConfig, type NanoVLMConfig } from '../src/main/model/config';
-import { readBatchFile } from '../src/main/training/batch-file';
-import type { TrainingBatch } from '../src/main/training/batch';
-import { detectTrainingEngines, selectTrainingEngine } from '../src/main/training/engine';
-import { estimateTrainingBytes, gib, WASM_TRAINING_LIMIT_BYTES } from '../src/main/training/memory-estimate';
-import { ModelParameters, storedParameterShapes } from '../src/main/training/parameters';
-import { isTrainedGroup, Trainer } from '../src/main/training/trainer';
+import { readBatchFile } from '../src/main/cli/batch-file';
+import type { TrainingBatch } from '../src/main/training/data/batch';
+import { detectTrainingEngines, selectTrainingEngine } from '../src/main/training/tfjs/backends';
+import { estimateTrainingBytes, gib, WASM_TRAINING_LIMIT_BYTES } from '../src/main/training/engines/memory-estimate';
+import { ModelParameters, storedParameterShapes } from '../src/main/training/tfjs/parameters';
+import { isTrainedGroup, Trainer } from '../src/main/training/tfjs/trainer';
 import { DEFAULT_OPTIMIZER, type LearningRates, type TrainingEngineName } from '../src/shared/training';
 
 const FIXTURE = join(process.env.NANOVLM_SHARED_DIR ?? join(import.meta.dirname, '..', '..', 'shared'), 'fixtures', 'split');

@@ -1,5 +1,5 @@
-// npm test: typecheck (tsc, svelte-check), build the renderer, then the unit/integration tests and
-// the end-to-end tests (Chromium), and one closing line "tests: N passed, N failed, N skipped".
+// npm test: typecheck (tsc, svelte-check), build the renderer, then the unit/integration tests, the
+// slow proofs and the end-to-end tests (Chromium), and one closing line "tests: N passed, N failed, N skipped".
 // Any failing step fails the whole run.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -54,6 +54,7 @@ step('typecheck (tsc)', () => run(['node_modules/typescript/bin/tsc', '-p', 'tsc
 step('typecheck (svelte-check)', () => run(['node_modules/svelte-check/bin/svelte-check', '--tsconfig', './tsconfig.json', '--threshold', 'warning', '--fail-on-warnings', '--output', 'human']));
 step('build the renderer', () => buildRenderer());
 step('unit and integration tests', () => vitest('unit'));
+step('slow proofs (training learns)', () => vitest('slow'));
 if (process.env.NANOVLM_SKIP_E2E === '1') console.log('\n== end-to-end tests SKIPPED on purpose (NANOVLM_SKIP_E2E=1)');
 else step('end-to-end tests (Chromium)', () => vitest('e2e'));
 

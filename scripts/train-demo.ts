@@ -12,12 +12,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { main } from '../src/main/cli/index';
-import { evaluateCheckpoint } from '../src/main/training/checkpoint-eval';
-import { readTaggedRecords, type ExactMatchReport } from '../src/main/training/exact-match-eval';
-import { formatDuration } from '../src/main/training/progress-format';
-import { majorityBaselines, type MajorityBaseline } from '../src/main/training/shapes/majority-baseline';
-import { writeDemoData } from '../src/main/training/demo-data';
-import { demoReadme, type DemoFigures } from '../src/main/training/demo-readme';
+import { evaluateCheckpoint } from '../src/main/eval/checkpoint-eval';
+import { readTaggedRecords, type ExactMatchReport } from '../src/main/eval/exact-match-eval';
+import { formatDuration } from '../src/main/cli/progress-format';
+import { majorityBaselines, type MajorityBaseline } from '../src/main/demo/shapes/majority-baseline';
+import { writeDemoData } from '../src/main/demo/demo-data';
+import { demoReadme, type DemoFigures } from '../src/main/demo/demo-readme';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({

@@ -7,7 +7,7 @@ import type { Sample } from '../../shared/datasets';
 import type { EventBus } from '../core/event-bus';
 import type { DatasetStore } from '../data/dataset-store';
 import type { Turn } from '../model/prompt';
-import type { ModelRegistry } from '../models/model-registry';
+import type { ModelRegistry } from '../registry/model-registry';
 import { answer } from '../runtime/answer';
 import type { ChatStore } from './chat-store';
 import type { EnginePool } from './engine-pool';

@@ -7,7 +7,7 @@ import { ensureExport } from '../onnx/export-cache';
 import { NanoVLMTokenizer } from '../model/tokenizer';
 import type { Job } from '../../shared/jobs';
 import type { JobManager } from '../core/jobs';
-import type { ModelRegistry } from '../models/model-registry';
+import type { ModelRegistry } from '../registry/model-registry';
 import { VlmEngine } from '../runtime/vlm-engine';
 
 export interface LoadedModel {

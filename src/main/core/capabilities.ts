@@ -47,7 +47,7 @@ async function inferenceReport(): Promise<ProviderReport> {
 
 async function trainingReport(): Promise<ProviderReport> {
   // loaded on first use: the engine module brings TensorFlow.js with it
-  const { detectTrainingEngines } = await import('../training/engine');
+  const { detectTrainingEngines } = await import('../training/tfjs/backends');
   const engines = detectTrainingEngines();
   const chosen = engines.find((e) => e.available);
   const passedOver = engines.slice(0, chosen ? engines.indexOf(chosen) : engines.length).map((e) => `${e.engine}: ${e.detail}`);

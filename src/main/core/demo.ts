@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModelInfo } from '../../shared/models';
-import type { ModelRegistry } from '../models/model-registry';
+import type { ModelRegistry } from '../registry/model-registry';
 
 export const DEMO_MODEL_NAME = 'nanoVLM demo (shapes)';
 export const DEMO_DATASET_NAME = 'Demo: shapes and photos';

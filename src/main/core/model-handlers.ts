@@ -1,6 +1,6 @@
 // Models: list, add (Hub download or local folder, as a job with byte progress), remove.
 import type { MethodInput } from '../../shared/api';
-import { isLocalReference, resolveModel, type DownloadProgress } from '../model/hub';
+import { isLocalReference, resolveModel, type DownloadProgress } from '../hub/hub';
 import type { CoreContext } from './studio-core';
 
 export function modelHandlers(ctx: CoreContext) {

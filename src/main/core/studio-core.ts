@@ -5,7 +5,7 @@ import type { MediaKind } from '../../shared/client';
 import { ApiError, isMethodName, parseMethodInput, type MethodName, type MethodOutput } from '../../shared/api';
 import { openDatabase, type StudioDatabase } from '../data/database';
 import { DatasetStore } from '../data/dataset-store';
-import { ModelRegistry } from '../models/model-registry';
+import { ModelRegistry } from '../registry/model-registry';
 import { ChatService } from '../chat/chat-service';
 import { ChatStore } from '../chat/chat-store';
 import { EnginePool } from '../chat/engine-pool';

@@ -8,11 +8,11 @@ import { PRESET_LEARNING_RATES, type RunCheckpoint, type RunSettings, type RunSt
 import { DEFAULT_OPTIMIZER, type TrainerMessage, type TrainingRunConfig } from '../../shared/training';
 import type { EventBus } from '../core/event-bus';
 import type { DatasetStore } from '../data/dataset-store';
-import type { ModelRegistry } from '../models/model-registry';
-import { startTrainerProcess, type TrainerHandle } from '../training/trainer-client';
+import type { ModelRegistry } from '../registry/model-registry';
+import { startTrainerProcess, type TrainerHandle } from '../training/process/trainer-client';
 import { versionEvalSamples } from '../eval/eval-samples';
 import type { JobManager } from '../core/jobs';
-import { CheckpointEvaluator, type CheckpointEvaluation, type EvaluationRequest } from './checkpoint-evaluator';
+import { CheckpointEvaluator, type CheckpointEvaluation, type EvaluationRequest } from '../eval/checkpoint-evaluator';
 import { writeVersionSplit } from './run-data';
 import type { RunStore } from './run-store';
 

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { NanoVLMConfig } from '../model/config';
-import { downloadTokenizer, hubSettingsFromEnv, isLocalReference, resolveModel } from '../model/hub';
+import { downloadTokenizer, hubSettingsFromEnv, isLocalReference, resolveModel } from '../hub/hub';
 import { NanoVLMTokenizer, type TokenizerConfigJson } from '../model/tokenizer';
 import { defaultDataFolder } from '../data/data-folder';
 

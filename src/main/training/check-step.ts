@@ -3,10 +3,10 @@
 // at constant learning rates. Used by `nanovlm check-step` and the parity tests.
 import { openCheckpoint } from '../model/checkpoint';
 import { DEFAULT_OPTIMIZER, type LearningRates } from '../../shared/training';
-import type { TrainingBatch } from './batch';
-import { checkBatch } from './batch';
-import { ModelParameters } from './parameters';
-import { isTrainedGroup, Trainer } from './trainer';
+import type { TrainingBatch } from './data/batch';
+import { checkBatch } from './data/batch';
+import { ModelParameters } from './tfjs/parameters';
+import { isTrainedGroup, Trainer } from './tfjs/trainer';
 
 export interface StepCheck {
   loss: number;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildByteTokenizerConfig, buildByteTokenizerJson } from '../../../src/main/model/byte-tokenizer';
-import { hubCacheDir, HubError, resolveModel, type DownloadProgress } from '../../../src/main/model/hub';
+import { hubCacheDir, HubError, resolveModel, type DownloadProgress } from '../../../src/main/hub/hub';
 import { fixtureDir } from '../../helpers/shared-paths';
 import { fakeCommit, startFakeHub, type FakeHub } from '../../helpers/fake-hub-server';
 

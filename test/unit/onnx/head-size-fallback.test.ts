@@ -7,8 +7,8 @@ import { openCheckpoint } from '../../../src/main/model/checkpoint';
 import { exportOnnx } from '../../../src/main/onnx/export';
 import { decodeModel } from '../../../src/main/onnx/onnx-proto';
 import { VlmEngine } from '../../../src/main/runtime/vlm-engine';
-import { writeRandomModel } from '../../../src/main/training/random-init';
-import { DEMO_DIMS, tinyConfig } from '../../../src/main/training/tiny-config';
+import { writeRandomModel } from '../../../src/main/demo/random-init';
+import { DEMO_DIMS, tinyConfig } from '../../../src/main/demo/tiny-config';
 import { makeTempDir } from '../../helpers/temp-dir';
 
 const temp = makeTempDir('head-size-');

@@ -1,7 +1,7 @@
 // Left padding as nanoVLM's collator does it, checked against the fixture's padded batch.
 import { describe, expect, it } from 'vitest';
-import { PADDED_BATCH_NAMES, readBatchFile } from '../../../src/main/training/batch-file';
-import { collate } from '../../../src/main/training/collate';
+import { PADDED_BATCH_NAMES, readBatchFile } from '../../../src/main/cli/batch-file';
+import { collate } from '../../../src/main/training/data/collate';
 import { expectedFile } from './fixtures';
 
 describe('collate', () => {

@@ -1,7 +1,7 @@
 // Engine detection and selection, and the kernels supplied to the wasm backend.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { detectTrainingEngines, selectTrainingEngine } from '../../../src/main/training/engine';
+import { detectTrainingEngines, selectTrainingEngine } from '../../../src/main/training/tfjs/backends';
 
 describe('training engines', () => {
   it('detects the four engines cheaply, cpu always available', () => {

@@ -3,10 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../../src/main/model/checkpoint';
 import { SafetensorsFile } from '../../../src/main/model/safetensors';
-import { selectTrainingEngine } from '../../../src/main/training/engine';
-import { visionTransformer } from '../../../src/main/training/model/vision-transformer';
-import { imageEmbeddings, vlmLogits } from '../../../src/main/training/model/vision-language-model';
-import { ModelParameters } from '../../../src/main/training/parameters';
+import { selectTrainingEngine } from '../../../src/main/training/tfjs/backends';
+import { visionTransformer } from '../../../src/main/training/tfjs/model/vision-transformer';
+import { imageEmbeddings, vlmLogits } from '../../../src/main/training/tfjs/model/vision-language-model';
+import { ModelParameters } from '../../../src/main/training/tfjs/parameters';
 import { expectedFile, FAMILIES, fixtureDir } from './fixtures';
 
 function maxAbsDiff(a: tf.Tensor, expected: Float32Array): number {

@@ -5,10 +5,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../../src/main/model/checkpoint';
-import { readBatchFile, SINGLE_SAMPLE_NAMES } from '../../../src/main/training/batch-file';
-import { selectTrainingEngine } from '../../../src/main/training/engine';
-import { labelledLoss } from '../../../src/main/training/labelled-loss';
-import { ModelParameters, parameterGroup } from '../../../src/main/training/parameters';
+import { readBatchFile, SINGLE_SAMPLE_NAMES } from '../../../src/main/cli/batch-file';
+import { selectTrainingEngine } from '../../../src/main/training/tfjs/backends';
+import { labelledLoss } from '../../../src/main/training/tfjs/labelled-loss';
+import { ModelParameters, parameterGroup } from '../../../src/main/training/tfjs/parameters';
 import type { ParameterGroupName, TrainingEngineName } from '../../../src/shared/training';
 import { expectedFile, fixtureDir } from './fixtures';
 

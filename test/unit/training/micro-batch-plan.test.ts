@@ -3,9 +3,9 @@
 // then goes to the cpu engine, or is refused on wasm).
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/main/model/config';
-import { WASM_TRAINING_LIMIT_BYTES } from '../../../src/main/training/memory-estimate';
-import { microBatchPlan } from '../../../src/main/training/micro-batch-plan';
-import { DEMO_DIMS, tinyConfig } from '../../../src/main/training/tiny-config';
+import { WASM_TRAINING_LIMIT_BYTES } from '../../../src/main/training/engines/memory-estimate';
+import { microBatchPlan } from '../../../src/main/training/engines/micro-batch-plan';
+import { DEMO_DIMS, tinyConfig } from '../../../src/main/demo/tiny-config';
 
 const nanoVLM222M = { family: 'prefix' as const, config: parseConfig({}).config };
 

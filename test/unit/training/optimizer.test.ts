@@ -1,10 +1,10 @@
 // AdamW, the schedule and clipping against hand-computed PyTorch semantics.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AdamW } from '../../../src/main/training/adamw';
-import { clipCoefficient, globalNorm } from '../../../src/main/training/grad-clip';
-import { cosineLearningRate } from '../../../src/main/training/lr-schedule';
-import { selectTrainingEngine } from '../../../src/main/training/engine';
+import { AdamW } from '../../../src/main/training/tfjs/adamw';
+import { clipCoefficient, globalNorm } from '../../../src/main/training/tfjs/grad-clip';
+import { cosineLearningRate } from '../../../src/main/training/optimizer/lr-schedule';
+import { selectTrainingEngine } from '../../../src/main/training/tfjs/backends';
 
 beforeAll(async () => {
   await selectTrainingEngine('wasm');

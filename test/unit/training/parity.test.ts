@@ -2,9 +2,9 @@
 // available here: loss within 1e-4, gradient norm within 1e-3 relative, loss after one AdamW
 // step within 1e-3.
 import { describe, expect, it } from 'vitest';
-import { PADDED_BATCH_NAMES, readBatchFile, SINGLE_SAMPLE_NAMES } from '../../../src/main/training/batch-file';
+import { PADDED_BATCH_NAMES, readBatchFile, SINGLE_SAMPLE_NAMES } from '../../../src/main/cli/batch-file';
 import { checkTrainingStep } from '../../../src/main/training/check-step';
-import { selectTrainingEngine } from '../../../src/main/training/engine';
+import { selectTrainingEngine } from '../../../src/main/training/tfjs/backends';
 import type { TrainingEngineName } from '../../../src/shared/training';
 import { expectedFile, FAMILIES, FIXTURE_RATES, fixtureDir, goldenCase, type GoldenStep } from './fixtures';
 

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/main/model/config';
 import { buildTrainingSequence } from '../../../src/main/model/prompt';
 import { NanoVLMTokenizer } from '../../../src/main/model/tokenizer';
-import { longestSamplePositions } from '../../../src/main/training/sample-length';
-import { DEMO_DIMS, tinyConfig } from '../../../src/main/training/tiny-config';
+import { longestSamplePositions } from '../../../src/main/training/data/sample-length';
+import { DEMO_DIMS, tinyConfig } from '../../../src/main/demo/tiny-config';
 
 const DEMO_MODEL = join(import.meta.dirname, '..', '..', '..', 'resources', 'demo-model');
 

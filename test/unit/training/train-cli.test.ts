@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/index';
 import { openCheckpoint } from '../../../src/main/model/checkpoint';
-import { writeShapesDataset } from '../../../src/main/training/shapes/shapes-dataset';
+import { writeShapesDataset } from '../../../src/main/demo/shapes/shapes-dataset';
 import { makeTempDir } from '../../helpers/temp-dir';
 
 const temp = makeTempDir('train-cli-test-');

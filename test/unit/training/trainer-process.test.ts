@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../../src/main/model/checkpoint';
 import { writeByteTokenizer } from '../../../src/main/model/byte-tokenizer';
-import { startTrainerProcess } from '../../../src/main/training/trainer-client';
+import { startTrainerProcess } from '../../../src/main/training/process/trainer-client';
 import { DEFAULT_OPTIMIZER, type TrainerMessage, type TrainingRunConfig } from '../../../src/shared/training';
 import { FIXTURE_RATES, fixtureDir } from './fixtures';
 

@@ -4,9 +4,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { numberOption, requireString, UsageError, type CliCommand } from '../command';
-import { readBatchFile, SINGLE_SAMPLE_NAMES } from '../../training/batch-file';
+import { readBatchFile, SINGLE_SAMPLE_NAMES } from '../batch-file';
 import { checkTrainingStep } from '../../training/check-step';
-import { selectTrainingEngine } from '../../training/engine';
+import { selectTrainingEngine } from '../../training/tfjs/backends';
 import type { TrainingEngineName } from '../../../shared/training';
 
 const ENGINES: TrainingEngineName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];

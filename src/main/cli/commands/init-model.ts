@@ -4,8 +4,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { numberOption, requireString, UsageError, type CliCommand, type ParsedArgs } from '../command';
-import { writeRandomModel, type InitScheme } from '../../training/random-init';
-import { DEMO_DIMS, tinyConfig, type TinyModelDims } from '../../training/tiny-config';
+import { writeRandomModel, type InitScheme } from '../../demo/random-init';
+import { DEMO_DIMS, tinyConfig, type TinyModelDims } from '../../demo/tiny-config';
 
 const wholePositive = (n: number) => Number.isInteger(n) && n > 0;
 

@@ -3,9 +3,9 @@
 // majority-answer baseline, the accuracy a model must beat.
 import { resolve } from 'node:path';
 import { numberOption, requireString, UsageError, type CliCommand, type ParsedArgs } from '../command';
-import { QUESTION_TYPES, type QuestionType } from '../../training/shapes/questions';
-import type { MajorityBaseline } from '../../training/shapes/majority-baseline';
-import { DEFAULT_IMAGE_SIZE, writeShapesDataset } from '../../training/shapes/shapes-dataset';
+import { QUESTION_TYPES, type QuestionType } from '../../demo/shapes/questions';
+import type { MajorityBaseline } from '../../demo/shapes/majority-baseline';
+import { DEFAULT_IMAGE_SIZE, writeShapesDataset } from '../../demo/shapes/shapes-dataset';
 
 const wholePositive = (n: number) => Number.isInteger(n) && n > 0;
 const fraction = (n: number) => Number.isFinite(n) && n >= 0 && n < 1;

@@ -5,12 +5,12 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { numberOption, requireString, UsageError, type CliCommand, type CliIO, type ParsedArgs } from '../command';
 import { defaultDataFolder } from '../../data/data-folder';
-import { resolveModel, TOKENIZER_FILES } from '../../model/hub';
-import { resolveTrainingDataset } from '../../training/dataset-source';
-import { evaluateCheckpoint } from '../../training/checkpoint-eval';
-import { ProgressPrinter } from '../../training/progress-printer';
-import { formatDuration } from '../../training/progress-format';
-import { runTraining } from '../../training/training-run';
+import { resolveModel, TOKENIZER_FILES } from '../../hub/hub';
+import { resolveTrainingDataset } from '../dataset-source';
+import { evaluateCheckpoint } from '../../eval/checkpoint-eval';
+import { ProgressPrinter } from '../progress-printer';
+import { formatDuration } from '../progress-format';
+import { runTraining } from '../../training/process/training-run';
 import { DEFAULT_OPTIMIZER, type LearningRates, type TrainerMessage, type TrainingEngineName, type TrainingRunConfig } from '../../../shared/training';
 
 const ENGINES: TrainingEngineName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];

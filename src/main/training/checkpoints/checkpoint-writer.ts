@@ -1,0 +1,75 @@
+// Writing a checkpoint folder in nanoVLM's own format (config.json + model.safetensors, loadable
+// by VisionLanguageModel.from_pretrained) plus, for an exact resume, trainer_state.safetensors:
+// AdamW's moments as tensors and, in its metadata, the step counts, the schedule position and
+// the data order. The folder appears whole or not at all: it is written beside the target and
+// renamed into place.
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { writeSafetensors, type TensorToWrite } from '../../model/safetensors';
+import { writeFileAtomic } from '../../util/atomic-write';
+import type { ModelParameters } from '../tfjs/parameters';
+import type { Trainer } from '../tfjs/trainer';
+import type { DataOrderState } from '../data/data-order';
+
+export const TRAINER_STATE_FILE = 'trainer_state.safetensors';
+export const TRAINER_STATE_FORMAT = 'nanovlm-studio-trainer-state/1';
+
+export interface TrainerStateMetadata {
+  format: typeof TRAINER_STATE_FORMAT;
+  /** optimiser steps taken (nanoVLM's global_step) */
+  step: number;
+  /** AdamW's per-parameter step counts */
+  parameterSteps: Record<string, number>;
+  dataOrder?: DataOrderState;
+}
+
+/** model.safetensors tensors: every stored parameter (the tied pair once, as decoder.head.weight). */
+export async function modelTensors(parameters: ModelParameters): Promise<Record<string, TensorToWrite>> {
+  const tensors: Record<string, TensorToWrite> = {};
+  for (const [name, { shape, data }] of await parameters.values()) tensors[name] = { dtype: 'F32', shape, data };
+  return tensors;
+}
+
+async function trainerStateTensors(trainer: Trainer): Promise<{ tensors: Record<string, TensorToWrite>; steps: Record<string, number> }> {
+  const tensors: Record<string, TensorToWrite> = {};
+  const steps: Record<string, number> = {};
+  for (const [name, s] of trainer.optimizer.state) {
+    tensors[`exp_avg.${name}`] = { dtype: 'F32', shape: s.expAvg.shape, data: await s.expAvg.data() };
+    tensors[`exp_avg_sq.${name}`] = { dtype: 'F32', shape: s.expAvgSq.shape, data: await s.expAvgSq.data() };
+    steps[name] = s.step;
+  }
+  return { tensors, steps };
+}
+
+/** Write the model alone (an export), or with the trainer's state (a resumable checkpoint). */
+export async function writeCheckpoint(dir: string, parameters: ModelParameters, trainer?: Trainer, dataOrder?: DataOrderState): Promise<void> {
+  const staging = join(dirname(dir), `.${basename(dir)}.${process.pid}.partial`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  try {
+    writeFileAtomic(join(staging, 'config.json'), `${JSON.stringify(parameters.rawConfig, null, 4)}\n`);
+    writeSafetensors(join(staging, 'model.safetensors'), await modelTensors(parameters), { format: 'pt' });
+    if (trainer) {
+      const { tensors, steps } = await trainerStateTensors(trainer);
+      const metadata: TrainerStateMetadata = { format: TRAINER_STATE_FORMAT, step: trainer.step, parameterSteps: steps, dataOrder };
+      writeSafetensors(join(staging, TRAINER_STATE_FILE), tensors, { trainer_state: JSON.stringify(metadata) });
+    }
+    replaceDirectory(staging, dir);
+  } catch (err) {
+    rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Move `staging` to `dir`, replacing an existing folder only once the new one is complete. */
+function replaceDirectory(staging: string, dir: string): void {
+  if (!existsSync(dir)) {
+    renameSync(staging, dir);
+    return;
+  }
+  const old = join(dirname(dir), `.${basename(dir)}.${process.pid}.old`);
+  rmSync(old, { recursive: true, force: true });
+  renameSync(dir, old);
+  renameSync(staging, dir);
+  rmSync(old, { recursive: true, force: true });
+}

@@ -1,6 +1,6 @@
 // Deterministic random parameters with a config's shapes (norm weights 1, the rest ≈ N(0, 0.02)),
 // for benchmarks of real-sized models without downloading a checkpoint.
-import { parameterShapes } from '../src/main/model/checkpoint';
+import { parameterShapes } from '../src/main/model/parameters';
 import type { ModelSpec } from '../src/main/model/config';
 import type { ModelWeights } from '../src/main/onnx/model-weights';
 import { seededRandom } from '../src/main/runtime/sampler';

@@ -24,8 +24,9 @@ import { parseConfig, type NanoVLMConfig } from '../src/main/model/config';
 import { readBatchFile } from '../src/main/cli/batch-file';
 import type { TrainingBatch } from '../src/main/training/data/batch';
 import { detectTrainingEngines, selectTrainingEngine } from '../src/main/training/tfjs/backends';
-import { estimateTrainingBytes, gib, WASM_TRAINING_LIMIT_BYTES } from '../src/main/training/engines/memory-estimate';
-import { ModelParameters, storedParameterShapes } from '../src/main/training/tfjs/parameters';
+import { estimateTrainingMemory, gib, WASM_TRAINING_LIMIT_BYTES } from '../src/shared/memory-estimate';
+import { modelShape, storedParameterShapes } from '../src/main/model/parameters';
+import { ModelParameters } from '../src/main/training/tfjs/parameters';
 import { isTrainedGroup, Trainer } from '../src/main/training/tfjs/trainer';
 import { DEFAULT_OPTIMIZER, type LearningRates, type TrainingEngineName } from '../src/shared/training';
 
@@ -224,8 +225,9 @@ async function main(): Promise<void> {
     let row = planned;
     if (row.engine === 'wasm' && !values['ignore-estimate']) {
       // a batch the heap cannot hold at once runs as accumulated micro-batches of one sample
-      const whole = estimateTrainingBytes(config, ratesOf(row), { tokens: row.batch * tokens, images: row.batch });
-      const single = estimateTrainingBytes(config, ratesOf(row), { tokens, images: 1, accumulated: row.batch });
+      const shape = modelShape(parseConfig({}));
+      const whole = estimateTrainingMemory(shape, ratesOf(row), { tokens: row.batch * tokens, images: row.batch }, 'wasm').total;
+      const single = estimateTrainingMemory(shape, ratesOf(row), { tokens, images: 1, accumulated: row.batch }, 'wasm').total;
       if (whole > WASM_TRAINING_LIMIT_BYTES && row.batch > 1 && single <= WASM_TRAINING_LIMIT_BYTES) row = { ...row, micro: 1 };
       if (Math.min(whole, single) > WASM_TRAINING_LIMIT_BYTES) {
         const needs = row.batch > 1 ? `≈${gib(whole)}, or ≈${gib(single)} as micro-batches of one` : `≈${gib(whole)}`;

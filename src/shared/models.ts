@@ -1,8 +1,12 @@
 // Models as the renderer sees them: every checkpoint the studio can chat with or train from.
 import { z } from 'zod';
-import type { ParameterGroupName } from './training';
+import type { ModelShape } from './memory-estimate';
 
 export type ModelSource = 'demo' | 'hub' | 'folder' | 'run';
+
+/** nanoVLM's checkpoint families: v0.1 (222M), v0.2 (450M), the current main branch (230M-8k). */
+export const FAMILIES = ['prefix', 'inline', 'split'] as const;
+export type Family = (typeof FAMILIES)[number];
 
 export interface ModelInfo {
   id: string;
@@ -10,10 +14,10 @@ export interface ModelInfo {
   source: ModelSource;
   /** the Hub repo id, the folder, or the run's checkpoint it came from */
   reference: string;
-  family: 'prefix' | 'inline' | 'split';
+  family: Family;
   parameters: number;
-  /** parameters per optimiser group (projector, vision, language); absent when the config can no longer be read */
-  parameterGroups?: Record<ParameterGroupName, number>;
+  /** what the memory estimate needs (parameters per optimiser group, dimensions); absent when the config can no longer be read */
+  shape?: ModelShape;
   bytesOnDisk: number;
   /** folder with config.json and model.safetensors */
   folder: string;

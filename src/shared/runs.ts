@@ -1,17 +1,25 @@
 // Training runs as the renderer sees them, and the inputs that start one.
 import { z } from 'zod';
-import type { LearningRates, TrainingEngineName } from './training';
+import { DEFAULT_OPTIMIZER, TRAINING_ENGINES, type LearningRates, type TrainingEngineName } from './training';
 
 export type RunStatus = 'running' | 'finished' | 'cancelled' | 'failed' | 'interrupted';
 
-export const PRESETS = ['projector', 'projector+language', 'full'] as const;
+/** Which groups a run trains, and how fast. One list for the studio and the command line. */
+export const PRESETS = ['projector', 'projector+language', 'full', 'scratch'] as const;
 export type Preset = (typeof PRESETS)[number];
+export const DEFAULT_PRESET: Preset = 'projector+language';
 
-/** nanoVLM's learning rates: lr_mp 0.00512 and lr_backbones 5e-5; a preset freezes groups with 0. */
+const NANOVLM = DEFAULT_OPTIMIZER.learningRates;
+
+/**
+ * nanoVLM's learning rates (lr_mp 0.00512, lr_backbones 5e-5); a preset freezes groups with 0. A
+ * model made from scratch (`nanovlm init-model`) has nothing worth keeping: every group learns fast.
+ */
 export const PRESET_LEARNING_RATES: Record<Preset, LearningRates> = {
-  projector: { mp: 0.00512, vision: 0, language: 0 },
-  'projector+language': { mp: 0.00512, vision: 0, language: 5e-5 },
-  full: { mp: 0.00512, vision: 5e-5, language: 5e-5 },
+  projector: { mp: NANOVLM.mp, vision: 0, language: 0 },
+  'projector+language': { mp: NANOVLM.mp, vision: 0, language: NANOVLM.language },
+  full: { ...NANOVLM },
+  scratch: { mp: 3e-3, vision: 3e-3, language: 3e-3 },
 };
 
 const rate = z.number().min(0).max(1);
@@ -21,7 +29,7 @@ export const runStartSchema = z
     name: z.string().trim().min(1).max(120).optional(),
     datasetId: z.number().int().positive(),
     baseModelId: z.string().min(1).max(80),
-    preset: z.enum(PRESETS).default('projector+language'),
+    preset: z.enum(PRESETS).default(DEFAULT_PRESET),
     learningRates: z.object({ mp: rate, vision: rate, language: rate }).partial().strict().optional(),
     batchSize: z.number().int().min(1).max(256).default(4),
     gradientAccumulationSteps: z.number().int().min(1).max(256).default(1),
@@ -33,7 +41,7 @@ export const runStartSchema = z
     maxGradNorm: z.number().positive().max(1000).nullable().default(1.0),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
     /** the TensorFlow.js engine to train with; default: the best one available */
-    engine: z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).optional(),
+    engine: z.enum(TRAINING_ENGINES).optional(),
     /** val samples whose answers are generated at each checkpoint (0: no evaluation) */
     evalSamples: z.number().int().min(0).max(10_000).default(100),
   })

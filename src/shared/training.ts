@@ -1,12 +1,18 @@
 // Training types shared by the core, the trainer subprocess and the renderer: hyperparameters,
 // engines, and the messages between the core and a trainer process.
 
-export type ParameterGroupName = 'mp' | 'vision' | 'language';
+/** nanoVLM's optimiser groups: the modality projector, the vision encoder, the language decoder. */
+export const PARAMETER_GROUPS = ['mp', 'vision', 'language'] as const;
+export type ParameterGroupName = (typeof PARAMETER_GROUPS)[number];
 
 /** Peak learning rate of each nanoVLM optimiser group; 0 freezes the group. */
 export type LearningRates = Record<ParameterGroupName, number>;
 
-export type TrainingEngineName = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+/** The TensorFlow.js engines, fastest first (the order they are tried in). */
+export const TFJS_ENGINES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+/** Every training engine, fastest first. */
+export const TRAINING_ENGINES = [...TFJS_ENGINES] as const;
+export type TrainingEngineName = (typeof TRAINING_ENGINES)[number];
 
 export interface TrainingEngineStatus {
   engine: TrainingEngineName;

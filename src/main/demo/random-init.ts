@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeByteTokenizer } from '../model/byte-tokenizer';
-import { parameterShapes } from '../model/checkpoint';
+import { parameterShapes } from '../model/parameters';
 import { parseConfig } from '../model/config';
 import { elementCount, writeSafetensors, type TensorToWrite } from '../model/safetensors';
 import { SeededRandom } from './seeded-random';

@@ -3,7 +3,7 @@
 // family, sized by a handful of dimensions, over the byte-level tokenizer (base vocabulary 256).
 // Split models get max_img_size = vit_img_size, so every image is one tile.
 import { BYTE_TOKENIZER_VOCAB_SIZE } from '../model/byte-tokenizer';
-import { parseConfig } from '../model/config';
+import { gridExtraTokens, parseConfig, SMOLLM2_CHAT_TEMPLATE } from '../model/config';
 
 export interface TinyModelDims {
   family: 'split' | 'inline';
@@ -44,20 +44,10 @@ export const DEMO_DIMS: TinyModelDims = {
   lmInterDim: 256,
 };
 
-const CHAT_TEMPLATE =
-  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
-
-/** nanoVLM's extra tokens for the split family: image, global image, and an 8×8 grid of tile tokens. */
-function splitExtraTokens(): Record<string, string> {
-  const tokens: Record<string, string> = { image_token: '<|image|>', global_image_token: '<|global_image|>' };
-  for (let r = 1; r <= 8; r++) for (let c = 1; c <= 8; c++) tokens[`r${r}c${c}`] = `<row_${r}_col_${c}>`;
-  return tokens;
-}
-
 /** A raw config.json object (checked by parseConfig) in nanoVLM's field order. */
 export function tinyConfig(dims: TinyModelDims): Record<string, unknown> {
   const side = dims.imageSize / dims.patchSize / dims.pixelShuffle;
-  const extra = dims.family === 'split' ? splitExtraTokens() : { image_token: '<|image|>' };
+  const extra = dims.family === 'split' ? gridExtraTokens(8) : { image_token: '<|image|>' };
   const raw: Record<string, unknown> = {
     vit_hidden_dim: dims.vitDim, vit_inter_dim: dims.vitInterDim, vit_patch_size: dims.patchSize, vit_img_size: dims.imageSize,
     vit_n_heads: dims.vitHeads, vit_dropout: 0.0, vit_n_blocks: dims.vitBlocks, vit_ln_eps: 1e-6, vit_cls_flag: false,
@@ -69,7 +59,7 @@ export function tinyConfig(dims: TinyModelDims): Record<string, unknown> {
     lm_model_type: 'none (trained from scratch)',
     // No Hub repo holds this tokenizer: it is the byte-level one, saved beside config.json.
     lm_tokenizer: 'byte-level tokenizer (tokenizer.json in the model folder)',
-    ...(dims.family === 'split' ? { lm_chat_template: CHAT_TEMPLATE } : {}),
+    ...(dims.family === 'split' ? { lm_chat_template: SMOLLM2_CHAT_TEMPLATE } : {}),
     mp_pixel_shuffle_factor: dims.pixelShuffle, mp_image_token_length: side * side,
     ...(dims.family === 'split' ? { max_img_size: dims.imageSize, resize_to_max_side_len: true } : {}),
     vlm_extra_tokens: extra,

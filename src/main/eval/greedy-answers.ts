@@ -1,24 +1,16 @@
 // Answers to the last question of VQA records by greedy generation with the TF.js model: the
-// prompt is built exactly as the runtime builds it (prompt.ts, image-processor.ts).
+// prompt is built exactly as the runtime builds it (the shared processor).
 import type { ModelSpec } from '../model/config';
-import { imageSettingsFor, processImage } from '../model/image-processor';
-import { buildGenerationIds } from '../model/prompt';
+import { Processor } from '../model/processor';
 import type { NanoVLMTokenizer } from '../model/tokenizer';
 import type { VqaRecord } from '../training/data/vqa-records';
 import { greedyDecode, type GenerationPrompt } from './greedy-decode';
 import type { VisionLanguageModel } from '../training/tfjs/model/vision-language-model';
 
 export async function generationPrompt(record: VqaRecord, spec: ModelSpec, tokenizer: NanoVLMTokenizer): Promise<GenerationPrompt> {
-  const images = await Promise.all(record.images.map((path) => processImage(path, imageSettingsFor(spec))));
   const texts = [...record.texts.slice(0, -1), { user: record.texts[record.texts.length - 1]!.user }];
-  const inputIds = buildGenerationIds(spec, tokenizer, { texts, imageGrids: images.map((im) => im.grid) });
-  const pixels = new Float32Array(images.reduce((n, im) => n + im.pixels.length, 0));
-  let offset = 0;
-  for (const im of images) {
-    pixels.set(im.pixels, offset);
-    offset += im.pixels.length;
-  }
-  return { inputIds, pixels, tileCount: images.reduce((n, im) => n + im.tileCount, 0) };
+  const { inputIds, pixels, tiles } = await new Processor(spec, tokenizer).forGeneration(texts, record.images);
+  return { inputIds, pixels, tileCount: tiles };
 }
 
 export async function greedyAnswers(

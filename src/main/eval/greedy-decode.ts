@@ -4,7 +4,7 @@
 // sequence is recomputed every step (no KV cache): fine for short answers. Finished rows leave
 // the batch.
 import * as tf from '@tensorflow/tfjs';
-import { IGNORE_INDEX } from '../training/data/batch';
+import { IGNORE_INDEX } from '../model/prompt';
 import { collate, type CollateSample } from '../training/data/collate';
 import { vlmLogits, type VisionLanguageModel } from '../training/tfjs/model/vision-language-model';
 

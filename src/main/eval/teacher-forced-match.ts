@@ -6,7 +6,8 @@
 // undercount greedy exact match when the tokenizer could spell the answer two ways (not with
 // the byte-level tokenizer).
 import * as tf from '@tensorflow/tfjs';
-import { IGNORE_INDEX, type TrainingBatch } from '../training/data/batch';
+import { IGNORE_INDEX } from '../model/prompt';
+import type { TrainingBatch } from '../training/data/batch';
 import { vlmLogits, type VisionLanguageModel } from '../training/tfjs/model/vision-language-model';
 
 /** Per row of the batch: would greedy decoding reproduce its answer (through `endTokenId`)? */

@@ -1,8 +1,8 @@
 // Validation loss through the ONNX graphs: nanoVLM's objective (mean cross-entropy over the answer
 // tokens and the end token that follows them) on held-out samples, one forward pass each with
 // logits at every position (an allLogits export).
-import { imageSettingsFor, processImage } from '../model/image-processor';
-import { buildTrainingSequence, IGNORE_INDEX } from '../model/prompt';
+import { Processor } from '../model/processor';
+import { IGNORE_INDEX } from '../model/prompt';
 import type { NanoVLMTokenizer } from '../model/tokenizer';
 import type { VlmEngine } from '../runtime/vlm-engine';
 import type { EvalSample } from './evaluate';
@@ -14,18 +14,13 @@ export interface ValLoss {
 }
 
 export async function validationLoss(engine: VlmEngine, tokenizer: NanoVLMTokenizer, samples: EvalSample[], signal?: AbortSignal): Promise<ValLoss> {
-  const spec = { family: engine.family, config: engine.config };
-  const settings = imageSettingsFor(spec);
+  const processor = new Processor({ family: engine.family, config: engine.config }, tokenizer);
   let sum = 0;
   let tokens = 0;
   for (const sample of samples) {
     if (signal?.aborted) throw signal.reason as Error;
-    const images = await Promise.all(sample.images.map((image) => processImage(image, settings)));
-    const sequence = buildTrainingSequence(spec, tokenizer, { texts: sample.texts, imageGrids: images.map((im) => im.grid) });
-    const pixels = new Float32Array(images.reduce((n, im) => n + im.pixels.length, 0));
-    images.reduce((at, im) => (pixels.set(im.pixels, at), at + im.pixels.length), 0);
-    const tiles = images.reduce((n, im) => n + im.tileCount, 0);
-    const part = await sequenceLoss(engine, sequence.inputIds, sequence.targets, pixels, tiles);
+    const { inputIds, targets, pixels, tiles } = await processor.forTraining(sample.texts, sample.images);
+    const part = await sequenceLoss(engine, inputIds, targets, pixels, tiles);
     sum += part.sum;
     tokens += part.tokens;
   }

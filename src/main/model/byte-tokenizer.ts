@@ -11,14 +11,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write';
+import { IM_END, IM_START, SMOLLM2_CHAT_TEMPLATE } from './config';
 
 export const BYTE_TOKENIZER_VOCAB_SIZE = 256;
-export const BYTE_TOKENIZER_SPECIAL_TOKENS = ['<|endoftext|>', '<|im_start|>', '<|im_end|>'] as const;
-export const BYTE_TOKENIZER_EOS = '<|im_end|>';
+export const BYTE_TOKENIZER_SPECIAL_TOKENS = ['<|endoftext|>', IM_START, IM_END] as const;
+export const BYTE_TOKENIZER_EOS = IM_END;
 export const BYTE_TOKENIZER_EOS_ID = 2;
-
-const SMOLLM2_CHAT_TEMPLATE =
-  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 const isUtf8Byte = (b: number): boolean => !(b === 0xc0 || b === 0xc1 || b >= 0xf5);
 
@@ -74,8 +72,8 @@ export function buildByteTokenizerConfig(): object {
   return {
     add_prefix_space: false,
     added_tokens_decoder: addedTokensDecoder,
-    additional_special_tokens: ['<|im_start|>', '<|im_end|>'],
-    bos_token: '<|im_start|>',
+    additional_special_tokens: [IM_START, IM_END],
+    bos_token: IM_START,
     eos_token: BYTE_TOKENIZER_EOS,
     pad_token: BYTE_TOKENIZER_EOS,
     unk_token: '<|endoftext|>',
@@ -94,7 +92,7 @@ export function writeByteTokenizer(folder: string): void {
   writeFileAtomic(join(folder, 'tokenizer.json'), json(buildByteTokenizerJson()));
   writeFileAtomic(join(folder, 'tokenizer_config.json'), json(buildByteTokenizerConfig()));
   writeFileAtomic(join(folder, 'special_tokens_map.json'), json({
-    bos_token: '<|im_start|>', eos_token: BYTE_TOKENIZER_EOS, pad_token: BYTE_TOKENIZER_EOS, unk_token: '<|endoftext|>',
-    additional_special_tokens: ['<|im_start|>', '<|im_end|>'],
+    bos_token: IM_START, eos_token: BYTE_TOKENIZER_EOS, pad_token: BYTE_TOKENIZER_EOS, unk_token: '<|endoftext|>',
+    additional_special_tokens: [IM_START, IM_END],
   }));
 }

@@ -2,7 +2,9 @@
 // A missing field takes the default of the family the config belongs to; unknown fields are kept
 // but ignored. See shared/spec/nanovlm.md, "Families".
 
-export type Family = 'prefix' | 'inline' | 'split';
+import type { Family } from '../../shared/models';
+
+export type { Family };
 
 export interface NanoVLMConfig {
   vit_hidden_dim: number;
@@ -49,8 +51,13 @@ export interface ModelSpec {
   config: NanoVLMConfig;
 }
 
-const SMOLLM2_CHAT_TEMPLATE =
-  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+/** ChatML's turn delimiters (SmolLM2-Instruct's special tokens; `<|im_end|>` ends the split family's answers). */
+export const IM_START = '<|im_start|>';
+export const IM_END = '<|im_end|>';
+
+/** SmolLM2's ChatML template (the split family's lm_chat_template). */
+export const SMOLLM2_CHAT_TEMPLATE =
+  `{% for message in messages %}{{'${IM_START}' + message['role'] + '\\n' + message['content'] + '${IM_END}' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '${IM_START}assistant\\n' }}{% endif %}`;
 
 /** Defaults of each release (nanoVLM-222M, nanoVLM-450M, nanoVLM-230M-8k). */
 const FAMILY_DEFAULTS: Record<Family, Partial<NanoVLMConfig>> = {
@@ -86,7 +93,8 @@ const FAMILY_DEFAULTS: Record<Family, Partial<NanoVLMConfig>> = {
   },
 };
 
-function gridExtraTokens(n: number): Record<string, string> {
+/** The split family's extra tokens: image, global image, and an n×n grid of tile tokens (nanoVLM uses 8). */
+export function gridExtraTokens(n: number): Record<string, string> {
   const tokens: Record<string, string> = { image_token: '<|image|>', global_image_token: '<|global_image|>' };
   for (let r = 1; r <= n; r++) for (let c = 1; c <= n; c++) tokens[`r${r}c${c}`] = `<row_${r}_col_${c}>`;
   return tokens;

@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
 import { MAX_IMAGE_PIXELS } from '../../shared/limits';
 import type { ModelSpec } from './config';
-import type { Grid } from './prompt';
+import { cutsTiles, type Grid } from './family';
 
 export class ImageError extends Error {
   constructor(readonly file: string, message: string) {
@@ -60,7 +60,7 @@ export interface SplitDecision {
 /** The preprocessing settings a model needs, from its config. */
 export function imageSettingsFor(spec: ModelSpec): ImageProcessorSettings {
   const { config, family } = spec;
-  if (family !== 'split') return { tileSize: config.vit_img_size };
+  if (!cutsTiles(family)) return { tileSize: config.vit_img_size };
   return {
     tileSize: config.vit_img_size,
     split: { maxSide: config.max_img_size ?? 2048, resizeToMaxSideLen: config.resize_to_max_side_len ?? false },

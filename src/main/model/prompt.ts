@@ -5,14 +5,12 @@
 // Every sequence is built from segments (text that is, or is not, a training target) that are
 // tokenised one by one and concatenated, so a label boundary always falls on a token boundary.
 import { Template } from '@huggingface/jinja';
-import { extraTokenId, type ModelSpec, type NanoVLMConfig } from './config';
+import type { ModelSpec, NanoVLMConfig } from './config';
+import { checkImageCount, cutsTiles, imagesBeforeText, usesChatTemplate, type Grid } from './family';
 import type { NanoVLMTokenizer } from './tokenizer';
 
 /** The label of positions that are not trained on (PyTorch's cross-entropy ignore_index). */
 export const IGNORE_INDEX = -100;
-
-/** Tiles of one image: rows × columns ([1, 1] for prefix and inline, or a split image that fits one tile). */
-export type Grid = readonly [rows: number, cols: number];
 
 /** One question and its answer (the Hub's VQA convention: `texts: [{user, assistant}]`). */
 export interface Turn {
@@ -86,8 +84,8 @@ export function imageString(spec: ModelSpec, grids: readonly Grid[]): string {
   const { family, config } = spec;
   const image = config.vlm_extra_tokens.image_token ?? '<|image|>';
   const block = image.repeat(config.mp_image_token_length);
-  if (family === 'prefix') return '';
-  if (family === 'inline') return block.repeat(grids.length);
+  if (imagesBeforeText(family)) return '';
+  if (!cutsTiles(family)) return block.repeat(grids.length);
   return grids.map((grid, idx) => (grids.length > 1 ? `<image: ${idx}>` : '') + splitImageString(config, grid, block)).join('');
 }
 
@@ -107,17 +105,6 @@ function splitImageString(config: NanoVLMConfig, [rows, cols]: Grid, block: stri
   return text;
 }
 
-/** How many image-token positions the images take in the sequence (prefix: the embeddings put before the text). */
-export function imageTokenCount(spec: ModelSpec, grids: readonly Grid[]): number {
-  const tiles = spec.family === 'split'
-    ? grids.reduce((n, [r, c]) => n + (r * c === 1 ? 1 : 1 + r * c), 0)
-    : grids.length;
-  return tiles * spec.config.mp_image_token_length;
-}
-
-/** The id of `<|image|>` (inline and split). */
-export const imageTokenId = (config: NanoVLMConfig): number => extraTokenId(config, 'image_token');
-
 function checkTurns(texts: readonly Turn[], purpose: 'generation' | 'training'): void {
   if (texts.length === 0) throw new PromptError('conversation: expected at least one turn, got none');
   texts.forEach((turn, i) => {
@@ -130,7 +117,7 @@ function checkTurns(texts: readonly Turn[], purpose: 'generation' | 'training'):
 }
 
 function segmentsFor(spec: ModelSpec, tokenizer: NanoVLMTokenizer, conversation: Conversation, generation: boolean): Segment[] {
-  if (spec.family === 'split') return chatSegments(spec, tokenizer, conversation, generation);
+  if (usesChatTemplate(spec.family)) return chatSegments(spec, tokenizer, conversation, generation);
   return questionAnswerSegments(spec, tokenizer, conversation);
 }
 
@@ -140,8 +127,10 @@ function segmentsFor(spec: ModelSpec, tokenizer: NanoVLMTokenizer, conversation:
  * written one after the other in the same form.
  */
 function questionAnswerSegments(spec: ModelSpec, tokenizer: NanoVLMTokenizer, conversation: Conversation): Segment[] {
-  if (spec.family === 'prefix' && conversation.imageGrids.length > 1) {
-    throw new PromptError(`prefix family: one image per sample, got ${conversation.imageGrids.length}`);
+  try {
+    checkImageCount(spec.family, conversation.imageGrids.length);
+  } catch (err) {
+    throw new PromptError((err as Error).message);
   }
   const segments: Segment[] = [{ text: imageString(spec, conversation.imageGrids), target: false }];
   for (const turn of conversation.texts) {

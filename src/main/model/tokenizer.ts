@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import type { NanoVLMConfig } from './config';
+import { IM_END, type NanoVLMConfig } from './config';
 
 export class TokenizerError extends Error {
   constructor(message: string) {
@@ -36,7 +36,7 @@ export type TokenizerConfigJson = Record<string, unknown> & {
 };
 
 /** Special tokens tried, in order, when neither tokenizer_config.json nor special_tokens_map.json names the eos. */
-const FALLBACK_EOS_TOKENS = ['<|im_end|>', '<|endoftext|>', '</s>'];
+const FALLBACK_EOS_TOKENS = [IM_END, '<|endoftext|>', '</s>'];
 
 export interface DecodeOptions {
   /** drop special tokens (eos, image placeholders, ...) from the text; default false */

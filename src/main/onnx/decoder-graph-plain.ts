@@ -3,16 +3,15 @@
 // follows nanoVLM exactly with left padding too: positions count from the first slot, and padded
 // keys get a large finite negative score.
 import { lmHeadDim, type NanoVLMConfig } from '../model/config';
-import { HEAD } from '../model/checkpoint';
+import { HEAD } from '../model/parameters';
 import { declareDecoderInputs, declareDecoderOutputs, selectPositions } from './decoder-io';
 import type { ExternalDataWriter } from './external-data';
 import { GraphBuilder } from './graph-builder';
 import { linear, rmsNormPlain, silu, type WeightFormat } from './layers';
 import type { ModelWeights } from './model-weights';
 import { DataType } from './onnx-proto';
-import { fullWidth, ropeTables } from './rope';
-
-const MASKED_SCORE = -1e9;
+import { MASKED_SCORE } from '../model/attention-mask';
+import { fullWidth, ropeTables } from '../model/rope';
 
 interface AttentionContext {
   cos: string; // [S, hd]

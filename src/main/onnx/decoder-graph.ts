@@ -6,14 +6,14 @@
 // Interface in decoder-io.ts. GroupQueryAttention takes positions from seqlens_k (right-aligned
 // sequences), which is exact for unpadded sequences: the runtime generates one sequence at a time.
 import { lmHeadDim, type NanoVLMConfig } from '../model/config';
-import { HEAD } from '../model/checkpoint';
+import { HEAD } from '../model/parameters';
 import { declareDecoderInputs, declareDecoderOutputs, selectPositions } from './decoder-io';
 import type { ExternalDataWriter } from './external-data';
 import { float, GraphBuilder, MS_DOMAIN } from './graph-builder';
 import { linear, silu, stackRows, type WeightFormat } from './layers';
 import type { ModelWeights } from './model-weights';
 import { DataType } from './onnx-proto';
-import { ropeTables } from './rope';
+import { ropeTables } from '../model/rope';
 
 export interface DecoderGraphOptions {
   format: WeightFormat;

@@ -4,7 +4,7 @@
 // The manifest is written last: a folder without one is an unfinished export.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { TOKEN_EMBEDDING } from '../model/checkpoint';
+import { TOKEN_EMBEDDING } from '../model/parameters';
 import { lmHeadDim, type NanoVLMConfig } from '../model/config';
 import { writeFileAtomic } from '../util/atomic-write';
 import { buildFusedDecoderGraph, DECODER_OPSETS } from './decoder-graph';

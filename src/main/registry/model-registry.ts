@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { ApiError } from '../../shared/api';
 import type { ModelInfo, ModelSource } from '../../shared/models';
 import type { StudioDatabase } from '../data/database';
-import { openCheckpoint, parameterShapes } from '../model/checkpoint';
-import { parameterGroupCounts } from './parameter-groups';
+import { openCheckpoint } from '../model/checkpoint';
+import { parameterCount } from '../model/parameters';
+import { modelShapeOfFolder } from './model-shape';
 
 interface ModelRow {
   id: string;
@@ -23,7 +24,7 @@ interface ModelRow {
   added_at: number;
 }
 
-const toInfo = (r: ModelRow): ModelInfo => withGroups({
+const toInfo = (r: ModelRow): ModelInfo => withShape({
   id: r.id,
   name: r.name,
   source: r.source,
@@ -36,13 +37,13 @@ const toInfo = (r: ModelRow): ModelInfo => withGroups({
   addedAt: r.added_at,
 });
 
-/** Group sizes come from config.json, read once per folder (registering a folder again re-reads it). */
-const groupCache = new Map<string, NonNullable<ModelInfo['parameterGroups']>>();
-function withGroups(info: ModelInfo): ModelInfo {
-  const groups = groupCache.get(info.folder) ?? parameterGroupCounts(info.folder);
-  if (!groups) return info;
-  groupCache.set(info.folder, groups);
-  return { ...info, parameterGroups: groups };
+/** Shapes come from config.json, read once per folder (registering a folder again re-reads it). */
+const shapeCache = new Map<string, NonNullable<ModelInfo['shape']>>();
+function withShape(info: ModelInfo): ModelInfo {
+  const shape = shapeCache.get(info.folder) ?? modelShapeOfFolder(info.folder);
+  if (!shape) return info;
+  shapeCache.set(info.folder, shape);
+  return { ...info, shape };
 }
 
 export interface ModelRegistration {
@@ -84,11 +85,11 @@ export class ModelRegistry {
 
   /** Validate the checkpoint and remember it (again: re-registering updates the record). */
   register(reg: ModelRegistration): ModelInfo {
-    groupCache.delete(reg.folder);
+    shapeCache.delete(reg.folder);
     const checkpoint = openCheckpoint(reg.folder);
     let parameters = 0;
     try {
-      for (const shape of parameterShapes(checkpoint.config).values()) parameters += shape.reduce((a, b) => a * b, 1);
+      parameters = parameterCount(checkpoint.config);
     } finally {
       checkpoint.close();
     }

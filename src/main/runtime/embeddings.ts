@@ -4,6 +4,7 @@
 //   inline / split  each image placeholder token's embedding replaced, in order, by the next
 //                   image embedding (one per placeholder; counts must match exactly)
 import type { Family } from '../model/config';
+import { imagesBeforeText } from '../model/family';
 
 export interface TokenEmbedding {
   /** [vocab, dim] row-major */
@@ -34,7 +35,7 @@ export function embedTokens(table: TokenEmbedding, ids: readonly number[], out =
 export function assembleEmbeddings(family: Family, table: TokenEmbedding, ids: readonly number[], imageEmbeddings: Float32Array, imageTokenId?: number): AssembledEmbeddings {
   const dim = table.dim;
   const imageRows = imageEmbeddings.length / dim;
-  if (family === 'prefix') {
+  if (imagesBeforeText(family)) {
     const data = new Float32Array((imageRows + ids.length) * dim);
     data.set(imageEmbeddings, 0);
     embedTokens(table, ids, data, imageRows);

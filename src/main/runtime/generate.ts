@@ -3,6 +3,7 @@
 // incremental detokenizer (never half a UTF-8 character); an AbortSignal stops it between tokens.
 // When the request names its image rows, the engine's prompt cache lets a prompt that starts like
 // the last one (the next turn of a chat) run only its new positions.
+import { imagesBeforeText } from '../model/family';
 import type { AssembledEmbeddings } from './embeddings';
 import type { KvCache } from './kv-cache';
 import { isImageRow, positionKeys, tokenKey, type PositionKey } from './prompt-cache';
@@ -78,7 +79,7 @@ async function preparePrompt(engine: VlmEngine, request: GenerateRequest, maxNew
   const imageRowsPending = keys && reuse ? keys.slice(reuse.reused).some(isImageRow) : true;
   if (reuse && !imageRowsPending) {
     // every image row is in the cache: the rest is text
-    const textFrom = engine.family === 'prefix' ? reuse.reused - rowKeys!.length : reuse.reused;
+    const textFrom = imagesBeforeText(engine.family) ? reuse.reused - rowKeys!.length : reuse.reused;
     const pending = engine.embedText(request.inputIds.slice(textFrom));
     return { pending, length: reuse.reused + pending.length, cache: reuse.cache, reused: reuse.reused, keys };
   }

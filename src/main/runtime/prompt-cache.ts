@@ -6,6 +6,7 @@
 // A position is named by what fills it: a token id, or one row of one image's embeddings (by the
 // image's content), so that equal names mean equal keys and values in the cache.
 import type { Family } from '../model/config';
+import { imagesBeforeText } from '../model/family';
 import type { KvCache } from './kv-cache';
 
 export type PositionKey = string;
@@ -19,7 +20,7 @@ export const isImageRow = (key: PositionKey): boolean => !key.startsWith('t');
  * `imageRowKeys`: one name per image-embedding row (every tile's tokens, images in order).
  */
 export function positionKeys(family: Family, ids: readonly number[], imageRowKeys: readonly PositionKey[], imageTokenId: number | undefined): PositionKey[] {
-  if (family === 'prefix') return [...imageRowKeys, ...ids.map(tokenKey)];
+  if (imagesBeforeText(family)) return [...imageRowKeys, ...ids.map(tokenKey)];
   let next = 0;
   return ids.map((id) => (id === imageTokenId ? imageRowKeys[next++] ?? `missing image row ${next}` : tokenKey(id)));
 }

@@ -1,6 +1,7 @@
 // A loaded ONNX export: the vision encoder, the decoder and the token embedding, on one execution
 // provider. Generation lives in generate.ts; this class holds the sessions and the model facts.
-import { extraTokenId, type Family, type NanoVLMConfig } from '../model/config';
+import type { Family, NanoVLMConfig } from '../model/config';
+import { imageTokenIdOf } from '../model/family';
 import type { ExportManifest } from '../onnx/export-options';
 import { DecoderSession } from './decoder-session';
 import { assembleEmbeddings, embedTokens, type AssembledEmbeddings, type TokenEmbedding } from './embeddings';
@@ -56,7 +57,7 @@ export class VlmEngine {
 
   /** The placeholder token of inline/split models (undefined for prefix). */
   get imageTokenId(): number | undefined {
-    return this.family === 'prefix' ? undefined : extraTokenId(this.config, 'image_token');
+    return imageTokenIdOf({ family: this.family, config: this.config });
   }
 
   /** Pixel tiles [T, 3, P, P] → image embeddings [T·L, D]. */

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  buildGenerationIds, buildTrainingSequence, IGNORE_INDEX, imageString, imageTokenCount, PromptError, shiftLabels,
+  buildGenerationIds, buildTrainingSequence, IGNORE_INDEX, imageString, PromptError, shiftLabels,
 } from '../../../src/main/model/prompt';
+import { imageTokenCount } from '../../../src/main/model/family';
 import { SafetensorsFile } from '../../../src/main/model/safetensors';
 import { FIXTURES_DIR, fixtureTokenizer } from '../../helpers/byte-tokenizer-fixture';
 

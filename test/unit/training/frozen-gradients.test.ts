@@ -8,7 +8,8 @@ import { openCheckpoint } from '../../../src/main/model/checkpoint';
 import { readBatchFile, SINGLE_SAMPLE_NAMES } from '../../../src/main/cli/batch-file';
 import { selectTrainingEngine } from '../../../src/main/training/tfjs/backends';
 import { labelledLoss } from '../../../src/main/training/tfjs/labelled-loss';
-import { ModelParameters, parameterGroup } from '../../../src/main/training/tfjs/parameters';
+import { parameterGroup } from '../../../src/main/model/parameters';
+import { ModelParameters } from '../../../src/main/training/tfjs/parameters';
 import type { ParameterGroupName, TrainingEngineName } from '../../../src/shared/training';
 import { expectedFile, fixtureDir } from './fixtures';
 

@@ -3,7 +3,7 @@
 // then goes to the cpu engine, or is refused on wasm).
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/main/model/config';
-import { WASM_TRAINING_LIMIT_BYTES } from '../../../src/main/training/engines/memory-estimate';
+import { WASM_TRAINING_LIMIT_BYTES } from '../../../src/shared/memory-estimate';
 import { microBatchPlan } from '../../../src/main/training/engines/micro-batch-plan';
 import { DEMO_DIMS, tinyConfig } from '../../../src/main/demo/tiny-config';
 

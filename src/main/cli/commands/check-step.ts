@@ -7,9 +7,9 @@ import { numberOption, requireString, UsageError, type CliCommand } from '../com
 import { readBatchFile, SINGLE_SAMPLE_NAMES } from '../batch-file';
 import { checkTrainingStep } from '../../training/check-step';
 import { selectTrainingEngine } from '../../training/tfjs/backends';
-import type { TrainingEngineName } from '../../../shared/training';
+import { TRAINING_ENGINES, type TrainingEngineName } from '../../../shared/training';
 
-const ENGINES: TrainingEngineName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+const ENGINES: readonly TrainingEngineName[] = TRAINING_ENGINES;
 const nonNegative = (n: number) => Number.isFinite(n) && n >= 0;
 
 export const command: CliCommand = {

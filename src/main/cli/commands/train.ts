@@ -11,27 +11,17 @@ import { evaluateCheckpoint } from '../../eval/checkpoint-eval';
 import { ProgressPrinter } from '../progress-printer';
 import { formatDuration } from '../progress-format';
 import { runTraining } from '../../training/process/training-run';
-import { DEFAULT_OPTIMIZER, type LearningRates, type TrainerMessage, type TrainingEngineName, type TrainingRunConfig } from '../../../shared/training';
+import { DEFAULT_OPTIMIZER, TRAINING_ENGINES, type LearningRates, type TrainerMessage, type TrainingEngineName, type TrainingRunConfig } from '../../../shared/training';
+import { DEFAULT_PRESET, PRESET_LEARNING_RATES, PRESETS, type Preset } from '../../../shared/runs';
 
-const ENGINES: TrainingEngineName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
-const NANOVLM_RATES = DEFAULT_OPTIMIZER.learningRates;
-
-/** Peak learning rates per preset; 0 freezes a group. */
-export const PRESETS: Record<string, LearningRates> = {
-  projector: { mp: NANOVLM_RATES.mp, vision: 0, language: 0 },
-  'projector+language': { mp: NANOVLM_RATES.mp, vision: 0, language: NANOVLM_RATES.language },
-  full: { ...NANOVLM_RATES },
-  // A model made by `nanovlm init-model` has nothing worth keeping: every group learns fast.
-  scratch: { mp: 3e-3, vision: 3e-3, language: 3e-3 },
-};
-
+const ENGINES: readonly TrainingEngineName[] = TRAINING_ENGINES;
 const wholePositive = (n: number) => Number.isInteger(n) && n > 0;
 const nonNegative = (n: number) => Number.isFinite(n) && n >= 0;
 
 function learningRatesFrom(args: ParsedArgs): LearningRates {
-  const preset = (args.values.preset as string | undefined) ?? 'full';
-  const base = PRESETS[preset];
-  if (!base) throw new UsageError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, not "${preset}"`);
+  const preset = (args.values.preset as string | undefined) ?? DEFAULT_PRESET;
+  if (!(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`--preset must be one of ${PRESETS.join(', ')}, not "${preset}"`);
+  const base = PRESET_LEARNING_RATES[preset as Preset];
   return {
     mp: numberOption(args, 'lr-mp', nonNegative) ?? base.mp,
     vision: numberOption(args, 'lr-vision', nonNegative) ?? base.vision,
@@ -75,8 +65,8 @@ export const command: CliCommand = {
     '                         ({"images": [...], "texts": [{"user", "assistant"}]}; rows with a "split"',
     '                         other than train are left out) or a Parquet file (the_cauldron layout)',
     '  --model REF            base checkpoint: Hub repo id or folder (init-model makes a fresh one)',
-    `  --preset P             ${Object.keys(PRESETS).join(' | ')} (default full: nanoVLM's rates`,
-    `                         mp ${NANOVLM_RATES.mp}, vision ${NANOVLM_RATES.vision}, language ${NANOVLM_RATES.language}; scratch: 3e-3 each)`,
+    `  --preset P             ${PRESETS.join(' | ')} (default ${DEFAULT_PRESET}; nanoVLM's rates`,
+    `                         mp ${PRESET_LEARNING_RATES.full.mp}, vision and language ${PRESET_LEARNING_RATES.full.language}; scratch: 3e-3 each)`,
     '  --lr-mp N              projector learning rate (overrides the preset; 0 freezes)',
     '  --lr-vision N          vision encoder learning rate',
     '  --lr-language N        language decoder learning rate',

@@ -1,7 +1,8 @@
 // One training batch as the model consumes it: token ids and shifted targets (−100 = no label)
 // per row, an optional attention mask (1 attend, 0 left padding), and the pixels of every image
 // or tile of the batch in order (first row's tiles, then the second's, …).
-export const IGNORE_INDEX = -100;
+import { IGNORE_INDEX } from '../../model/prompt';
+
 
 export interface TrainingBatch {
   /** rows × length, row-major */
@@ -13,13 +14,6 @@ export interface TrainingBatch {
   /** [images, 3, S, S] row-major, RGB in [0, 1] */
   pixelValues: Float32Array;
   imageCount: number;
-}
-
-/** Number of labelled targets in the batch (the denominator of the mean loss). */
-export function labelledCount(batch: TrainingBatch): number {
-  let n = 0;
-  for (const t of batch.targets) if (t !== IGNORE_INDEX) n++;
-  return n;
 }
 
 export function checkBatch(batch: TrainingBatch, imageSize: number): void {

@@ -1,7 +1,9 @@
 // nanoVLM's VQACollator: a batch of training sequences padded on the LEFT to the longest one
 // (pad id, attention mask 0, target −100), with every sample's image tiles concatenated in
 // order. Positions still count from the first slot, pads included (see the decoder's RoPE).
-import { IGNORE_INDEX, type TrainingBatch } from './batch';
+import { concatFloat32 } from '../../model/processor';
+import { IGNORE_INDEX } from '../../model/prompt';
+import type { TrainingBatch } from './batch';
 
 export interface CollateSample {
   inputIds: readonly number[];
@@ -14,7 +16,7 @@ export interface CollateSample {
 
 export function collate(samples: readonly CollateSample[], padTokenId: number): TrainingBatch {
   if (samples.length === 0) throw new Error('cannot collate an empty batch');
-  const length = Math.max(...samples.map((s) => s.inputIds.length));
+  const length = samples.reduce((longest, s) => Math.max(longest, s.inputIds.length), 0);
   const rows = samples.length;
   const inputIds = new Int32Array(rows * length).fill(padTokenId);
   const targets = new Int32Array(rows * length).fill(IGNORE_INDEX);
@@ -27,11 +29,6 @@ export function collate(samples: readonly CollateSample[], padTokenId: number): 
     attentionMask.fill(1, start, (r + 1) * length);
   });
   const imageCount = samples.reduce((n, s) => n + s.tileCount, 0);
-  const pixelValues = new Float32Array(samples.reduce((n, s) => n + s.pixels.length, 0));
-  let offset = 0;
-  for (const s of samples) {
-    pixelValues.set(s.pixels, offset);
-    offset += s.pixels.length;
-  }
+  const pixelValues = concatFloat32(samples.map((s) => s.pixels));
   return { inputIds, targets, attentionMask, rows, length, pixelValues, imageCount };
 }

@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ModelSpec } from '../../model/config';
-import { imageSettingsFor, processImage } from '../../model/image-processor';
-import { buildTrainingSequence, type Turn } from '../../model/prompt';
+import { imagesBeforeText } from '../../model/family';
+import { Processor } from '../../model/processor';
+import type { Turn } from '../../model/prompt';
 import type { NanoVLMTokenizer } from '../../model/tokenizer';
 import type { CollateSample } from './collate';
 
@@ -36,16 +37,10 @@ export function readVqaJsonl(path: string): VqaRecord[] {
   return records;
 }
 
+/** One record as a collate-ready sample, through the shared processor. */
 export async function prepareSample(record: VqaRecord, spec: ModelSpec, tokenizer: NanoVLMTokenizer): Promise<CollateSample> {
-  const settings = imageSettingsFor(spec);
-  const images = await Promise.all(record.images.map((p) => processImage(p, settings)));
-  if (spec.family === 'prefix' && images.length !== 1) throw new Error(`prefix models take exactly one image per sample (got ${images.length})`);
-  const sequence = buildTrainingSequence(spec, tokenizer, { texts: record.texts, imageGrids: images.map((im) => im.grid) });
-  const pixels = new Float32Array(images.reduce((n, im) => n + im.pixels.length, 0));
-  let offset = 0;
-  for (const im of images) {
-    pixels.set(im.pixels, offset);
-    offset += im.pixels.length;
-  }
-  return { inputIds: sequence.inputIds, targets: sequence.targets, pixels, tileCount: images.reduce((n, im) => n + im.tileCount, 0) };
+  // images placed before the text need one per row of the batch
+  if (imagesBeforeText(spec.family) && record.images.length !== 1) throw new Error(`${spec.family} models take exactly one image per sample (got ${record.images.length})`);
+  const { inputIds, targets, pixels, tiles } = await new Processor(spec, tokenizer).forTraining(record.texts, record.images);
+  return { inputIds, targets, pixels, tileCount: tiles };
 }

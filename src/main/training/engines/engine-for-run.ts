@@ -3,7 +3,7 @@
 // wasm was asked for.
 import type { TrainingEngineName } from '../../../shared/training';
 import { selectTrainingEngine, type SelectedEngine } from '../tfjs/backends';
-import { gib, WASM_TRAINING_LIMIT_BYTES } from './memory-estimate';
+import { gib, WASM_TRAINING_LIMIT_BYTES } from '../../../shared/memory-estimate';
 
 export async function selectEngineForRun(requested: TrainingEngineName | undefined, estimatedBytes: number): Promise<SelectedEngine> {
   const tooBig = estimatedBytes > WASM_TRAINING_LIMIT_BYTES;

@@ -6,12 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { TrainingEngineName, TrainingEngineStatus } from '../../../shared/training';
+import { TFJS_ENGINES, type TrainingEngineName, type TrainingEngineStatus } from '../../../shared/training';
 import { registerSharedIdentityKernel } from './kernels/identity-kernel';
 import { registerSegmentSumKernel } from './kernels/segment-sum-kernel';
 
 const require = createRequire(import.meta.url);
-const PREFERENCE: TrainingEngineName[] = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
+const PREFERENCE = TFJS_ENGINES;
 const PACKAGES: Record<TrainingEngineName, string | undefined> = {
   'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu',
   'tfjs-node': '@tensorflow/tfjs-node',

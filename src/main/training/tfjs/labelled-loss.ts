@@ -4,7 +4,8 @@
 // being 49152×576). Rows of a matmul are independent: the loss and every gradient are those of
 // cross-entropy over all positions with −100 ignored.
 import * as tf from '@tensorflow/tfjs';
-import { IGNORE_INDEX, type TrainingBatch } from '../data/batch';
+import { IGNORE_INDEX } from '../../model/prompt';
+import type { TrainingBatch } from '../data/batch';
 import { crossEntropy } from './loss';
 import { lmHead } from './model/language-model';
 import { vlmHidden, type VisionLanguageModel } from './model/vision-language-model';

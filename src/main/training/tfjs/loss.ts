@@ -3,7 +3,7 @@
 // target becomes index −1, whose one-hot row is all zeros. (The wasm backend's OneHot writes
 // integer bits into float outputs, so the int32 one-hot is cast instead.)
 import * as tf from '@tensorflow/tfjs';
-import { IGNORE_INDEX } from '../data/batch';
+import { IGNORE_INDEX } from '../../model/prompt';
 
 export function crossEntropy(logits: tf.Tensor, targets: Int32Array): tf.Scalar {
   const vocab = logits.shape[logits.shape.length - 1]!;

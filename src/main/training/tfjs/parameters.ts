@@ -5,25 +5,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HEAD, parameterShapes, TOKEN_EMBEDDING, type Checkpoint } from '../../model/checkpoint';
+import type { Checkpoint } from '../../model/checkpoint';
+import { HEAD, parameterGroup, storedParameterShapes, TOKEN_EMBEDDING } from '../../model/parameters';
 import type { Family, NanoVLMConfig } from '../../model/config';
 import type { ParameterGroupName } from '../../../shared/training';
 import type { VisionLanguageModel } from './model/vision-language-model';
 import { weightsFromMap } from './model/weights';
-
-const GROUP_PREFIXES: Record<ParameterGroupName, string> = { mp: 'MP.', vision: 'vision_encoder.', language: 'decoder.' };
-
-export function parameterGroup(name: string): ParameterGroupName {
-  for (const [group, prefix] of Object.entries(GROUP_PREFIXES)) if (name.startsWith(prefix)) return group as ParameterGroupName;
-  throw new Error(`parameter "${name}" belongs to none of the groups MP., vision_encoder., decoder.`);
-}
-
-/** Every stored parameter name with its shape (the tied pair appears once, as the head). */
-export function storedParameterShapes(config: NanoVLMConfig): Map<string, number[]> {
-  const shapes = parameterShapes(config);
-  if (config.lm_tie_weights === false) shapes.set(TOKEN_EMBEDDING, [config.lm_vocab_size, config.lm_hidden_dim]);
-  return shapes;
-}
 
 export class ModelParameters {
   private constructor(

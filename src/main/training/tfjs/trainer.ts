@@ -10,7 +10,8 @@ import { clipCoefficient, globalNorm } from './grad-clip';
 import { labelledLoss } from './labelled-loss';
 import { cosineLearningRate } from '../optimizer/lr-schedule';
 import { visionFeatures, type VisionLanguageModel } from './model/vision-language-model';
-import { parameterGroup, type ModelParameters } from './parameters';
+import { parameterGroup } from '../../model/parameters';
+import type { ModelParameters } from './parameters';
 
 export type LearningRateSchedule = { kind: 'cosine'; maxSteps: number } | { kind: 'constant' };
 

@@ -3,7 +3,7 @@
 // is applied by the caller, as in nanoVLM.
 import * as tf from '@tensorflow/tfjs';
 import { lmHeadDim, type NanoVLMConfig } from '../../../model/config';
-import { causalPaddingMask } from './attention-mask';
+import { causalPaddingBias } from '../../../model/attention-mask';
 import { linear, mergeHeads, rmsNorm, silu, splitHeads } from './layers';
 import { applyRotary, rotaryTables, type RotaryTables } from './rotary-embedding';
 import type { Weights } from './weights';
@@ -47,7 +47,7 @@ function block(x: tf.Tensor, w: Weights, c: NanoVLMConfig, rope: RotaryTables, m
 export function languageModel(embeddings: tf.Tensor, w: Weights, c: NanoVLMConfig, attentionMask?: ArrayLike<number>): tf.Tensor {
   const [b, t] = embeddings.shape as [number, number, number];
   const rope = rotaryTables(t, c);
-  const mask = causalPaddingMask(b, t, attentionMask);
+  const mask = tf.tensor4d(causalPaddingBias(b, t, attentionMask), [b, 1, t, t]);
   let x = embeddings;
   for (let i = 0; i < c.lm_n_blocks; i++) x = block(x, w.scope(`blocks.${i}`), c, rope, mask);
   return rmsNorm(x, w.get('norm.weight'), c.lm_rms_eps);

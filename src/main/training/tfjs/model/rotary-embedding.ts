@@ -1,9 +1,8 @@
-// RoPE tables as nanoVLM's RotaryEmbedding computes them: inv_freq[j] = 1 / base^(2j/hd),
-// angle = position · inv_freq, cos/sin of concat(angle, angle) times lm_attn_scaling. Positions
-// count from 0 over the whole sequence (image tokens and left padding included). Past
-// lm_max_position_embeddings the frequencies are scaled down, as nanoVLM does.
+// RoPE for the TF.js decoder: the shared float32 tables (model/rope.ts) as [1, 1, T, hd] tensors,
+// and q' = q·cos + rotate_half(q)·sin.
 import * as tf from '@tensorflow/tfjs';
-import { lmHeadDim, type NanoVLMConfig } from '../../../model/config';
+import type { NanoVLMConfig } from '../../../model/config';
+import { fullWidth, ropeTables } from '../../../model/rope';
 
 export interface RotaryTables {
   /** [1, 1, T, hd], broadcast over batch and heads */
@@ -12,24 +11,9 @@ export interface RotaryTables {
 }
 
 export function rotaryTables(length: number, c: NanoVLMConfig): RotaryTables {
-  const hd = lmHeadDim(c);
-  const half = hd / 2;
-  const scale = length > c.lm_max_position_embeddings ? length / c.lm_max_position_embeddings : 1;
-  const invFreq = Float32Array.from({ length: half }, (_, j) => 1 / c.lm_re_base ** ((2 * j) / hd) / scale);
-  const cos = new Float32Array(length * hd);
-  const sin = new Float32Array(length * hd);
-  for (let t = 0; t < length; t++) {
-    for (let j = 0; j < half; j++) {
-      const angle = Math.fround(t * invFreq[j]!);
-      const cj = Math.cos(angle) * c.lm_attn_scaling;
-      const sj = Math.sin(angle) * c.lm_attn_scaling;
-      cos[t * hd + j] = cj;
-      cos[t * hd + half + j] = cj;
-      sin[t * hd + j] = sj;
-      sin[t * hd + half + j] = sj;
-    }
-  }
-  return { cos: tf.tensor4d(cos, [1, 1, length, hd]), sin: tf.tensor4d(sin, [1, 1, length, hd]) };
+  const { cosHalf, sinHalf, half } = ropeTables(c, length);
+  const shape: [number, number, number, number] = [1, 1, length, 2 * half];
+  return { cos: tf.tensor4d(fullWidth(cosHalf, length, half), shape), sin: tf.tensor4d(fullWidth(sinHalf, length, half), shape) };
 }
 
 /** rotate_half: concat(-x[hd/2:], x[:hd/2]) on the last axis. */

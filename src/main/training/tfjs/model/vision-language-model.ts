@@ -3,6 +3,7 @@
 // <|image|> placeholders, in order), run the decoder and the head.
 import * as tf from '@tensorflow/tfjs';
 import { extraTokenId, type Family, type NanoVLMConfig } from '../../../model/config';
+import { imagesBeforeText } from '../../../model/family';
 import type { TrainingBatch } from '../../data/batch';
 import { languageModel, lmHead } from './language-model';
 import { modalityProjector } from './modality-projector';
@@ -61,7 +62,7 @@ export function vlmHidden(model: VisionLanguageModel, batch: TrainingBatch, feat
   const { weights: w, config: c } = model;
   const images = modalityProjector(features ?? visionFeatures(model, batch), w.scope('MP'), c);
   const tokens = tokenEmbeddings(batch.inputIds, batch.rows, batch.length, w);
-  if (model.family === 'prefix') {
+  if (imagesBeforeText(model.family)) {
     if (batch.imageCount !== batch.rows) throw new Error(`prefix models take one image per sequence (${batch.imageCount} images for ${batch.rows} rows)`);
     const imageLength = images.shape[1]!;
     const mask = batch.attentionMask && prefixMask(batch.attentionMask, batch.rows, batch.length, imageLength);

@@ -1,13 +1,14 @@
-// Models report their parameters per optimiser group (what the run form's memory estimate needs).
+// Models report their parameters per optimiser group and dimensions (what the run form's memory
+// estimate needs).
 import { describe, expect, it } from 'vitest';
-import { parameterGroupCounts } from '../../../src/main/registry/parameter-groups';
+import { modelShapeOfFolder } from '../../../src/main/registry/model-shape';
 import { fixtureModelFolder } from '../../helpers/fixture-model';
 import { makeTempDir } from '../../helpers/temp-dir';
 
 describe('parameter groups', () => {
   it('splits every fixture family into projector, vision and language parameters', () => {
     for (const family of ['prefix', 'inline', 'split'] as const) {
-      const groups = parameterGroupCounts(fixtureModelFolder(family))!;
+      const groups = modelShapeOfFolder(fixtureModelFolder(family))!.groups;
       expect(groups.mp).toBeGreaterThan(0);
       expect(groups.vision).toBeGreaterThan(groups.mp);
       expect(groups.language).toBeGreaterThan(0);
@@ -16,7 +17,7 @@ describe('parameter groups', () => {
 
   it('is undefined for a folder without a readable config', () => {
     const temp = makeTempDir();
-    expect(parameterGroupCounts(temp.path)).toBeUndefined();
+    expect(modelShapeOfFolder(temp.path)).toBeUndefined();
     temp.remove();
   });
 });

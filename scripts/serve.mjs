@@ -1,4 +1,4 @@
-// npm run serve -- [--host H] [--port P] [--token T] [--data-dir DIR] [--no-build]
+// npm run serve -- [--host H] [--port P] [--token-file FILE] [--data-dir DIR] [--no-build]
 import { register } from 'tsx/esm/api';
 import { buildRenderer } from './build-renderer.mjs';
 

@@ -74,7 +74,8 @@ describe.skipIf(SKIP_E2E)('studio shell in Chromium', () => {
 
   it('round-trips system.info through the page', async () => {
     const info = await page.evaluate(async () => {
-      const response = await fetch('api/call', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ method: 'system.info', input: {} }) });
+      const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${sessionStorage.getItem('nanovlm-studio-token')}` };
+      const response = await fetch('api/call', { method: 'POST', headers, body: JSON.stringify({ method: 'system.info', input: {} }) });
       return (await response.json()) as { ok: boolean; result: { dataFolder: string; door: string } };
     });
     expect(info.ok).toBe(true);

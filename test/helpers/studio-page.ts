@@ -41,7 +41,11 @@ export async function openStudioPage(options: StudioServerOptions = {}): Promise
     },
     call: async (method, input) => {
       const body = await page.evaluate(
-        async ([m, i]) => (await fetch('api/call', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ method: m, input: i }) })).json(),
+        async ([m, i]) => {
+          // the page keeps its token per tab (sessionStorage) and sends it as a Bearer header
+          const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${sessionStorage.getItem('nanovlm-studio-token')}` };
+          return (await fetch('api/call', { method: 'POST', headers, body: JSON.stringify({ method: m, input: i }) })).json();
+        },
         [method, input] as const,
       );
       const answer = body as { ok: boolean; result: unknown; error?: { message: string } };

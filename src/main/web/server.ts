@@ -1,7 +1,8 @@
 // The web door: the same core behind a local HTTP server. JSON calls at POST /api/call,
 // server-sent events at /api/events, images by opaque id at /media/{image|thumb}/{id}, and the
-// renderer's build for everything else. Every request needs the token; without it the answer is
-// 401 and nothing else is served.
+// renderer's build for everything else. Every request needs a credential (see token.ts): the
+// token for the API and events, the media key for images, the page cookie for the renderer's
+// files; without one the answer is 401 and nothing else is served. The door never redirects.
 import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,8 +10,9 @@ import { ApiError } from '../../shared/api';
 import { MEDIA_ID_PATTERN, MEDIA_KINDS, type MediaKind } from '../../shared/client';
 import { contentSecurityPolicy } from '../../shared/security';
 import type { StudioCore } from '../core/studio-core';
+import { allowedHostNames, hostName } from './host-check';
 import { openStatic, resolveStaticFile } from './static-files';
-import { presentedToken, sameToken, tokenCookie } from './token';
+import { derivedKey, pageCookie, requestAccess, type Access } from './token';
 
 export interface WebDoorOptions {
   core: StudioCore;
@@ -18,6 +20,8 @@ export interface WebDoorOptions {
   rendererDir: string;
   host?: string;
   port?: number;
+  /** Host names accepted besides this machine's own (a wide bind only) */
+  allowedHosts?: string[];
 }
 
 export interface WebDoor {
@@ -30,7 +34,9 @@ export interface WebDoor {
 }
 
 // room for one base64 image upload (images.add) and its envelope
-const MAX_BODY_BYTES = 66 * 1024 * 1024;
+export const MAX_BODY_BYTES = 66 * 1024 * 1024;
+// a body over the limit is read and thrown away (up to this much) so the client sees the 413
+const MAX_DISCARD_BYTES = 1024 * 1024 * 1024;
 const SSE_KEEPALIVE_MS = 15_000;
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -44,8 +50,9 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export async function startWebDoor(options: WebDoorOptions): Promise<WebDoor> {
   const host = options.host ?? '127.0.0.1';
+  const hosts = allowedHostNames(host, options.allowedHosts);
   const server = createServer((req, res) => {
-    handle(options, host, req, res).catch((err: unknown) => {
+    handle(options, hosts, req, res).catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal', message: (err as Error).message } });
       else res.end();
     });
@@ -74,41 +81,39 @@ export async function startWebDoor(options: WebDoorOptions): Promise<WebDoor> {
   };
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-/** Refuse DNS-rebinding: on a loopback bind only loopback Host headers are accepted. */
-function hostAllowed(bindHost: string, req: IncomingMessage): boolean {
-  if (!LOOPBACK_HOSTS.has(bindHost)) return true;
-  const header = req.headers.host ?? '';
-  const name = header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.split(':')[0]!;
-  return LOOPBACK_HOSTS.has(name);
-}
-
-async function handle(options: WebDoorOptions, bindHost: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(options: WebDoorOptions, hosts: Set<string>, req: IncomingMessage, res: ServerResponse): Promise<void> {
   for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
   const url = new URL(req.url ?? '/', 'http://studio.invalid');
-  if (!hostAllowed(bindHost, req)) return sendText(res, 403, 'Forbidden: unexpected Host header');
-  const { token, fromQuery } = presentedToken(req, url);
-  if (!sameToken(token, options.token)) {
-    return sendText(res, 401, 'Unauthorized: open the address that the studio printed at start (it carries the access token).');
-  }
-  if (fromQuery && req.method === 'GET') {
-    // Trade the token in the address bar for a cookie, then drop it from the address.
-    url.searchParams.delete('token');
-    res.setHeader('Set-Cookie', tokenCookie(options.token));
-    res.writeHead(302, { Location: `${url.pathname}${url.search}` });
-    res.end();
-    return;
-  }
-  if (url.pathname === '/api/call') return handleCall(options, req, res);
-  if (url.pathname === '/api/events') return handleEvents(options, req, res);
-  if (url.pathname.startsWith('/media/')) return await handleMedia(options, url, req, res);
+  if (!hosts.has(hostName(req.headers.host))) return sendText(res, 403, 'Forbidden: unexpected Host header');
+  const access = requestAccess(req, url, options.token);
+  if (access === 'none') return unauthorized(res);
+  if (url.pathname === '/api/call') return access === 'full' ? handleCall(options, req, res) : unauthorized(res);
+  if (url.pathname === '/api/session') return access === 'full' ? handleSession(options, req, res) : unauthorized(res);
+  if (url.pathname === '/api/events') return access === 'full' ? handleEvents(options, req, res) : unauthorized(res);
+  if (url.pathname.startsWith('/media/')) return access === 'page' ? unauthorized(res) : await handleMedia(options, url, req, res);
+  if (access === 'media') return unauthorized(res);
+  return handleStatic(options, access, url, req, res);
+}
+
+function unauthorized(res: ServerResponse): void {
+  sendText(res, 401, 'Unauthorized: open the address that the studio printed at start (it carries the access token).');
+}
+
+/** The renderer's files. Opening the printed address (token in the query) sets the page cookie. */
+function handleStatic(options: WebDoorOptions, access: Access, url: URL, req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed');
   const file = resolveStaticFile(options.rendererDir, url.pathname);
   if (!file) return sendText(res, 404, `Not found: ${url.pathname}`);
+  if (access === 'full' && url.searchParams.has('token')) res.setHeader('Set-Cookie', pageCookie(req, options.token));
   res.writeHead(200, { 'Content-Type': file.contentType, 'Content-Length': file.size, 'Cache-Control': 'no-cache' });
   if (req.method === 'HEAD') return void res.end();
   openStatic(file).pipe(res);
+}
+
+/** What the page needs besides its token: the key its media addresses carry. */
+function handleSession(options: WebDoorOptions, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET') return sendText(res, 405, 'Method not allowed');
+  sendJson(res, 200, { ok: true, result: { mediaKey: derivedKey(options.token, 'media') } });
 }
 
 async function handleCall(options: WebDoorOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -120,6 +125,9 @@ async function handleCall(options: WebDoorOptions, req: IncomingMessage, res: Se
   try {
     body = JSON.parse(await readBody(req)) as typeof body;
   } catch (err) {
+    if (err instanceof BodyTooLargeError) {
+      return sendJson(res, 413, { ok: false, error: { code: 'invalid_input', message: err.message, field: 'body' } });
+    }
     return sendJson(res, 400, { ok: false, error: { code: 'invalid_input', message: `request body: ${(err as Error).message}`, field: 'body' } });
   }
   if (typeof body !== 'object' || body === null || typeof body.method !== 'string') {
@@ -162,17 +170,35 @@ async function handleMedia(options: WebDoorOptions, url: URL, req: IncomingMessa
   createReadStream(media.path).pipe(res);
 }
 
+class BodyTooLargeError extends Error {
+  constructor() {
+    super(`request body: larger than the limit of ${MAX_BODY_BYTES} bytes`);
+  }
+}
+
+/**
+ * The body as text. One over the limit is refused with BodyTooLargeError as soon as that is
+ * known (from Content-Length, or when the count passes it); the rest is read and dropped so that
+ * the client, still sending, receives the 413 instead of a reset connection.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    const refuse = () => {
+      reject(new BodyTooLargeError());
+      req.removeAllListeners('data');
+      let dropped = 0;
+      req.on('data', (chunk: Buffer) => {
+        dropped += chunk.length;
+        if (dropped > MAX_DISCARD_BYTES) req.destroy();
+      });
+    };
+    if (declared > MAX_BODY_BYTES) return refuse();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
+      if (size > MAX_BODY_BYTES) return refuse();
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));

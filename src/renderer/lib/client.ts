@@ -9,4 +9,9 @@ declare global {
   }
 }
 
-export const client: StudioClient = window.studio ?? new WebStudioClient();
+const web = window.studio ? undefined : new WebStudioClient();
+
+export const client: StudioClient = window.studio ?? web!;
+
+/** Resolves when the client can build media addresses (the web door fetches its media key). */
+export const clientReady: Promise<void> = web ? web.ready() : Promise.resolve();

@@ -1,28 +1,64 @@
 // The browser door's client: JSON calls over HTTP and one server-sent event stream. The token
-// travels in the same-site cookie set when the page was first opened.
+// comes in the address the studio printed; the page keeps it for this tab only (sessionStorage,
+// which belongs to this scheme, host and port) and drops it from the address bar. It travels in an
+// Authorization header, never in a cookie (cookies reach every port of the host). Media addresses
+// carry a media key instead, which opens images and nothing else.
 import { ApiError, type ApiErrorBody, type EventPayloads, type EventTopic, type MethodInput, type MethodName, type MethodOutput } from '../../shared/api';
 import type { MediaKind, StudioClient } from '../../shared/client';
 
 type Listener = (payload: unknown) => void;
 
+const TOKEN_KEY = 'nanovlm-studio-token';
+const MISSING_TOKEN = 'The access token is missing or wrong: open the address the studio printed.';
+
+/** The tab's token: from the address (then removed from it) or kept from earlier in this tab. */
+function takeToken(): string {
+  const url = new URL(window.location.href);
+  const fromAddress = url.searchParams.get('token');
+  let kept: string | null = null;
+  try {
+    if (fromAddress) sessionStorage.setItem(TOKEN_KEY, fromAddress);
+    kept = sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    // storage refused (privacy settings): the token lives in this page only
+  }
+  if (fromAddress) {
+    url.searchParams.delete('token');
+    window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
+  }
+  return fromAddress ?? kept ?? '';
+}
+
 export class WebStudioClient implements StudioClient {
   readonly door = 'web' as const;
   private source: EventSource | undefined;
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly token = takeToken();
+  private mediaKey = '';
+
+  /** Fetches the media key; call before the first mediaUrl(). */
+  async ready(): Promise<void> {
+    try {
+      const response = await fetch('api/session', { headers: this.authorization() });
+      const body = (await response.json()) as { ok: boolean; result?: { mediaKey: string } };
+      this.mediaKey = body.result?.mediaKey ?? '';
+    } catch {
+      // no session: the calls will say why
+    }
+  }
 
   async call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>> {
     let response: Response;
     try {
       response = await fetch('api/call', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', ...this.authorization() },
         body: JSON.stringify({ method, input }),
-        credentials: 'same-origin',
       });
     } catch (err) {
       throw new ApiError('internal', `${method}: the studio did not answer (${(err as Error).message})`);
     }
-    if (response.status === 401) throw new ApiError('invalid_input', 'The access token is missing or wrong: open the address the studio printed.');
+    if (response.status === 401) throw new ApiError('invalid_input', MISSING_TOKEN);
     const body = (await response.json().catch(() => undefined)) as { ok: boolean; result?: unknown; error?: ApiErrorBody } | undefined;
     if (!body) throw new ApiError('internal', `${method}: unexpected answer (HTTP ${response.status})`);
     if (!body.ok) throw new ApiError(body.error?.code ?? 'internal', body.error?.message ?? 'unknown error', body.error?.field);
@@ -45,11 +81,16 @@ export class WebStudioClient implements StudioClient {
   }
 
   mediaUrl(kind: MediaKind, id: string): string {
-    return `media/${kind}/${id}`;
+    return `media/${kind}/${id}?k=${encodeURIComponent(this.mediaKey)}`;
+  }
+
+  private authorization(): Record<string, string> {
+    return this.token ? { Authorization: `Bearer ${this.token}` } : {};
   }
 
   private eventSource(): EventSource {
-    this.source ??= new EventSource('api/events', { withCredentials: true });
+    // EventSource cannot send headers: the token rides in the query of this one request.
+    this.source ??= new EventSource(`api/events?token=${encodeURIComponent(this.token)}`);
     return this.source;
   }
 }

@@ -34,7 +34,7 @@ const ROWS: Record<string, Pick<ExportOptions, 'graph' | 'quant'>> = {
   int8: { graph: 'fused', quant: 'int8' },
   int4: { graph: 'fused', quant: 'int4' },
 };
-const IMAGE = process.env.NANOVLM_BENCH_IMAGE ?? join(process.env.NANOVLM_SHARED_DIR ?? join(import.meta.dirname, '..', '..', 'shared'), 'photos', 'astronaut.png'); // 512×512: one tile for 230M-8k
+const IMAGE = process.env.NANOVLM_BENCH_IMAGE ?? join(import.meta.dirname, '..', 'test', 'fixtures', 'photos', 'astronaut.png'); // 512×512: one tile for 230M-8k
 const PROMPT_TOKENS = 64;
 const DECODE_TOKENS = 128;
 

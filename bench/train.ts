@@ -30,7 +30,7 @@ import { ModelParameters } from '../src/main/training/tfjs/parameters';
 import { isTrainedGroup, Trainer } from '../src/main/training/tfjs/trainer';
 import { DEFAULT_OPTIMIZER, type LearningRates, type TrainingEngineName } from '../src/shared/training';
 
-const FIXTURE = join(process.env.NANOVLM_SHARED_DIR ?? join(import.meta.dirname, '..', '..', 'shared'), 'fixtures', 'split');
+const FIXTURE = join(import.meta.dirname, '..', 'test', 'fixtures', 'split');
 const TEXT_TOKENS = 64;
 const LABELLED_TOKENS = 16;
 

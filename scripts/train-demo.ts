@@ -138,7 +138,7 @@ async function run(): Promise<void> {
   if (values.resources && !values['no-resources']) {
     copyModel(checkpoint, paths.model);
     writeFileSync(join(paths.model, 'README.md'), demoReadme(figures));
-    await writeDemoData(paths.demoData, join(process.env.NANOVLM_SHARED_DIR ?? resolve(ROOT, '..', 'shared'), 'photos'));
+    await writeDemoData(paths.demoData, join(ROOT, 'test', 'fixtures', 'photos'));
     console.log(`\nwrote ${paths.model} and ${paths.demoData}`);
   }
   console.log(`training ${formatDuration(trainSeconds)}, everything ${formatDuration(figures.totalSeconds)}`);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../../src/shared/models';
 import { SKIP_E2E } from '../helpers/browser';
 import { fixtureModelFolder } from '../helpers/fixture-model';
-import { PHOTOS_DIR } from '../helpers/shared-paths';
+import { PHOTOS_DIR } from '../helpers/fixture-paths';
 import { openStudioPage, waitUntil, type StudioPage } from '../helpers/studio-page';
 
 const poll = <T>(read: () => T | Promise<T>, timeout = 30_000) => expect.poll(read, { timeout });

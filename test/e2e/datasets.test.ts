@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, SKIP_E2E } from '../helpers/browser';
-import { PHOTOS_DIR } from '../helpers/shared-paths';
+import { PHOTOS_DIR } from '../helpers/fixture-paths';
 import { REPO_ROOT, startStudioServer, type RunningStudio } from '../helpers/studio-server';
 import { makeTempDir } from '../helpers/temp-dir';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SKIP_E2E } from '../helpers/browser';
 import { fixtureModelFolder } from '../helpers/fixture-model';
-import { PHOTOS_DIR } from '../helpers/shared-paths';
+import { PHOTOS_DIR } from '../helpers/fixture-paths';
 import { openStudioPage, type StudioPage } from '../helpers/studio-page';
 import { makeTempDir } from '../helpers/temp-dir';
 

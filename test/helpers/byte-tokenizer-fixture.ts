@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { writeByteTokenizer } from '../../src/main/model/byte-tokenizer';
 import { parseConfig, type Family, type ModelSpec } from '../../src/main/model/config';
 import { NanoVLMTokenizer } from '../../src/main/model/tokenizer';
-import { FIXTURES_DIR } from './shared-paths';
+import { FIXTURES_DIR } from './fixture-paths';
 
 export { FIXTURES_DIR };
 

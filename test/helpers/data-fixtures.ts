@@ -1,4 +1,4 @@
-// Fixtures for the datasets tests: temp data folders, the shared photos, and generated images
+// Fixtures for the datasets tests: temp data folders, the test photos, and generated images
 // (distinct small JPEGs, a PNG whose header claims more pixels than the limit).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { DatasetStore } from '../../src/main/data/dataset-store';
-import { PHOTOS_DIR as PHOTOS } from './shared-paths';
+import { PHOTOS_DIR as PHOTOS } from './fixture-paths';
 
 export { PHOTOS };
 

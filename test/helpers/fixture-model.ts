@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeByteTokenizer } from '../../src/main/model/byte-tokenizer';
-import { fixtureDir } from './shared-paths';
+import { fixtureDir } from './fixture-paths';
 
 export function fixtureModelFolder(family: 'prefix' | 'inline' | 'split'): string {
   const folder = mkdtempSync(join(tmpdir(), `fixture-model-${family}-`));

@@ -1,6 +1,6 @@
 // resources/demo-data: a small dataset to try the studio with, in one importable JSONL
 // (demo.jsonl, the Hub's VQA layout with "split" and "tags"): a few dozen generated shapes
-// questions and a few questions about real photographs copied from the shared sample photos,
+// questions and a few questions about real photographs copied from the test photos (test/fixtures/photos),
 // whose licences go into LICENSES.md.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // Resolve a model reference (a local folder, or a Hub repo id like `lusxvr/nanoVLM-222M`) to local
 // files: config.json and model.safetensors from the model, and the tokenizer files from the repo
-// named by the config's `lm_tokenizer` (spec "Checkpoints"). Hub files go to the huggingface_hub
+// named by the config's `lm_tokenizer` (docs/nanovlm.md, "Checkpoints"). Hub files go to the huggingface_hub
 // cache, so downloads are shared with Python tools both ways. Environment: HF_ENDPOINT, HF_TOKEN,
 // HF_HUB_OFFLINE, HF_HOME / HF_HUB_CACHE.
 import { existsSync, readFileSync, statSync } from 'node:fs';

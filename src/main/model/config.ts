@@ -1,6 +1,6 @@
 // The nanoVLM config (config.json, a flat object) and the three checkpoint families.
 // A missing field takes the default of the family the config belongs to; unknown fields are kept
-// but ignored. See shared/spec/nanovlm.md, "Families".
+// but ignored. See docs/nanovlm.md, "Families".
 
 import type { Family } from '../../shared/models';
 
@@ -107,7 +107,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** Which family a raw config.json belongs to (spec table "Families"). */
+/** Which family a raw config.json belongs to (docs/nanovlm.md, "Families"). */
 export function detectFamily(raw: Record<string, unknown>): Family {
   if (raw.max_img_size !== undefined) return 'split';
   if (raw.mp_image_token_length !== undefined) return 'inline';

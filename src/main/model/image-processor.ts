@@ -1,4 +1,4 @@
-// Image preprocessing (spec "Image preprocessing"): any photo a person gives becomes the pixel
+// Image preprocessing (docs/nanovlm.md, "Image preprocessing"): any photo a person gives becomes the pixel
 // tiles the vision encoder reads, RGB in [0, 1], no mean/std normalisation.
 //
 // Decoding (sharp): EXIF orientation applied; alpha dropped without compositing, as PIL's

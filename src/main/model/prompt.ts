@@ -1,5 +1,5 @@
-// What the language model reads: each family's prompt format (spec "Families"), the image
-// placeholder string, and the label masks of training (spec "Training objective"). Shared by the
+// What the language model reads: each family's prompt format (docs/nanovlm.md, "Families"), the image
+// placeholder string, and the label masks of training (docs/nanovlm.md, "Training objective"). Shared by the
 // runtime and the trainer, so inference sees byte-for-byte what training saw.
 //
 // Every sequence is built from segments (text that is, or is not, a training target) that are
@@ -59,7 +59,7 @@ export function buildGenerationIds(spec: ModelSpec, tokenizer: NanoVLMTokenizer,
 }
 
 /**
- * One training sample: ids and labels per spec "Training objective". Every turn must be answered.
+ * One training sample: ids and labels per docs/nanovlm.md, "Training objective". Every turn must be answered.
  * Prefix family: the sequence holds text only; the trainer puts the image positions (labelled
  * IGNORE_INDEX) before it.
  */

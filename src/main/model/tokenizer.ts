@@ -1,6 +1,6 @@
 // The language model's tokenizer: the Hub repo named by `lm_tokenizer` (tokenizer.json +
 // tokenizer_config.json), with the config's `vlm_extra_tokens` appended after the base vocabulary
-// in the dict's order as special tokens (spec "Checkpoints": `<|image|>` gets lm_base_vocab_size,
+// in the dict's order as special tokens (docs/nanovlm.md, "Checkpoints": `<|image|>` gets lm_base_vocab_size,
 // the next one +1, ...). Wraps @huggingface/tokenizers.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,7 +44,7 @@ export interface DecodeOptions {
 }
 
 export class NanoVLMTokenizer {
-  /** the id of the tokenizer's eos token (spec: "the tokenizer's eos token") */
+  /** the id of the tokenizer's eos token (docs/nanovlm.md, "Checkpoints") */
   readonly eosTokenId: number;
   readonly eosToken: string;
   /** ids of every special token, extra tokens included */

@@ -7,7 +7,7 @@ import type { ModelInfo } from '../../../src/shared/models';
 import type { WelcomeState } from '../../../src/shared/system';
 import { createStudioCore, type StudioCore } from '../../../src/main/core/studio-core';
 import { fixtureModelFolder } from '../../helpers/fixture-model';
-import { PHOTOS_DIR } from '../../helpers/shared-paths';
+import { PHOTOS_DIR } from '../../helpers/fixture-paths';
 import { makeTempDir } from '../../helpers/temp-dir';
 
 describe('first start with the bundled demo', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/index';
 import { fixtureModelFolder } from '../../helpers/fixture-model';
-import { PHOTOS_DIR } from '../../helpers/shared-paths';
+import { PHOTOS_DIR } from '../../helpers/fixture-paths';
 
 const work = mkdtempSync(join(tmpdir(), 'nanovlm-eval-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

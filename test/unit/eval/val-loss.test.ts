@@ -6,7 +6,7 @@ import { sequenceLoss } from '../../../src/main/eval/val-loss';
 import { SafetensorsFile } from '../../../src/main/model/safetensors';
 import { VlmEngine } from '../../../src/main/runtime/vlm-engine';
 import { exportFixture, FAMILIES, removeDir } from '../onnx/fixtures';
-import { fixtureDir } from '../../helpers/shared-paths';
+import { fixtureDir } from '../../helpers/fixture-paths';
 
 describe.each(FAMILIES)('%s fixture', (family) => {
   it("gives nanoVLM's loss on the training step's sequence (within 1e-4)", async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildByteTokenizerConfig, buildByteTokenizerJson } from '../../../src/main/model/byte-tokenizer';
 import { hubCacheDir, HubError, resolveModel, type DownloadProgress } from '../../../src/main/hub/hub';
-import { fixtureDir } from '../../helpers/shared-paths';
+import { fixtureDir } from '../../helpers/fixture-paths';
 import { fakeCommit, startFakeHub, type FakeHub } from '../../helpers/fake-hub-server';
 
 const MODEL = 'test-owner/tiny-vlm';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { PHOTOS_DIR } from '../../helpers/shared-paths';
+import { PHOTOS_DIR } from '../../helpers/fixture-paths';
 import { decodeRgb, ImageError, processImage } from '../../../src/main/model/image-processor';
 
 const PHOTOS = PHOTOS_DIR;

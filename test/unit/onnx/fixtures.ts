@@ -1,4 +1,4 @@
-// The golden fixtures (shared/fixtures/{prefix,inline,split}) as the ONNX tests use them.
+// The golden fixtures (test/fixtures/{prefix,inline,split}) as the ONNX tests use them.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { openCheckpoint } from '../../../src/main/model/checkpoint';
 import { SafetensorsFile } from '../../../src/main/model/safetensors';
 import { exportOnnx } from '../../../src/main/onnx/export';
 import type { ExportOptions } from '../../../src/main/onnx/export-options';
-import { FIXTURES_DIR } from '../../helpers/shared-paths';
+import { FIXTURES_DIR } from '../../helpers/fixture-paths';
 
 export const FIXTURES = FIXTURES_DIR;
 export const FAMILIES: Family[] = ['prefix', 'inline', 'split'];

@@ -8,7 +8,7 @@ import { main } from '../../../src/main/cli/index';
 import { writeByteTokenizer } from '../../../src/main/model/byte-tokenizer';
 import { SafetensorsFile } from '../../../src/main/model/safetensors';
 import { FIXTURES, loadFixture, maxAbsDiff, removeDir } from '../onnx/fixtures';
-import { PHOTOS_DIR } from '../../helpers/shared-paths';
+import { PHOTOS_DIR } from '../../helpers/fixture-paths';
 
 const work = mkdtempSync(join(tmpdir(), 'nanovlm-cli-'));
 const cacheDir = join(work, 'cache');

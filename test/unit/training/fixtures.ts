@@ -1,8 +1,8 @@
-// The golden fixtures of shared/fixtures: nanoVLM's PyTorch training step on tiny models.
+// The golden fixtures (test/fixtures): nanoVLM's PyTorch training step on tiny models.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Family } from '../../../src/main/model/config';
-import { FIXTURES_DIR } from '../../helpers/shared-paths';
+import { FIXTURES_DIR } from '../../helpers/fixture-paths';
 
 export const FIXTURES = FIXTURES_DIR;
 export const FAMILIES: Family[] = ['prefix', 'inline', 'split'];

@@ -1,7 +1,8 @@
 // The API contract between the renderer and the studio core: every method with its input schema
 // (checked at the door, errors name the field) and its output type, and every event stream.
 // Both doors (Electron IPC and the web server) serve exactly this; the renderer only sees it
-// through StudioClient.
+// through StudioClient. A call is parsed once, at the door (parseMethodInput): handlers receive the
+// parsed input (ParsedInput) and never parse again. Failures: see errors.ts.
 import { z } from 'zod';
 import {
   bulkChangeSchema,
@@ -28,7 +29,7 @@ import {
   chatIdInput,
   chatSendSchema,
   chatToSampleSchema,
-  generationSettingsSchema,
+  generationSettingsChangeSchema,
   messageIdInput,
   QUANTIZATION_CHOICES,
   regenerateSchema,
@@ -39,6 +40,10 @@ import {
 } from './chat';
 import { runStartSchema, type RunDetail, type RunLogLine, type RunMetric, type RunPredictions, type RunSummary } from './runs';
 import type { SystemHealth, SystemInfo, WelcomeState } from './system';
+import { ApiError } from './errors';
+
+/** a call's failure is part of the contract; defined in errors.ts */
+export { ApiError } from './errors';
 
 const noInput = z.object({}).strict();
 const id = z.number().int().positive();
@@ -89,7 +94,7 @@ export const methodInputs = {
     .object({
       selection: selectionSchema,
       modelId: modelIdSchema,
-      settings: generationSettingsSchema.partial().strict().optional(),
+      settings: generationSettingsChangeSchema.optional(),
       defaultQuestion: z.string().trim().min(1).max(2000).default('Describe this image.'),
     })
     .strict(),
@@ -169,7 +174,10 @@ export interface MethodOutputs {
 }
 
 export type MethodName = keyof typeof methodInputs & keyof MethodOutputs;
+/** What a caller sends: optional fields may be left out. */
 export type MethodInput<M extends MethodName> = z.input<(typeof methodInputs)[M]>;
+/** What a handler receives: the input after the door's parse, defaults filled in. */
+export type ParsedInput<M extends MethodName> = z.output<(typeof methodInputs)[M]>;
 export type MethodOutput<M extends MethodName> = MethodOutputs[M];
 
 /** Event payloads, by topic. */
@@ -194,28 +202,11 @@ export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(methodInputs, name);
 }
 
-/** A failed call as it crosses a door: a stable code, a message for people, the field at fault. */
-export interface ApiErrorBody {
-  code: 'invalid_input' | 'unknown_method' | 'not_found' | 'conflict' | 'cancelled' | 'internal';
-  message: string;
-  field?: string;
-}
-
-export class ApiError extends Error {
-  constructor(readonly code: ApiErrorBody['code'], message: string, readonly field?: string) {
-    super(message);
-    this.name = 'ApiError';
-  }
-
-  toBody(): ApiErrorBody {
-    return { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) };
-  }
-}
-
-/** Validate a method's input; the error names the first offending field. */
-export function parseMethodInput<M extends MethodName>(method: M, input: unknown): z.output<(typeof methodInputs)[M]> {
+/** Validate a method's input; the error names the first offending field. Defaults are applied here, once. */
+export function parseMethodInput<M extends MethodName>(method: M, input: unknown): ParsedInput<M> {
   const result = methodInputs[method].safeParse(input ?? {});
-  if (result.success) return result.data as z.output<(typeof methodInputs)[M]>;
+  // zod types the data of a schema picked by a generic key as the union of all methods' inputs
+  if (result.success) return result.data as ParsedInput<M>;
   const issue = result.error.issues[0]!;
   const keys = issue.code === 'unrecognized_keys' ? (issue as { keys?: string[] }).keys ?? [] : [];
   const field = [...issue.path, ...keys.slice(0, 1)].map(String).join('.') || '(input)';

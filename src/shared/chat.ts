@@ -6,21 +6,46 @@ import { modelIdSchema } from './models';
 
 export const QUANTIZATION_CHOICES = ['none', 'int8', 'int4'] as const;
 
-/** Generation settings; defaults follow nanoVLM's generate.py where it has them. */
+/** Each generation setting and its bounds. */
+const settingFields = {
+  greedy: z.boolean(),
+  temperature: z.number().min(0.01).max(5),
+  topK: z.number().int().min(0).max(1000),
+  topP: z.number().gt(0).max(1),
+  repetitionPenalty: z.number().min(1).max(3),
+  maxNewTokens: z.number().int().min(1).max(4096),
+  seed: z.number().int().min(0).max(2 ** 31 - 1),
+  quant: z.enum(QUANTIZATION_CHOICES),
+};
+
+/** Generation settings; defaults follow nanoVLM's generate.py where it has them (no seed: a random one). */
 export const generationSettingsSchema = z
   .object({
-    greedy: z.boolean().default(false),
-    temperature: z.number().min(0.01).max(5).default(0.5),
-    topK: z.number().int().min(0).max(1000).default(50),
-    topP: z.number().gt(0).max(1).default(0.9),
-    repetitionPenalty: z.number().min(1).max(3).default(1.0),
-    maxNewTokens: z.number().int().min(1).max(4096).default(128),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).optional(),
-    quant: z.enum(QUANTIZATION_CHOICES).default('none'),
+    greedy: settingFields.greedy.default(false),
+    temperature: settingFields.temperature.default(0.5),
+    topK: settingFields.topK.default(50),
+    topP: settingFields.topP.default(0.9),
+    repetitionPenalty: settingFields.repetitionPenalty.default(1.0),
+    maxNewTokens: settingFields.maxNewTokens.default(128),
+    seed: settingFields.seed.optional(),
+    quant: settingFields.quant.default('none'),
   })
   .strict();
 export type GenerationSettings = z.output<typeof generationSettingsSchema>;
 export const DEFAULT_GENERATION_SETTINGS: GenerationSettings = generationSettingsSchema.parse({});
+
+/**
+ * The settings a call changes, the others left as they are. Not `generationSettingsSchema.partial()`:
+ * that still fills in every default, so `{ maxNewTokens: 4 }` would reset all the other settings.
+ */
+export const generationSettingsChangeSchema = z.object(settingFields).partial().strict();
+export type GenerationSettingsChange = z.output<typeof generationSettingsChangeSchema>;
+
+/** Settings with a change applied; a setting the change leaves undefined keeps its value. */
+export function changeSettings(settings: GenerationSettings, change: GenerationSettingsChange | undefined): GenerationSettings {
+  const given = Object.entries(change ?? {}).filter(([, value]) => value !== undefined);
+  return { ...settings, ...Object.fromEntries(given) };
+}
 
 export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'failed';
 
@@ -77,7 +102,7 @@ export const chatSendSchema = z
     modelId: modelIdSchema,
     text: z.string().trim().min(1, 'ask something').max(20_000),
     imageIds: z.array(imageIdSchema).max(16).default([]),
-    settings: generationSettingsSchema.partial().strict().optional(),
+    settings: generationSettingsChangeSchema.optional(),
   })
   .strict();
 
@@ -92,7 +117,7 @@ export const chatFeedbackSchema = z
 export const chatToSampleSchema = z.object({ messageId, datasetId: z.number().int().positive() }).strict();
 export const chatIdInput = z.object({ chatId }).strict();
 export const messageIdInput = z.object({ messageId }).strict();
-export const regenerateSchema = z.object({ messageId, settings: generationSettingsSchema.partial().strict().optional() }).strict();
+export const regenerateSchema = z.object({ messageId, settings: generationSettingsChangeSchema.optional() }).strict();
 
 export interface ChatSendResult {
   chat: ChatSummary;

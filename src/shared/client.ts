@@ -1,6 +1,5 @@
-// The one interface the renderer talks to. The Electron preload exposes an object of this shape as
-// window.studio; in a browser the web client implements it over HTTP. Renderer code never knows
-// which door it has.
+// The one interface the renderer talks to: over the Electron preload's bridge (desktop-door.ts) or,
+// in a browser, over HTTP (the web client). Renderer code never knows which door it has.
 import type { EventPayloads, EventTopic, MethodInput, MethodName, MethodOutput } from './api';
 
 export interface StudioClient {

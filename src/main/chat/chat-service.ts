@@ -2,7 +2,7 @@
 // (chat.delta events) and stored when it ends (chat.message event); stop, regenerate, feedback, and
 // "add to dataset", which turns an answered (or corrected) turn into a reviewed sample.
 import { ApiError } from '../../shared/api';
-import { DEFAULT_GENERATION_SETTINGS, type ChatDetail, type ChatMessage, type ChatSendResult, type GenerationSettings } from '../../shared/chat';
+import { changeSettings, DEFAULT_GENERATION_SETTINGS, type ChatDetail, type ChatMessage, type ChatSendResult, type GenerationSettings, type GenerationSettingsChange } from '../../shared/chat';
 import type { Sample } from '../../shared/datasets';
 import type { EventBus } from '../core/event-bus';
 import type { DatasetStore } from '../data/dataset-store';
@@ -31,26 +31,26 @@ export class ChatService {
     deps.chats.markInterrupted();
   }
 
-  send(input: { chatId?: number; modelId: string; text: string; imageIds: string[]; settings?: Partial<GenerationSettings> }): ChatSendResult {
+  send(input: { chatId?: number; modelId: string; text: string; imageIds: string[]; settings?: GenerationSettingsChange }): ChatSendResult {
     const model = this.deps.models.get(input.modelId);
     for (const id of input.imageIds) this.deps.datasets.imageFilePath(id); // every photo must be stored
     const chats = this.deps.chats;
     const chat = input.chatId ? chats.chat(input.chatId) : chats.createChat(input.text.slice(0, TITLE_LENGTH), model.id);
     if (chats.messages(chat.id).some((m) => m.status === 'streaming')) throw new ApiError('conflict', 'this chat is still answering; stop it or wait', 'chatId');
     const userMessage = chats.addMessage({ chatId: chat.id, role: 'user', text: input.text, imageIds: input.imageIds, status: 'done' });
-    const assistantMessage = this.startAnswer(chat.id, model.id, { ...DEFAULT_GENERATION_SETTINGS, ...input.settings });
+    const assistantMessage = this.startAnswer(chat.id, model.id, changeSettings(DEFAULT_GENERATION_SETTINGS, input.settings));
     return { chat: chats.chat(chat.id), userMessage, assistantMessage };
   }
 
   /** Answer the last question again (the previous answer is replaced). */
-  regenerate(messageId: number, settings?: Partial<GenerationSettings>): ChatMessage {
+  regenerate(messageId: number, settings?: GenerationSettingsChange): ChatMessage {
     const old = this.deps.chats.message(messageId);
     if (old.role !== 'assistant') throw new ApiError('invalid_input', 'only an answer can be regenerated', 'messageId');
     const messages = this.deps.chats.messages(old.chatId);
     if (messages.at(-1)?.id !== old.id) throw new ApiError('conflict', 'only the last answer of a chat can be regenerated', 'messageId');
     if (old.status === 'streaming') throw new ApiError('conflict', 'this answer is still streaming; stop it first', 'messageId');
     this.deps.chats.deleteMessage(old.id);
-    return this.startAnswer(old.chatId, old.modelId!, { ...DEFAULT_GENERATION_SETTINGS, ...old.settings, ...settings });
+    return this.startAnswer(old.chatId, old.modelId!, changeSettings({ ...DEFAULT_GENERATION_SETTINGS, ...old.settings }, settings));
   }
 
   /** A chat as stored, with the text so far of an answer still streaming. */

@@ -1,21 +1,19 @@
 // Datasets, samples and images: thin handlers over the DatasetStore; long work runs as jobs.
-import type { MethodInput, MethodName } from '../../shared/api';
 import { ApiError } from '../../shared/api';
 import type { ImportProgress } from '../../shared/datasets';
+import type { AreaHandlers } from './handlers';
 import type { CoreContext } from './studio-core';
-
-type In<M extends MethodName> = MethodInput<M>;
 
 export function datasetHandlers(ctx: CoreContext) {
   const store = ctx.datasets;
   return {
     'datasets.list': async () => store.listDatasets(),
-    'datasets.get': async ({ id }: In<'datasets.get'>) => store.getDataset(id),
-    'datasets.tags': async ({ datasetId }: In<'datasets.tags'>) => store.listTags(datasetId),
-    'datasets.create': async ({ name, description }: In<'datasets.create'>) => store.createDataset(name, description),
-    'datasets.update': async ({ id, ...change }: In<'datasets.update'>) => store.updateDataset(id, change),
-    'datasets.delete': async ({ id }: In<'datasets.delete'>) => (store.deleteDataset(id), { deleted: true as const }),
-    'datasets.import': async ({ datasetId, path, options }: In<'datasets.import'>) => {
+    'datasets.get': async ({ id }) => store.getDataset(id),
+    'datasets.tags': async ({ datasetId }) => store.listTags(datasetId),
+    'datasets.create': async ({ name, description }) => store.createDataset(name, description),
+    'datasets.update': async ({ id, ...change }) => store.updateDataset(id, change),
+    'datasets.delete': async ({ id }) => (store.deleteDataset(id), { deleted: true as const }),
+    'datasets.import': async ({ datasetId, path, options }) => {
       const dataset = store.getDataset(datasetId);
       return ctx.jobs.start('import', `Import ${path} into ${dataset.name}`, 'items', ({ signal, progress }) =>
         store.importPath(datasetId, path, {
@@ -25,29 +23,29 @@ export function datasetHandlers(ctx: CoreContext) {
         }),
       );
     },
-    'datasets.export': async ({ datasetId, outDir, format }: In<'datasets.export'>) => {
+    'datasets.export': async ({ datasetId, outDir, format }) => {
       const dataset = store.getDataset(datasetId);
       return ctx.jobs.start('export', `Export ${dataset.name} as ${format}`, 'items', () => store.exportDataset(datasetId, outDir, format));
     },
-    'datasets.assignSplits': async ({ datasetId, ratios, seed }: In<'datasets.assignSplits'>) => store.assignSplits(datasetId, ratios, seed),
-    'datasets.splitLeaks': async ({ datasetId }: In<'datasets.splitLeaks'>) => store.findSplitLeaks(datasetId),
-    'datasets.createVersion': async ({ datasetId, note }: In<'datasets.createVersion'>) => store.createVersion(datasetId, { note }),
-    'datasets.versions': async ({ datasetId }: In<'datasets.versions'>) => store.listVersions(datasetId),
+    'datasets.assignSplits': async ({ datasetId, ratios, seed }) => store.assignSplits(datasetId, ratios, seed),
+    'datasets.splitLeaks': async ({ datasetId }) => store.findSplitLeaks(datasetId),
+    'datasets.createVersion': async ({ datasetId, note }) => store.createVersion(datasetId, { note }),
+    'datasets.versions': async ({ datasetId }) => store.listVersions(datasetId),
 
-    'samples.page': async (query: In<'samples.page'>) => store.pageSamples(query),
-    'samples.count': async ({ datasetId, filter }: In<'samples.count'>) => ({ count: store.countSamples(datasetId, filter) }),
-    'samples.get': async ({ id }: In<'samples.get'>) => {
+    'samples.page': async (query) => store.pageSamples(query),
+    'samples.count': async ({ datasetId, filter }) => ({ count: store.countSamples(datasetId, filter) }),
+    'samples.get': async ({ id }) => {
       const sample = store.getSample(id);
       if (!sample) throw new ApiError('not_found', `no sample with id ${id}`, 'id');
       return sample;
     },
-    'samples.create': async ({ datasetId, sample }: In<'samples.create'>) => store.createSample(datasetId, sample),
-    'samples.update': async ({ id, patch }: In<'samples.update'>) => store.updateSample(id, patch),
-    'samples.bulkUpdate': async ({ selection, change }: In<'samples.bulkUpdate'>) => ({ updated: store.bulkUpdate(selection, change) }),
-    'samples.delete': async ({ selection }: In<'samples.delete'>) => store.deleteSamples(selection),
-    'samples.restore': async ({ undoToken }: In<'samples.restore'>) => ({ restored: store.restoreSamples(undoToken) }),
+    'samples.create': async ({ datasetId, sample }) => store.createSample(datasetId, sample),
+    'samples.update': async ({ id, patch }) => store.updateSample(id, patch),
+    'samples.bulkUpdate': async ({ selection, change }) => ({ updated: store.bulkUpdate(selection, change) }),
+    'samples.delete': async ({ selection }) => store.deleteSamples(selection),
+    'samples.restore': async ({ undoToken }) => ({ restored: store.restoreSamples(undoToken) }),
 
-    'images.add': async ({ name, dataBase64 }: In<'images.add'>) => {
+    'images.add': async ({ name, dataBase64 }) => {
       const bytes = Buffer.from(dataBase64, 'base64');
       const what = name ? `"${name}"` : 'the image';
       if (bytes.length === 0) throw new ApiError('invalid_input', `images.add: ${what} is empty`, 'dataBase64');
@@ -57,5 +55,5 @@ export function datasetHandlers(ctx: CoreContext) {
         throw new ApiError('invalid_input', `${what}: ${(err as Error).message}`, 'dataBase64');
       }
     },
-  };
+  } satisfies AreaHandlers;
 }

@@ -1,5 +1,7 @@
-// Every API method's implementation, by name. Each area keeps its handlers in its own file.
-import type { MethodInput, MethodName, MethodOutput } from '../../shared/api';
+// Every API method's implementation, by name. Each area keeps its handlers in its own file, an
+// object that `satisfies AreaHandlers`: its parameters are then typed from the contract, as the
+// door hands them over (parsed, defaults filled in), with no annotation to get wrong.
+import type { MethodName, MethodOutput, ParsedInput } from '../../shared/api';
 import type { CoreContext } from './studio-core';
 import { chatHandlers } from './chat-handlers';
 import { datasetHandlers } from './dataset-handlers';
@@ -8,7 +10,10 @@ import { modelHandlers } from './model-handlers';
 import { runHandlers } from './run-handlers';
 import { systemHandlers } from './system-handlers';
 
-export type Handlers = { [M in MethodName]: (input: MethodInput<M>) => Promise<MethodOutput<M>> };
+export type Handler<M extends MethodName> = (input: ParsedInput<M>) => Promise<MethodOutput<M>>;
+export type Handlers = { [M in MethodName]: Handler<M> };
+/** Some of the methods: what one area's file provides. */
+export type AreaHandlers = Partial<Handlers>;
 
 export function createHandlers(ctx: CoreContext): Handlers {
   return {

@@ -1,12 +1,12 @@
 // Models: list, add (Hub download or local folder, as a job with byte progress), remove.
-import type { MethodInput } from '../../shared/api';
 import { isLocalReference, resolveModel, type DownloadProgress } from '../hub/hub';
+import type { AreaHandlers } from './handlers';
 import type { CoreContext } from './studio-core';
 
 export function modelHandlers(ctx: CoreContext) {
   return {
     'models.list': async () => ctx.models.list(),
-    'models.add': async ({ reference, name }: MethodInput<'models.add'>) => {
+    'models.add': async ({ reference, name }) => {
       const local = isLocalReference(reference);
       return ctx.jobs.start('download', local ? `Add ${reference}` : `Download ${reference}`, 'bytes', async ({ signal, progress }) => {
         const received = new Map<string, number>();
@@ -27,7 +27,7 @@ export function modelHandlers(ctx: CoreContext) {
         });
       });
     },
-    'models.remove': async ({ id }: MethodInput<'models.remove'>) => ctx.models.remove(id),
-    'models.export': async ({ id, quant }: MethodInput<'models.export'>) => ctx.engines.exportModel(id, quant),
-  };
+    'models.remove': async ({ id }) => ctx.models.remove(id),
+    'models.export': async ({ id, quant }) => ctx.engines.exportModel(id, quant),
+  } satisfies AreaHandlers;
 }

@@ -2,7 +2,8 @@
 // time), the database and the services, and answers API calls. Both doors host one of these.
 import { mkdirSync } from 'node:fs';
 import type { MediaKind } from '../../shared/client';
-import { ApiError, isMethodName, parseMethodInput, type MethodName, type MethodOutput } from '../../shared/api';
+import { isMethodName, parseMethodInput, type MethodName, type MethodOutput, type ParsedInput } from '../../shared/api';
+import { ApiError, asApiError } from '../../shared/errors';
 import { openDatabase, type StudioDatabase } from '../data/database';
 import { DatasetStore } from '../data/dataset-store';
 import { ModelRegistry } from '../registry/model-registry';
@@ -96,8 +97,7 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
     runManager,
     async call(method, input) {
       if (!isMethodName(method)) throw new ApiError('unknown_method', `unknown method "${String(method)}"`);
-      const parsed = parseMethodInput(method, input);
-      return runHandler(handlers, method, parsed);
+      return runHandler(handlers, method, parseMethodInput(method, input));
     },
     media: (kind, id) => findMedia(datasets, kind, id),
     close() {
@@ -123,19 +123,14 @@ async function findMedia(datasets: DatasetStore, kind: MediaKind, id: string): P
   }
 }
 
-/** Store errors become API errors with the right code; their messages already name the thing. */
-function toApiError(method: string, err: Error): ApiError {
-  if (/^Unknown\w*Error$/.test(err.name)) return new ApiError('not_found', err.message);
-  if (/Taken|Conflict/.test(err.name)) return new ApiError('conflict', err.message);
-  if (err.name === 'ZodError' || err.name === 'AbortError') return new ApiError(err.name === 'AbortError' ? 'cancelled' : 'invalid_input', err.message);
-  return new ApiError('internal', `${method}: ${err.message}`);
-}
-
-async function runHandler<M extends MethodName>(handlers: Handlers, method: M, input: unknown): Promise<MethodOutput<M>> {
+/**
+ * One call of a handler with its parsed input. Whatever it throws leaves as an ApiError: the
+ * stores' errors already are ones (with their code); anything else is an internal failure.
+ */
+async function runHandler<M extends MethodName>(handlers: Handlers, method: M, input: ParsedInput<M>): Promise<MethodOutput<M>> {
   try {
-    return await (handlers[method] as (i: unknown) => Promise<MethodOutput<M>>)(input);
+    return await handlers[method](input);
   } catch (err) {
-    if (err instanceof ApiError) throw err;
-    throw toApiError(method, err as Error);
+    throw asApiError(err, method);
   }
 }

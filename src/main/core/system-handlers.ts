@@ -7,6 +7,7 @@ import { DEMO_DATASET_NAME, demoDataPath } from './demo';
 import { schemaVersion } from '../data/database';
 import { APP_NAME, appVersion } from './app-version';
 import { detectCapabilities } from './capabilities';
+import type { AreaHandlers } from './handlers';
 import type { CoreContext } from './studio-core';
 
 export function systemHandlers(ctx: CoreContext) {
@@ -50,7 +51,7 @@ export function systemHandlers(ctx: CoreContext) {
       const checks: HealthCheck[] = [databaseCheck(ctx), dataFolderCheck(ctx)];
       return { ok: checks.every((c) => c.ok), checks };
     },
-  };
+  } satisfies AreaHandlers;
 }
 
 function databaseCheck(ctx: CoreContext): HealthCheck {

@@ -1,4 +1,5 @@
 // Datasets: create, find by name, list with their counts, rename, delete.
+import { ApiError } from '../../shared/errors';
 import type { DatasetSummary, SampleSplit, SampleStatus } from '../../shared/datasets';
 import { SPLITS, STATUSES } from '../../shared/datasets';
 import type { StudioDatabase } from './database';
@@ -12,16 +13,16 @@ interface DatasetRow {
   updated_at: number;
 }
 
-export class UnknownDatasetError extends Error {
+export class UnknownDatasetError extends ApiError {
   constructor(readonly which: number | string) {
-    super(typeof which === 'number' ? `no dataset with id ${which}` : `no dataset named "${which}"`);
+    super('not_found', typeof which === 'number' ? `no dataset with id ${which}` : `no dataset named "${which}"`);
     this.name = 'UnknownDatasetError';
   }
 }
 
-export class DatasetNameTakenError extends Error {
+export class DatasetNameTakenError extends ApiError {
   constructor(readonly datasetName: string) {
-    super(`a dataset named "${datasetName}" already exists`);
+    super('conflict', `a dataset named "${datasetName}" already exists`);
     this.name = 'DatasetNameTakenError';
   }
 }

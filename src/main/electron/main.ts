@@ -1,13 +1,13 @@
-// The Electron shell: the window, the IPC door and the media protocol. The only main-process file
-// that imports electron; everything it hosts is the plain-Node studio core.
+// The Electron shell: the window, the IPC door (ipc-door.ts) and the media protocol. The only
+// main-process file that imports electron; everything it hosts is the plain-Node studio core.
 import { app, BrowserWindow, ipcMain, net, protocol, session, shell } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ApiError } from '../../shared/api';
 import { MEDIA_ID_PATTERN, MEDIA_KINDS, type MediaKind } from '../../shared/client';
 import { contentSecurityPolicy, ELECTRON_MEDIA_SCHEME } from '../../shared/security';
 import { createStudioCore, type StudioCore } from '../core/studio-core';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, isTrustedRendererUrl, mainWindowOptions } from './window-options';
+import { openIpcDoor } from './ipc-door';
+import { mainWindowOptions } from './window-options';
 
 const rendererIndex = join(import.meta.dirname, '../renderer/index.html');
 const rendererUrl = pathToFileURL(rendererIndex).href;
@@ -51,21 +51,6 @@ function serveMedia(studio: StudioCore): void {
   });
 }
 
-function openIpcDoor(studio: StudioCore): void {
-  ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, input: unknown) => {
-    if (!event.senderFrame || !isTrustedRendererUrl(event.senderFrame.url, rendererUrl)) {
-      return { ok: false, error: { code: 'invalid_input', message: 'calls are accepted only from the studio window' } };
-    }
-    try {
-      return { ok: true, result: await studio.call(String(method), input) };
-    } catch (err) {
-      const apiErr = err instanceof ApiError ? err : new ApiError('internal', (err as Error).message);
-      return { ok: false, error: apiErr.toBody() };
-    }
-  });
-  studio.events.onAny((topic, payload) => window?.webContents.send(IPC_EVENT_CHANNEL, topic, payload));
-}
-
 async function start(): Promise<void> {
   await app.whenReady();
   try {
@@ -85,7 +70,7 @@ async function start(): Promise<void> {
   }
   hardenSessions();
   serveMedia(core);
-  openIpcDoor(core);
+  openIpcDoor({ ipcMain, core, rendererUrl, target: () => window?.webContents });
   window = new BrowserWindow(mainWindowOptions(join(import.meta.dirname, '../preload/index.cjs')));
   window.once('ready-to-show', () => window?.show());
   await window.loadFile(rendererIndex);

@@ -1,7 +1,5 @@
 // The desktop window's security settings, kept apart from the Electron shell (no electron import)
 // so that tests can assert them in plain Node.
-export const IPC_CALL_CHANNEL = 'studio:call';
-export const IPC_EVENT_CHANNEL = 'studio:event';
 
 export function secureWebPreferences(preloadPath: string) {
   return {

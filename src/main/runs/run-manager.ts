@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../../shared/api';
-import { PRESET_LEARNING_RATES, type RunCheckpoint, type RunSettings, type RunStartInput, type RunSummary, runStartSchema } from '../../shared/runs';
+import { PRESET_LEARNING_RATES, type RunCheckpoint, type RunSettings, type RunSummary } from '../../shared/runs';
 import { DEFAULT_OPTIMIZER, type TrainerMessage, type TrainingRunConfig } from '../../shared/training';
 import type { EventBus } from '../core/event-bus';
 import type { DatasetStore } from '../data/dataset-store';
@@ -46,8 +46,9 @@ export class RunManager {
     this.evaluator = new CheckpointEvaluator(deps.jobs, (r, result) => this.onEvaluated(r, result), (r, err) => this.log(r.runId, 'warn', `evaluation at step ${r.step} failed: ${err.message}`));
   }
 
-  start(input: RunStartInput): RunSummary {
-    const settings = runStartSchema.parse(input);
+  /** Start a run with settings as the door parsed them (defaults filled in). */
+  start(requested: RunSettings): RunSummary {
+    const settings = { ...requested };
     const base = this.deps.models.get(settings.baseModelId);
     const dataset = this.deps.datasets.getDataset(settings.datasetId);
     const version = this.deps.datasets.createVersion(settings.datasetId, { note: 'taken at launch of a training run' });

@@ -6,7 +6,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiError } from '../../shared/api';
+import { ApiError, asApiError, failedAnswer, type DoorAnswer } from '../../shared/errors';
 import { MEDIA_ID_PATTERN, MEDIA_KINDS, type MediaKind } from '../../shared/client';
 import { contentSecurityPolicy } from '../../shared/security';
 import type { StudioCore } from '../core/studio-core';
@@ -53,7 +53,7 @@ export async function startWebDoor(options: WebDoorOptions): Promise<WebDoor> {
   const hosts = allowedHostNames(host, options.allowedHosts);
   const server = createServer((req, res) => {
     handle(options, hosts, req, res).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal', message: (err as Error).message } });
+      if (!res.headersSent) sendJson(res, 500, failedAnswer(err));
       else res.end();
     });
   });
@@ -119,27 +119,26 @@ function handleSession(options: WebDoorOptions, req: IncomingMessage, res: Serve
 async function handleCall(options: WebDoorOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'POST') return sendText(res, 405, 'Method not allowed: use POST');
   if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
-    return sendJson(res, 415, { ok: false, error: { code: 'invalid_input', message: 'request body must be application/json', field: 'content-type' } });
+    return sendJson(res, 415, failedAnswer(new ApiError('invalid_input', 'request body must be application/json', 'content-type')));
   }
   let body: { method?: unknown; input?: unknown };
   try {
     body = JSON.parse(await readBody(req)) as typeof body;
   } catch (err) {
     if (err instanceof BodyTooLargeError) {
-      return sendJson(res, 413, { ok: false, error: { code: 'invalid_input', message: err.message, field: 'body' } });
+      return sendJson(res, 413, failedAnswer(new ApiError('invalid_input', err.message, 'body')));
     }
-    return sendJson(res, 400, { ok: false, error: { code: 'invalid_input', message: `request body: ${(err as Error).message}`, field: 'body' } });
+    return sendJson(res, 400, failedAnswer(new ApiError('invalid_input', `request body: ${(err as Error).message}`, 'body')));
   }
   if (typeof body !== 'object' || body === null || typeof body.method !== 'string') {
-    return sendJson(res, 400, { ok: false, error: { code: 'invalid_input', message: 'request body: field "method" must be a string', field: 'method' } });
+    return sendJson(res, 400, failedAnswer(new ApiError('invalid_input', 'request body: field "method" must be a string', 'method')));
   }
   try {
     const result = await options.core.call(body.method, body.input);
     sendJson(res, 200, { ok: true, result });
   } catch (err) {
-    const apiErr = err instanceof ApiError ? err : new ApiError('internal', (err as Error).message);
-    const status = { invalid_input: 400, unknown_method: 404, not_found: 404, conflict: 409, cancelled: 409, internal: 500 }[apiErr.code];
-    sendJson(res, status, { ok: false, error: apiErr.toBody() });
+    const failure = asApiError(err);
+    sendJson(res, failure.status, failedAnswer(failure));
   }
 }
 
@@ -206,7 +205,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: ServerResponse, status: number, body: DoorAnswer): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);

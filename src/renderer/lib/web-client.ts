@@ -3,7 +3,8 @@
 // which belongs to this scheme, host and port) and drops it from the address bar. It travels in an
 // Authorization header, never in a cookie (cookies reach every port of the host). Media addresses
 // carry a media key instead, which opens images and nothing else.
-import { ApiError, type ApiErrorBody, type EventPayloads, type EventTopic, type MethodInput, type MethodName, type MethodOutput } from '../../shared/api';
+import type { EventPayloads, EventTopic, MethodInput, MethodName, MethodOutput } from '../../shared/api';
+import { ApiError, answerResult, type DoorAnswer } from '../../shared/errors';
 import type { MediaKind, StudioClient } from '../../shared/client';
 
 type Listener = (payload: unknown) => void;
@@ -59,10 +60,9 @@ export class WebStudioClient implements StudioClient {
       throw new ApiError('internal', `${method}: the studio did not answer (${(err as Error).message})`);
     }
     if (response.status === 401) throw new ApiError('invalid_input', MISSING_TOKEN);
-    const body = (await response.json().catch(() => undefined)) as { ok: boolean; result?: unknown; error?: ApiErrorBody } | undefined;
-    if (!body) throw new ApiError('internal', `${method}: unexpected answer (HTTP ${response.status})`);
-    if (!body.ok) throw new ApiError(body.error?.code ?? 'internal', body.error?.message ?? 'unknown error', body.error?.field);
-    return body.result as MethodOutput<M>;
+    const answer = (await response.json().catch(() => undefined)) as DoorAnswer<MethodOutput<M>> | undefined;
+    if (!answer) throw new ApiError('internal', `${method}: unexpected answer (HTTP ${response.status})`);
+    return answerResult(answer);
   }
 
   subscribe<T extends EventTopic>(topic: T, handler: (payload: EventPayloads[T]) => void): () => void {

@@ -3,6 +3,7 @@
 // (async, outside any transaction) and then record rows inside their batch transaction.
 import { access, readFile } from 'node:fs/promises';
 import type { StudioDatabase } from '../database';
+import { ApiError } from '../../../shared/errors';
 import type { ImageInfo } from '../../../shared/datasets';
 import { writeFileDurable } from './durable-write';
 import { assertImageId, imageFilePath, imageIdOf, thumbnailFilePath } from './image-id';
@@ -13,9 +14,9 @@ export interface StagedImage extends ImageInfo {
   isNew: boolean;
 }
 
-export class UnknownImageError extends Error {
+export class UnknownImageError extends ApiError {
   constructor(readonly id: string) {
-    super(`no image with id ${id}`);
+    super('not_found', `no image with id ${id}`);
     this.name = 'UnknownImageError';
   }
 }

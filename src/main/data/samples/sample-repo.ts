@@ -3,6 +3,7 @@
 import type {
   ImageInfo, NewSample, Sample, SampleFilter, SamplePage, SamplePatch, SampleQuery, SampleSplit, SampleStatus, Selection, Turn,
 } from '../../../shared/datasets';
+import { ApiError } from '../../../shared/errors';
 import type { StudioDatabase } from '../database';
 import { UnknownImageError } from '../images/image-store';
 import { prepared } from '../statement-cache';
@@ -20,9 +21,9 @@ export interface SampleRecord {
   source: string | null;
 }
 
-export class UnknownSampleError extends Error {
+export class UnknownSampleError extends ApiError {
   constructor(readonly id: number) {
-    super(`no sample with id ${id}`);
+    super('not_found', `no sample with id ${id}`);
     this.name = 'UnknownSampleError';
   }
 }

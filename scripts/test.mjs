@@ -1,8 +1,10 @@
 // npm test: typecheck (tsc, svelte-check), build the renderer, then the unit/integration tests, the
-// slow proofs and the end-to-end tests (Chromium), and one closing line "tests: N passed, N failed, N skipped".
+// slow proofs and the end-to-end tests (Chromium), the skipped tests by name (each name says where it
+// runs), and one closing line "tests: N passed, N failed, N skipped".
 // Any failing step fails the whole run.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildRenderer } from './build-renderer.mjs';
 
@@ -10,6 +12,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const started = Date.now();
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let failedSteps = [];
+/** "project: file > test" of every skipped test; their names say where they run */
+const skippedTests = [];
 
 function step(name, fn) {
   const t0 = Date.now();
@@ -30,6 +34,13 @@ function run(args) {
   return result.status === 0;
 }
 
+function skippedIn(report, project) {
+  return report.testResults.flatMap((file) =>
+    file.assertionResults
+      .filter((t) => ['skipped', 'pending', 'todo'].includes(t.status))
+      .map((t) => `${project}: ${relative(root, file.name)} > ${t.fullName}`));
+}
+
 function vitest(project) {
   mkdirSync(`${root}/test-results`, { recursive: true });
   const report = `test-results/vitest-${project}.json`;
@@ -39,6 +50,7 @@ function vitest(project) {
     totals.passed += json.numPassedTests;
     totals.failed += json.numFailedTests;
     totals.skipped += json.numPendingTests + json.numTodoTests;
+    skippedTests.push(...skippedIn(json, project));
     if (json.numTotalTests === 0) {
       console.error(`no ${project} tests ran`);
       return false;
@@ -58,6 +70,7 @@ step('slow proofs (training learns)', () => vitest('slow'));
 if (process.env.NANOVLM_SKIP_E2E === '1') console.log('\n== end-to-end tests SKIPPED on purpose (NANOVLM_SKIP_E2E=1)');
 else step('end-to-end tests (Chromium)', () => vitest('e2e'));
 
+if (skippedTests.length) console.log(`\nSkipped here:\n${skippedTests.map((t) => `  ${t}`).join('\n')}`);
 console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(0)} s.${failedSteps.length ? ` Failed steps: ${failedSteps.join(', ')}.` : ''}`);
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failedSteps.length ? 1 : 0);

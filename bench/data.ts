@@ -41,7 +41,7 @@ function seedSamples(store: DatasetStore, imageIds: string[]): number {
   return datasetId;
 }
 
-function median(store: DatasetStore, label: string, fn: () => unknown, runs = 15): void {
+function median(label: string, fn: () => unknown, runs = 15): void {
   fn(); // warm the statement cache and the page cache
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -56,17 +56,17 @@ function median(store: DatasetStore, label: string, fn: () => unknown, runs = 15
 function benchQueries(store: DatasetStore, datasetId: number): void {
   const page = (q: Omit<SampleQuery, 'datasetId'>) => () => store.pageSamples({ datasetId, limit: 100, ...q });
   const deepCursor = String(store.pageSamples({ datasetId, limit: 1, cursor: String(SAMPLES - 200) }).items[0]?.id ?? 0);
-  median(store, 'grid: first page (100)', page({}));
-  median(store, 'grid: page deep in the dataset (keyset)', page({ cursor: deepCursor }));
-  median(store, 'grid: page, newest first', page({ order: 'desc' }));
-  median(store, 'grid: page filtered by status + split', page({ filter: { status: ['review'], split: ['val'] } }));
-  median(store, 'grid: page filtered by a rare tag (2%)', page({ filter: { tag: 'rare' } }));
-  median(store, 'grid: page filtered by origin model', page({ filter: { origin: ['model'] } }));
-  median(store, 'search: page for "red cat" (FTS)', page({ filter: { text: 'red cat' } }));
-  median(store, 'search: page for a rare token "#4242"', page({ filter: { text: '4242' } }));
-  median(store, 'search: page for "red cat" + status done', page({ filter: { text: 'red cat', status: ['done'] } }));
-  median(store, 'count: all samples', () => store.countSamples(datasetId));
-  median(store, 'count: "red cat" matches', () => store.countSamples(datasetId, { text: 'red cat' }));
+  median('grid: first page (100)', page({}));
+  median('grid: page deep in the dataset (keyset)', page({ cursor: deepCursor }));
+  median('grid: page, newest first', page({ order: 'desc' }));
+  median('grid: page filtered by status + split', page({ filter: { status: ['review'], split: ['val'] } }));
+  median('grid: page filtered by a rare tag (2%)', page({ filter: { tag: 'rare' } }));
+  median('grid: page filtered by origin model', page({ filter: { origin: ['model'] } }));
+  median('search: page for "red cat" (FTS)', page({ filter: { text: 'red cat' } }));
+  median('search: page for a rare token "#4242"', page({ filter: { text: '4242' } }));
+  median('search: page for "red cat" + status done', page({ filter: { text: 'red cat', status: ['done'] } }));
+  median('count: all samples', () => store.countSamples(datasetId));
+  median('count: "red cat" matches', () => store.countSamples(datasetId, { text: 'red cat' }));
 }
 
 const work = tempDir('nanovlm-bench-');

@@ -34,4 +34,3 @@ export const addModelSchema = z
     name: z.string().trim().min(1).max(120).optional(),
   })
   .strict();
-export type AddModelInput = z.infer<typeof addModelSchema>;

@@ -9,12 +9,10 @@ import {
 
 export type Dim = number | string;
 
-/** Attribute values: integers are INT(S); wrap reals with `float()`/`floats()`. */
-export type AttrValue = number | number[] | string | FloatAttr | FloatsAttr;
+/** Attribute values: integers are INT(S); wrap a real with `float()`. */
+export type AttrValue = number | number[] | string | FloatAttr;
 interface FloatAttr { float: number }
-interface FloatsAttr { floats: number[] }
 export const float = (value: number): FloatAttr => ({ float: value });
-export const floats = (values: number[]): FloatsAttr => ({ floats: values });
 
 export interface OpOptions {
   domain?: string;
@@ -136,6 +134,5 @@ function attribute(name: string, value: AttrValue): AttributeProto {
     return { name, type: AttributeType.INT, i: value };
   }
   if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: value };
-  if ('float' in value) return { name, type: AttributeType.FLOAT, f: value.float };
-  return { name, type: AttributeType.FLOATS, floats: value.floats };
+  return { name, type: AttributeType.FLOAT, f: value.float };
 }

@@ -10,7 +10,7 @@ const PHOTOS = PHOTOS_DIR;
 const SQUARE = { tileSize: 32 };
 const SPLIT = { tileSize: 32, split: { maxSide: 64, resizeToMaxSideLen: false } };
 
-const solid = (width: number, height: number, channels: 3 | 4, pixel: number[]): Buffer =>
+const solid = (width: number, height: number, pixel: number[]): Buffer =>
   Buffer.from(Array.from({ length: width * height }, () => pixel).flat());
 
 /** A PNG whose header claims width × height but holds no real pixel data. */
@@ -45,17 +45,17 @@ describe('awkward photos', () => {
   });
 
   it('drops alpha without compositing, like PIL convert("RGB")', async () => {
-    const png = await sharp(solid(4, 4, 4, [200, 10, 20, 0]), { raw: { width: 4, height: 4, channels: 4 } }).png().toBuffer();
+    const png = await sharp(solid(4, 4, [200, 10, 20, 0]), { raw: { width: 4, height: 4, channels: 4 } }).png().toBuffer();
     const { data } = await decodeRgb(png, 'transparent.png');
     expect(Array.from(data.subarray(0, 3))).toEqual([200, 10, 20]);
   });
 
   it('reads 16-bit and CMYK images as 8-bit sRGB', async () => {
-    const png16 = await sharp(solid(4, 4, 3, [255, 128, 0]), { raw: { width: 4, height: 4, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
+    const png16 = await sharp(solid(4, 4, [255, 128, 0]), { raw: { width: 4, height: 4, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
     expect((await sharp(png16).metadata()).depth).toBe('ushort');
     const rgb16 = await decodeRgb(png16, 'deep.png');
     expect(Array.from(rgb16.data.subarray(0, 3)).map((v) => Math.round(v / 8))).toEqual([32, 16, 0]);
-    const cmyk = await sharp(solid(8, 8, 3, [255, 0, 0]), { raw: { width: 8, height: 8, channels: 3 } }).toColourspace('cmyk').jpeg().toBuffer();
+    const cmyk = await sharp(solid(8, 8, [255, 0, 0]), { raw: { width: 8, height: 8, channels: 3 } }).toColourspace('cmyk').jpeg().toBuffer();
     expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
     const red = await decodeRgb(cmyk, 'cmyk.jpg');
     expect(red.data[0]).toBeGreaterThan(200);
@@ -63,7 +63,7 @@ describe('awkward photos', () => {
   });
 
   it('applies EXIF orientation', async () => {
-    const wide = await sharp(solid(8, 4, 3, [0, 0, 255]), { raw: { width: 8, height: 4, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const wide = await sharp(solid(8, 4, [0, 0, 255]), { raw: { width: 8, height: 4, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
     const got = await processImage(wide, SPLIT, 'rotated.jpg');
     expect(got.sourceHw).toEqual([8, 4]);
   });

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { FIXTURES_DIR, PHOTOS_DIR } from '../../helpers/fixture-paths';
-import { decideSplitGrid, ImageError, processImage, type ImageProcessorSettings } from '../../../src/main/model/image-processor';
+import { decideSplitGrid, processImage, type ImageProcessorSettings } from '../../../src/main/model/image-processor';
 import { SafetensorsFile } from '../../../src/main/model/safetensors';
 
 const FIXTURES = join(FIXTURES_DIR, 'preprocess');

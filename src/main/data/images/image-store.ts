@@ -33,7 +33,7 @@ export class ImageStore {
   private readonly selectOne;
   private readonly insertOne;
 
-  constructor(private readonly db: StudioDatabase, private readonly dataDir: string) {
+  constructor(db: StudioDatabase, private readonly dataDir: string) {
     this.selectOne = db.prepare<[string], ImageRow>('SELECT id, width, height, format, bytes FROM images WHERE id = ?');
     this.insertOne = db.prepare(
       'INSERT OR IGNORE INTO images (id, width, height, format, bytes, created_at) VALUES (@id, @width, @height, @format, @bytes, @createdAt)',

@@ -1,16 +1,11 @@
 // Reading back what checkpoint-writer wrote: the model through the ordinary checkpoint loader,
 // and the trainer's state (AdamW moments, step counts, data order) for an exact resume.
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SafetensorsFile } from '../../model/safetensors';
 import { TRAINER_STATE_FILE, TRAINER_STATE_FORMAT, type TrainerStateMetadata } from './checkpoint-writer';
 import type { DataOrderState } from '../data/data-order';
 import type { Trainer } from '../tfjs/trainer';
-
-export function hasTrainerState(dir: string): boolean {
-  return existsSync(join(dir, TRAINER_STATE_FILE));
-}
 
 /** Restore the trainer's optimiser state and step; returns the saved data order, if any. */
 export function restoreTrainerState(dir: string, trainer: Trainer): DataOrderState | undefined {

@@ -1,8 +1,6 @@
 // One training batch as the model consumes it: token ids and shifted targets (−100 = no label)
 // per row, an optional attention mask (1 attend, 0 left padding), and the pixels of every image
 // or tile of the batch in order (first row's tiles, then the second's, …).
-import { IGNORE_INDEX } from '../../model/prompt';
-
 
 export interface TrainingBatch {
   /** rows × length, row-major */

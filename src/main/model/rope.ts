@@ -15,11 +15,14 @@ export interface RopeTables {
 
 const f32 = Math.fround;
 
-/** Tables for a sequence of `positions` positions (default: the longest the model was made for). */
-export function ropeTables(c: NanoVLMConfig, positions = c.lm_max_position_embeddings): RopeTables {
+/**
+ * Tables for the first `positions` positions (default: the longest the model was made for) of a
+ * sequence `length` long (its length decides the scaling; more rows may be asked for padding).
+ */
+export function ropeTables(c: NanoVLMConfig, positions = c.lm_max_position_embeddings, length = positions): RopeTables {
   const hd = lmHeadDim(c);
   const half = hd / 2;
-  const scale = positions > c.lm_max_position_embeddings ? f32(positions / c.lm_max_position_embeddings) : 1;
+  const scale = length > c.lm_max_position_embeddings ? f32(length / c.lm_max_position_embeddings) : 1;
   const invFreq = Float32Array.from({ length: half }, (_, j) => f32(f32(1 / f32(c.lm_re_base ** f32((2 * j) / hd))) / scale));
   const cosHalf = new Float32Array(positions * half);
   const sinHalf = new Float32Array(positions * half);

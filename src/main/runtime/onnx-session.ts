@@ -1,4 +1,5 @@
-// Creating ONNX Runtime sessions from a graph file (so that external data is found beside it).
+// Creating ONNX Runtime sessions: from a graph file (so that external data is found beside it), or
+// from a graph's bytes (the trainer's graphs, whose weights are inputs).
 import * as ort from 'onnxruntime-node';
 import { availableParallelism } from 'node:os';
 import type { InferenceProvider } from './providers';
@@ -15,7 +16,7 @@ export interface SessionSettings {
   spinning?: boolean;
 }
 
-export async function createSession(path: string, settings: SessionSettings): Promise<ort.InferenceSession> {
+export async function createSession(graph: string | Uint8Array, settings: SessionSettings, name = typeof graph === 'string' ? graph : 'graph'): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: settings.provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     graphOptimizationLevel: 'all',
@@ -25,8 +26,8 @@ export async function createSession(path: string, settings: SessionSettings): Pr
     extra: { session: { intra_op: { allow_spinning: settings.spinning === false ? '0' : '1' } } },
   };
   try {
-    return await ort.InferenceSession.create(path, options);
+    return await (typeof graph === 'string' ? ort.InferenceSession.create(graph, options) : ort.InferenceSession.create(graph, options));
   } catch (err) {
-    throw new Error(`${path}: ONNX Runtime could not load the graph (${(err as Error).message})`);
+    throw new Error(`${name}: ONNX Runtime could not load the graph (${(err as Error).message})`);
   }
 }

@@ -1,0 +1,272 @@
+// The ONNX Runtime training engine: nanoVLM's training step as inference sessions over graphs of
+// standard operators (step-graph.ts), the parameters and AdamW's moments in the trainer's own
+// Float32Arrays between steps.
+//
+// What the Node binding copies: inputs are wrapped without a copy; every fetched output is copied
+// into a fresh ArrayBuffer. The updated parameters and moments are fetched into preallocated
+// tensors over the trainer's own buffers, so ONNX Runtime writes them in place; the binding's copy
+// of each is dropped (bytesCopiedPerStep says how much that is). Gradients stay inside the run
+// unless micro-batches are accumulated.
+import * as ort from 'onnxruntime-node';
+import type { LearningRates, ParameterGroupName } from '../../../shared/training';
+import type { Checkpoint } from '../../model/checkpoint';
+import type { ModelSpec } from '../../model/config';
+import { parameterGroup, storedParameterShapes } from '../../model/parameters';
+import type { InferenceProvider } from '../../runtime/providers';
+import { createSession } from '../../runtime/onnx-session';
+import type { TrainingBatch } from '../data/batch';
+import type { MomentState, ModelTrainer, StepReport, TrainerSettings } from '../engines/model-trainer';
+import { groupLearningRates, trainedGroups } from '../optimizer/lr-schedule';
+import { buildStepGraph, MAX_GRAD_NORM_INPUT, momentInput, scalarInput, STEP_IO, type StepGraphKind } from './step-graph';
+import { stepFeeds, type StepFeeds } from './step-feeds';
+
+export interface OnnxTrainerOptions {
+  provider?: InferenceProvider;
+  /** intra-op threads (default: every core) */
+  threads?: number;
+  /** the token left and right padding uses */
+  padTokenId: number;
+}
+
+interface Parameter {
+  shape: number[];
+  data: Float32Array;
+  group: ParameterGroupName;
+  moments?: MomentState;
+}
+
+const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+const f32 = (data: Float32Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('float32', data, dims);
+const i64 = (data: BigInt64Array, dims: readonly number[]): ort.Tensor => new ort.Tensor('int64', data, dims);
+const scalar = (value: number): ort.Tensor => f32(Float32Array.of(value), []);
+
+export class OnnxRuntimeTrainer implements ModelTrainer {
+  step = 0;
+  /** bytes the binding copied out in the last step */
+  bytesCopiedPerStep = 0;
+  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+  private accumulated: Map<string, Float32Array> | undefined;
+  private microLosses: number[] = [];
+  /** per session, whether each preallocated output is written in place */
+  private readonly inPlace = new WeakMap<ort.InferenceSession, Map<string, boolean>>();
+
+  private constructor(
+    readonly spec: ModelSpec,
+    private readonly parameters: Map<string, Parameter>,
+    readonly settings: TrainerSettings,
+    private readonly options: OnnxTrainerOptions,
+  ) {}
+
+  /** Every parameter read from the checkpoint; `settings` decides which groups train. */
+  static fromCheckpoint(checkpoint: Checkpoint, settings: TrainerSettings, options: OnnxTrainerOptions): OnnxRuntimeTrainer {
+    const trained = trainedGroups(settings.optimizer.learningRates);
+    const parameters = new Map<string, Parameter>();
+    for (const [name, shape] of storedParameterShapes(checkpoint.config)) {
+      const group = parameterGroup(name);
+      const p: Parameter = { shape, data: checkpoint.read(name).slice(), group };
+      if (trained.includes(group)) p.moments = { step: 0, shape, expAvg: new Float32Array(size(shape)), expAvgSq: new Float32Array(size(shape)) };
+      parameters.set(name, p);
+    }
+    return new OnnxRuntimeTrainer({ family: checkpoint.family, config: checkpoint.config }, parameters, settings, options);
+  }
+
+  private get trainedGroups(): ParameterGroupName[] {
+    return trainedGroups(this.settings.optimizer.learningRates);
+  }
+
+  private trained(): [string, Parameter & { moments: MomentState }][] {
+    return [...this.parameters].filter((e): e is [string, Parameter & { moments: MomentState }] => e[1].moments !== undefined);
+  }
+
+  /** One session per graph kind and batch row count, built on first use. */
+  private session(kind: StepGraphKind, rows: number): Promise<ort.InferenceSession> {
+    const key = `${kind}/${rows}`;
+    let session = this.sessions.get(key);
+    if (!session) {
+      const graph = buildStepGraph({ spec: this.spec, kind, rows, trainedGroups: this.trainedGroups, optimizer: this.settings.optimizer });
+      session = createSession(graph, { provider: this.options.provider ?? 'cpu', threads: this.options.threads }, `the ${kind} graph`);
+      this.sessions.set(key, session);
+    }
+    return session;
+  }
+
+  private batchFeeds(feeds: StepFeeds, rows: number): Record<string, ort.Tensor> {
+    const c = this.spec.config;
+    const S = c.vit_img_size;
+    const hd = feeds.ropeCos.length / feeds.positions;
+    const out: Record<string, ort.Tensor> = {
+      [STEP_IO.pixels]: f32(feeds.pixels, [feeds.tiles, 3, S, S]),
+      [STEP_IO.inputIds]: i64(feeds.inputIds, [rows, feeds.length]),
+      [STEP_IO.ropeCos]: f32(feeds.ropeCos, [feeds.positions, hd]),
+      [STEP_IO.ropeSin]: f32(feeds.ropeSin, [feeds.positions, hd]),
+      [STEP_IO.bias]: f32(feeds.bias, [rows, 1, feeds.positions, feeds.positions]),
+      [STEP_IO.labelRows]: i64(feeds.labelRows, [feeds.labelRows.length]),
+      [STEP_IO.labels]: i64(feeds.labels, [feeds.labels.length]),
+      [STEP_IO.labelWeights]: f32(feeds.labelWeights, [feeds.labelWeights.length]),
+    };
+    if (feeds.mergeIndex) out[STEP_IO.mergeIndex] = i64(feeds.mergeIndex, [feeds.mergeIndex.length]);
+    for (const [name, p] of this.parameters) out[name] = f32(p.data, p.shape);
+    return out;
+  }
+
+  /** Per group: step size, decay and bias correction of the step about to be taken. */
+  private optimizerFeeds(rates: LearningRates): Record<string, ort.Tensor> {
+    const { beta1, beta2, weightDecay, maxGradNorm } = this.settings.optimizer;
+    const out: Record<string, ort.Tensor> = { [MAX_GRAD_NORM_INPUT]: scalar(maxGradNorm ?? Number.POSITIVE_INFINITY) };
+    for (const group of this.trainedGroups) {
+      const t = this.groupStep(group) + 1;
+      const lr = rates[group];
+      out[scalarInput('step_size', group)] = scalar(lr / (1 - beta1 ** t));
+      out[scalarInput('decay', group)] = scalar(1 - lr * weightDecay);
+      out[scalarInput('bias2_sqrt', group)] = scalar(Math.sqrt(1 - beta2 ** t));
+    }
+    for (const [name, p] of this.trained()) {
+      out[momentInput('exp_avg', name)] = f32(p.moments.expAvg, p.shape);
+      out[momentInput('exp_avg_sq', name)] = f32(p.moments.expAvgSq, p.shape);
+    }
+    return out;
+  }
+
+  /** AdamW's step count of a group (its parameters are always updated together). */
+  private groupStep(group: ParameterGroupName): number {
+    const steps = new Set(this.trained().filter(([, p]) => p.group === group).map(([, p]) => p.moments.step));
+    if (steps.size > 1) throw new Error(`the ${group} group's parameters have different AdamW step counts (${[...steps].join(', ')})`);
+    return [...steps][0] ?? 0;
+  }
+
+  /** The updated parameters and moments, written by ONNX Runtime into the trainer's own buffers. */
+  private updateFetches(): Record<string, ort.Tensor> {
+    const out: Record<string, ort.Tensor> = {};
+    for (const [name, p] of this.trained()) {
+      out[STEP_IO.updated(name)] = f32(p.data, p.shape);
+      out[STEP_IO.updated(momentInput('exp_avg', name))] = f32(p.moments.expAvg, p.shape);
+      out[STEP_IO.updated(momentInput('exp_avg_sq', name))] = f32(p.moments.expAvgSq, p.shape);
+    }
+    return out;
+  }
+
+  /**
+   * After a run, each preallocated buffer must hold what the binding returned. ONNX Runtime fills a
+   * preallocated output in place unless the graph hands it a buffer of its own instead; which one
+   * is decided by the graph, not the data, so it is checked in full on a session's first run and
+   * trusted after that.
+   */
+  private adopt(session: ort.InferenceSession, result: ort.InferenceSession.ReturnType, fetches: Record<string, ort.Tensor>): number {
+    let known = this.inPlace.get(session);
+    if (!known) this.inPlace.set(session, (known = new Map()));
+    let copied = 0;
+    for (const [name, target] of Object.entries(fetches)) {
+      const returned = result[name]!.data as Float32Array;
+      const buffer = target.data as Float32Array;
+      copied += returned.byteLength;
+      if (!known.has(name)) known.set(name, sameValues(returned, buffer));
+      if (!known.get(name)) buffer.set(returned);
+    }
+    return copied;
+  }
+
+  private adoptUpdates(session: ort.InferenceSession, result: ort.InferenceSession.ReturnType, fetches: Record<string, ort.Tensor>): void {
+    this.bytesCopiedPerStep = this.adopt(session, result, fetches);
+    for (const [, p] of this.trained()) p.moments.step += 1;
+  }
+
+  async accumulate(batch: TrainingBatch): Promise<number> {
+    if (this.trainedGroups.length === 0) throw new Error('every parameter group is frozen (all learning rates are 0)');
+    const scale = 1 / this.settings.gradientAccumulationSteps;
+    const feeds = this.batchFeeds(stepFeeds(this.spec, batch, this.options.padTokenId, scale), batch.rows);
+    const trained = this.trained();
+    this.accumulated ??= new Map(trained.map(([name, p]) => [name, new Float32Array(size(p.shape))]));
+    for (const [name, p] of trained) feeds[STEP_IO.gradIn(name)] = f32(this.accumulated.get(name)!, p.shape);
+    const fetches: Record<string, ort.Tensor> = {};
+    for (const [name, p] of trained) fetches[STEP_IO.gradOut(name)] = f32(this.accumulated.get(name)!, p.shape);
+    const session = await this.session('accumulate', batch.rows);
+    const result = await session.run(feeds, { ...fetches, [STEP_IO.loss]: null });
+    this.adopt(session, result, fetches);
+    const loss = (result[STEP_IO.loss]!.data as Float32Array)[0]! / scale;
+    this.microLosses.push(loss);
+    return loss;
+  }
+
+  async applyStep(): Promise<StepReport> {
+    if (!this.accumulated) throw new Error('no gradients accumulated: call accumulate() first');
+    const learningRates = groupLearningRates(this.settings.optimizer.learningRates, this.settings.schedule, this.step);
+    const feeds = this.optimizerFeeds(learningRates);
+    for (const [name, p] of this.parameters) feeds[name] = f32(p.data, p.shape);
+    for (const [name, grad] of this.accumulated) feeds[STEP_IO.gradIn(name)] = f32(grad, this.parameters.get(name)!.shape);
+    const fetches = this.updateFetches();
+    const session = await this.session('apply', 1); // the apply graph has no batch
+    const result = await session.run(feeds, { ...fetches, [STEP_IO.gradNorm]: null });
+    this.adoptUpdates(session, result, fetches);
+    this.accumulated = undefined;
+    const loss = mean(this.microLosses);
+    this.microLosses = [];
+    return { step: this.step++, loss, gradNorm: (result[STEP_IO.gradNorm]!.data as Float32Array)[0]!, learningRates };
+  }
+
+  async trainStep(microBatches: TrainingBatch[]): Promise<StepReport> {
+    if (microBatches.length !== 1 || this.settings.gradientAccumulationSteps !== 1) {
+      for (const batch of microBatches) await this.accumulate(batch);
+      return this.applyStep();
+    }
+    // one micro-batch: forward, backward and AdamW in one run, the gradients never leave it
+    const batch = microBatches[0]!;
+    if (this.trainedGroups.length === 0) throw new Error('every parameter group is frozen (all learning rates are 0)');
+    const learningRates = groupLearningRates(this.settings.optimizer.learningRates, this.settings.schedule, this.step);
+    const feeds = { ...this.batchFeeds(stepFeeds(this.spec, batch, this.options.padTokenId), batch.rows), ...this.optimizerFeeds(learningRates) };
+    const fetches = this.updateFetches();
+    const session = await this.session('step', batch.rows);
+    const result = await session.run(feeds, { ...fetches, [STEP_IO.loss]: null, [STEP_IO.gradNorm]: null });
+    this.adoptUpdates(session, result, fetches);
+    const loss = (result[STEP_IO.loss]!.data as Float32Array)[0]!;
+    return { step: this.step++, loss, gradNorm: (result[STEP_IO.gradNorm]!.data as Float32Array)[0]!, learningRates };
+  }
+
+  async evaluate(batch: TrainingBatch): Promise<number> {
+    const feeds = this.batchFeeds(stepFeeds(this.spec, batch, this.options.padTokenId), batch.rows);
+    const result = await (await this.session('loss', batch.rows)).run(feeds, [STEP_IO.loss]);
+    return (result[STEP_IO.loss]!.data as Float32Array)[0]!;
+  }
+
+  async parameterValues(): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+    return new Map([...this.parameters].map(([name, p]) => [name, { shape: p.shape, data: p.data }]));
+  }
+
+  async optimizerState(): Promise<Map<string, MomentState>> {
+    return new Map(this.trained().map(([name, p]) => [name, p.moments]));
+  }
+
+  restoreOptimizerState(step: number, state: Map<string, MomentState>): void {
+    for (const [name, saved] of state) {
+      const p = this.parameters.get(name);
+      if (!p?.moments) continue; // a group frozen in this run
+      p.moments.expAvg.set(saved.expAvg);
+      p.moments.expAvgSq.set(saved.expAvgSq);
+      p.moments.step = saved.step;
+    }
+    this.step = step;
+  }
+
+  parameterCounts(): { all: number; trained: number } {
+    let all = 0;
+    let trained = 0;
+    for (const p of this.parameters.values()) {
+      all += size(p.shape);
+      if (p.moments) trained += size(p.shape);
+    }
+    return { all, trained };
+  }
+
+  dispose(): void {
+    for (const session of this.sessions.values()) void session.then((s) => s.release()).catch(() => undefined);
+    this.sessions.clear();
+    this.accumulated = undefined;
+  }
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}

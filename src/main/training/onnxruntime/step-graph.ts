@@ -1,0 +1,127 @@
+// The training graphs of the ONNX Runtime engine, built from a model's config, the groups it
+// trains and the batch's row count (sequence length, tile count and labelled positions are known
+// only when a step runs, so one graph serves every batch of a run):
+//   step        parameters, moments, batch → loss, gradient norm, updated parameters and moments
+//               (forward, backward, clipping and AdamW in one run: the gradients never leave it)
+//   accumulate  parameters, batch, gradients so far → loss, gradients so far + this micro-batch's
+//   apply       parameters, moments, summed gradients → gradient norm, updated parameters and moments
+//   loss        parameters, batch → loss (no backward pass)
+// Parameters of frozen groups are inputs like the others, but nothing differentiates them.
+import type { OptimizerSettings, ParameterGroupName } from '../../../shared/training';
+import { lmHeadDim, type ModelSpec } from '../../model/config';
+import { imagesBeforeText } from '../../model/family';
+import { parameterGroup, storedParameterShapes } from '../../model/parameters';
+import { gradients } from '../../onnx/autodiff';
+import { GraphBuilder } from '../../onnx/graph-builder';
+import { encodeModel } from '../../onnx/onnx-proto';
+import { TensorGraph, type Tensor } from '../../onnx/tensor-graph';
+import { adamwUpdate, globalNorm, GROUP_SCALARS, MAX_GRAD_NORM_INPUT, momentInput, scalarInput, type TrainedParameter } from './adamw-graph';
+import { paramsFrom } from './model/parameters';
+import { trainingLoss, type BatchInputs } from './model/vision-language-model';
+
+export type StepGraphKind = 'step' | 'accumulate' | 'apply' | 'loss';
+
+export interface StepGraphOptions {
+  spec: ModelSpec;
+  kind: StepGraphKind;
+  /** sequences per batch */
+  rows: number;
+  /** the optimiser groups that train (learning rate above 0) */
+  trainedGroups: readonly ParameterGroupName[];
+  optimizer: Pick<OptimizerSettings, 'beta1' | 'beta2' | 'eps'>;
+}
+
+/** Names of the graph's inputs and outputs, shared with the trainer that feeds it. */
+export const STEP_IO = {
+  pixels: 'pixel_values',
+  inputIds: 'input_ids',
+  mergeIndex: 'merge_index',
+  ropeCos: 'rope_cos',
+  ropeSin: 'rope_sin',
+  bias: 'attention_bias',
+  labelRows: 'label_rows',
+  labels: 'labels',
+  labelWeights: 'label_weights',
+  loss: 'loss',
+  gradNorm: 'grad_norm',
+  updated: (name: string) => `updated.${name}`,
+  gradIn: (name: string) => `grad.${name}`,
+  gradOut: (name: string) => `grad_sum.${name}`,
+} as const;
+export { MAX_GRAD_NORM_INPUT, momentInput, scalarInput };
+
+export function buildStepGraph(options: StepGraphOptions): Uint8Array {
+  const { spec, kind } = options;
+  const c = spec.config;
+  const tg = new TensorGraph(new GraphBuilder(`nanovlm_train_${kind}`));
+  const shapes = storedParameterShapes(c);
+  const params = new Map<string, Tensor>([...shapes].map(([name, shape]) => [name, tg.input(name, shape)]));
+  const trainedNames = [...shapes.keys()].filter((n) => options.trainedGroups.includes(parameterGroup(n)));
+  if (kind !== 'loss' && trainedNames.length === 0) throw new Error('every parameter group is frozen (all learning rates are 0)');
+
+  let grads = new Map<string, Tensor>();
+  if (kind === 'apply') {
+    for (const name of trainedNames) grads.set(name, tg.input(STEP_IO.gradIn(name), shapes.get(name)!));
+  } else {
+    const loss = trainingLoss(tg, spec, paramsFrom(params), batchInputs(tg, options));
+    tg.output(loss, STEP_IO.loss);
+    if (kind === 'loss') return encode(tg);
+    const byTensor = gradients(tg, loss, trainedNames.map((n) => params.get(n)!));
+    grads = new Map(trainedNames.map((n) => [n, byTensor.get(params.get(n)!) ?? tg.zerosLike(params.get(n)!)]));
+  }
+
+  if (kind === 'accumulate') {
+    for (const name of trainedNames) {
+      const sum = tg.add(tg.input(STEP_IO.gradIn(name), shapes.get(name)!), grads.get(name)!);
+      tg.output(sum, STEP_IO.gradOut(name));
+    }
+    return encode(tg);
+  }
+
+  const trained: TrainedParameter[] = trainedNames.map((name) => ({
+    name,
+    group: parameterGroup(name),
+    value: params.get(name)!,
+    grad: grads.get(name)!,
+    expAvg: tg.input(momentInput('exp_avg', name), shapes.get(name)!),
+    expAvgSq: tg.input(momentInput('exp_avg_sq', name), shapes.get(name)!),
+  }));
+  const scalars = new Map<string, Tensor>();
+  const groupScalar = (scalar: (typeof GROUP_SCALARS)[number], group: ParameterGroupName): Tensor => {
+    const name = scalarInput(scalar, group);
+    if (!scalars.has(name)) scalars.set(name, tg.input(name, []));
+    return scalars.get(name)!;
+  };
+  const norm = globalNorm(tg, trained.map((p) => p.grad));
+  tg.output(norm, STEP_IO.gradNorm);
+  const updated = adamwUpdate(tg, trained, norm, groupScalar, tg.input(MAX_GRAD_NORM_INPUT, []), options.optimizer);
+  for (const [name, u] of updated) {
+    tg.output(u.value, STEP_IO.updated(name));
+    tg.output(u.expAvg, STEP_IO.updated(momentInput('exp_avg', name)));
+    tg.output(u.expAvgSq, STEP_IO.updated(momentInput('exp_avg_sq', name)));
+  }
+  return encode(tg);
+}
+
+/** The batch's inputs: sizes known only at run time are named. */
+function batchInputs(tg: TensorGraph, { spec, rows }: StepGraphOptions): BatchInputs {
+  const c = spec.config;
+  const S = c.vit_img_size;
+  return {
+    pixels: tg.input(STEP_IO.pixels, ['tiles', 3, S, S]),
+    inputIds: tg.input(STEP_IO.inputIds, [rows, 'length'], 'int64'),
+    mergeIndex: imagesBeforeText(spec.family) ? undefined : tg.input(STEP_IO.mergeIndex, ['rows_x_length'], 'int64'),
+    attention: {
+      cos: tg.input(STEP_IO.ropeCos, ['positions', lmHeadDim(c)]),
+      sin: tg.input(STEP_IO.ropeSin, ['positions', lmHeadDim(c)]),
+      bias: tg.input(STEP_IO.bias, [rows, 1, 'positions', 'positions']),
+    },
+    labelRows: tg.input(STEP_IO.labelRows, ['labelled'], 'int64'),
+    labels: tg.input(STEP_IO.labels, ['labelled'], 'int64'),
+    labelWeights: tg.input(STEP_IO.labelWeights, ['labelled']),
+  };
+}
+
+function encode(tg: TensorGraph): Uint8Array {
+  return encodeModel(tg.g.toModel({ '': 21 }));
+}

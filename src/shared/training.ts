@@ -10,8 +10,12 @@ export type LearningRates = Record<ParameterGroupName, number>;
 
 /** The TensorFlow.js engines, fastest first (the order they are tried in). */
 export const TFJS_ENGINES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
-/** Every training engine, fastest first. */
-export const TRAINING_ENGINES = [...TFJS_ENGINES] as const;
+export type TfjsEngineName = (typeof TFJS_ENGINES)[number];
+/**
+ * Every training engine, fastest first: ONNX Runtime running the studio's training graphs (on
+ * CUDA where present, else the CPU), then TensorFlow.js, the reference it is checked against.
+ */
+export const TRAINING_ENGINES = ['onnxruntime', ...TFJS_ENGINES] as const;
 export type TrainingEngineName = (typeof TRAINING_ENGINES)[number];
 
 export interface TrainingEngineStatus {

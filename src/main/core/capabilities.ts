@@ -1,5 +1,5 @@
-// What this machine can run: inference providers (ONNX Runtime) and training engines
-// (TensorFlow.js), detected once and cached; never throws.
+// What this machine can run: inference providers (ONNX Runtime) and training engines (ONNX
+// Runtime's training graphs, TensorFlow.js), detected once and cached; never throws.
 import { createRequire } from 'node:module';
 import type { ProviderReport } from '../../shared/system';
 import { detectInferenceProviders } from '../runtime/providers';
@@ -46,11 +46,11 @@ async function inferenceReport(): Promise<ProviderReport> {
 }
 
 async function trainingReport(): Promise<ProviderReport> {
-  // loaded on first use: the engine module brings TensorFlow.js with it
-  const { detectTrainingEngines } = await import('../training/tfjs/backends');
-  const engines = detectTrainingEngines();
+  // loaded on first use: the engine modules bring ONNX Runtime's training graphs and TensorFlow.js
+  const { detectTrainingEngines } = await import('../training/engines/select-engine');
+  const engines = await detectTrainingEngines();
   const chosen = engines.find((e) => e.available);
   const passedOver = engines.slice(0, chosen ? engines.indexOf(chosen) : engines.length).map((e) => `${e.engine}: ${e.detail}`);
-  const reason = chosen ? `${chosen.engine} (${chosen.detail})${passedOver.length ? `; passed over ${passedOver.join('; ')}` : ''}` : 'no TensorFlow.js engine is available';
+  const reason = chosen ? `${chosen.engine} (${chosen.detail})${passedOver.length ? `; passed over ${passedOver.join('; ')}` : ''}` : 'no training engine is available';
   return { chosen: chosen?.engine ?? 'none', candidates: engines.map((e) => ({ name: e.engine, available: e.available, detail: e.detail })), reason };
 }

@@ -18,6 +18,8 @@ export class CheckpointError extends Error {
 
 export interface Checkpoint extends ModelSpec {
   dir: string;
+  /** config.json as read (what a checkpoint written from this one keeps: filled-in defaults would change its family) */
+  rawConfig: Record<string, unknown>;
   weights: SafetensorsFile;
   /** Float32 data of a parameter by nanoVLM name (the tied head under either stored name). */
   read(name: string): Float32Array;
@@ -44,7 +46,7 @@ export function openCheckpoint(dir: string): Checkpoint {
     throw err;
   }
   const read = (name: string): Float32Array => weights.readFloat32(storedName(weights, name));
-  return { ...spec, dir, weights, read, close: () => weights.close() };
+  return { ...spec, dir, rawConfig: raw, weights, read, close: () => weights.close() };
 }
 
 /** Where a parameter is stored: the tied head/embedding may be saved under either name. */

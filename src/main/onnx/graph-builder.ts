@@ -35,6 +35,7 @@ export class GraphBuilder {
   private readonly outputs: ValueInfoProto[] = [];
   private readonly scopes: string[] = [];
   private counter = 0;
+  private readonly pendingOutputs: { value: string; name: string }[] = [];
 
   constructor(readonly name: string, private readonly weights?: ExternalDataWriter) {}
 
@@ -57,10 +58,34 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Declare `value` a graph output named `name` (through an Identity when the names differ). */
+  /**
+   * Declare `value` a graph output named `name`. A value computed by a node is renamed (so the node
+   * writes the output itself: an Identity would copy it, which for a training graph's updated
+   * weights is hundreds of megabytes a step); a graph input or a value already output goes through
+   * an Identity.
+   */
   output(value: string, name: string, elemType: DataTypeCode, shape: Dim[]): void {
-    if (value !== name) this.nodes.push({ name: `${name}/Identity`, opType: 'Identity', input: [value], output: [name], attribute: [] });
+    if (value !== name) this.pendingOutputs.push({ value, name });
     this.outputs.push(valueInfo(name, elemType, shape));
+  }
+
+  /** Give each pending output its name (see output()). */
+  private nameOutputs(): void {
+    const produced = new Set(this.nodes.flatMap((n) => n.output));
+    const renamed = new Map<string, string>();
+    for (const { value, name } of this.pendingOutputs) {
+      if (produced.has(value) && !renamed.has(value) && !this.outputs.some((o) => o.name === value)) {
+        renamed.set(value, name);
+      } else {
+        this.nodes.push({ name: `${name}/Identity`, opType: 'Identity', input: [renamed.get(value) ?? value], output: [name], attribute: [] });
+      }
+    }
+    this.pendingOutputs.length = 0;
+    if (renamed.size === 0) return;
+    for (const node of this.nodes) {
+      node.input = node.input.map((v) => renamed.get(v) ?? v);
+      node.output = node.output.map((v) => renamed.get(v) ?? v);
+    }
   }
 
   /** A named constant tensor; large ones go to the external data file. */
@@ -104,6 +129,7 @@ export class GraphBuilder {
   }
 
   toModel(opsets: Record<string, number>, metadata: Record<string, string> = {}): ModelProto {
+    this.nameOutputs();
     return {
       irVersion: IR_VERSION,
       producerName: 'nanovlm-studio',

@@ -1,12 +1,11 @@
 // One training step from a checkpoint, reported the way the golden fixtures record it: the
 // loss, the gradient norm before clipping, and the loss on the same batch after one AdamW step
 // at constant learning rates. Used by `nanovlm check-step` and the parity tests.
-import { openCheckpoint } from '../model/checkpoint';
+import { openCheckpoint, type Checkpoint } from '../model/checkpoint';
 import { DEFAULT_OPTIMIZER, type LearningRates } from '../../shared/training';
-import type { TrainingBatch } from './data/batch';
-import { checkBatch } from './data/batch';
-import { ModelParameters } from './tfjs/parameters';
-import { isTrainedGroup, Trainer } from './tfjs/trainer';
+import { checkBatch, type TrainingBatch } from './data/batch';
+import { createTrainer, type LoadedTrainer } from './engines/create-trainer';
+import type { SelectedEngine } from './engines/select-engine';
 
 export interface StepCheck {
   loss: number;
@@ -14,25 +13,27 @@ export interface StepCheck {
   loss_after_step: number;
 }
 
-export function checkTrainingStep(modelDir: string, batch: TrainingBatch, learningRates: LearningRates, maxGradNorm = 1.0): StepCheck {
-  const checkpoint = openCheckpoint(modelDir);
-  let parameters: ModelParameters;
+/**
+ * `engine`: the engine started for it (selectEngineForRun); default the TensorFlow.js backend
+ * already selected.
+ */
+export async function checkTrainingStep(modelDir: string, batch: TrainingBatch, learningRates: LearningRates, maxGradNorm = 1.0, engine?: SelectedEngine): Promise<StepCheck> {
+  const checkpoint: Checkpoint = openCheckpoint(modelDir);
+  let loaded: LoadedTrainer;
   try {
     checkBatch(batch, checkpoint.config.vit_img_size);
-    parameters = ModelParameters.fromCheckpoint(checkpoint, isTrainedGroup(learningRates));
+    loaded = await createTrainer(engine ?? { engine: 'cpu', reason: 'the TensorFlow.js backend selected', skipped: [] }, checkpoint, {
+      optimizer: { ...DEFAULT_OPTIMIZER, learningRates, maxGradNorm },
+      gradientAccumulationSteps: 1,
+      schedule: { kind: 'constant' },
+    }, 0);
   } finally {
     checkpoint.close();
   }
-  const trainer = new Trainer(parameters, {
-    optimizer: { ...DEFAULT_OPTIMIZER, learningRates, maxGradNorm },
-    gradientAccumulationSteps: 1,
-    schedule: { kind: 'constant' },
-  });
   try {
-    const report = trainer.trainStep([batch]);
-    return { loss: report.loss, grad_norm: report.gradNorm, loss_after_step: trainer.evaluate(batch) };
+    const report = await loaded.trainer.trainStep([batch]);
+    return { loss: report.loss, grad_norm: report.gradNorm, loss_after_step: await loaded.trainer.evaluate(batch) };
   } finally {
-    trainer.dispose();
-    parameters.dispose();
+    loaded.dispose();
   }
 }

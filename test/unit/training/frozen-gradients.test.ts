@@ -10,7 +10,7 @@ import { selectTrainingEngine } from '../../../src/main/training/tfjs/backends';
 import { labelledLoss } from '../../../src/main/training/tfjs/labelled-loss';
 import { parameterGroup } from '../../../src/main/model/parameters';
 import { ModelParameters } from '../../../src/main/training/tfjs/parameters';
-import type { ParameterGroupName, TrainingEngineName } from '../../../src/shared/training';
+import type { ParameterGroupName, TfjsEngineName } from '../../../src/shared/training';
 import { expectedFile, fixtureDir } from './fixtures';
 
 function projectorGradients(trained: (group: ParameterGroupName) => boolean): Map<string, Float32Array> {
@@ -27,7 +27,7 @@ function projectorGradients(trained: (group: ParameterGroupName) => boolean): Ma
   return out;
 }
 
-describe.each<TrainingEngineName>(['wasm', 'cpu'])('frozen groups on %s', (engine) => {
+describe.each<TfjsEngineName>(['wasm', 'cpu'])('frozen groups on %s', (engine) => {
   it('the projector gets the same gradient whether the decoder and encoder are frozen or trained', async () => {
     await selectTrainingEngine(engine);
     const all = projectorGradients(() => true);

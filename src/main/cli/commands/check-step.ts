@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { numberOption, requireString, UsageError, type CliCommand } from '../command';
 import { readBatchFile, SINGLE_SAMPLE_NAMES } from '../batch-file';
 import { checkTrainingStep } from '../../training/check-step';
-import { selectTrainingEngine } from '../../training/tfjs/backends';
+import { selectEngineForRun } from '../../training/engines/select-engine';
 import { TRAINING_ENGINES, type TrainingEngineName } from '../../../shared/training';
 
 const ENGINES: readonly TrainingEngineName[] = TRAINING_ENGINES;
@@ -51,9 +51,9 @@ export const command: CliCommand = {
     const maxGradNorm = numberOption(args, 'max-grad-norm', (n) => Number.isFinite(n) && n > 0) ?? 1.0;
     const engine = args.values.engine as TrainingEngineName | undefined;
     if (engine !== undefined && !ENGINES.includes(engine)) throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}`);
-    const selected = await selectTrainingEngine(engine);
+    const selected = await selectEngineForRun(engine, { wasm: 0, native: 0 });
     io.err(`engine: ${selected.engine} (${selected.reason})\n`);
-    const result = checkTrainingStep(model, readBatchFile(inputs, SINGLE_SAMPLE_NAMES), learningRates, maxGradNorm);
+    const result = await checkTrainingStep(model, readBatchFile(inputs, SINGLE_SAMPLE_NAMES), learningRates, maxGradNorm, selected);
     io.out(`${JSON.stringify(result)}\n`);
     return 0;
   },

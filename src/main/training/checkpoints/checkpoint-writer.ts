@@ -7,9 +7,21 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeSafetensors, type TensorToWrite } from '../../model/safetensors';
 import { writeFileAtomic } from '../../util/atomic-write';
-import type { ModelParameters } from '../tfjs/parameters';
-import type { Trainer } from '../tfjs/trainer';
 import type { DataOrderState } from '../data/data-order';
+import type { MomentState, ParameterValues } from '../engines/model-trainer';
+
+/** The model to write: config.json as read (filled-in defaults would change the family) and every parameter. */
+export interface ModelContents {
+  rawConfig: Record<string, unknown>;
+  values(): Promise<ParameterValues>;
+}
+
+/** The optimiser's side, for an exact resume (either engine's trainer). */
+export interface OptimizerContents {
+  /** optimiser steps taken */
+  step: number;
+  optimizerState(): Promise<Map<string, MomentState>>;
+}
 
 export const TRAINER_STATE_FILE = 'trainer_state.safetensors';
 export const TRAINER_STATE_FORMAT = 'nanovlm-studio-trainer-state/1';
@@ -24,31 +36,31 @@ export interface TrainerStateMetadata {
 }
 
 /** model.safetensors tensors: every stored parameter (the tied pair once, as decoder.head.weight). */
-export async function modelTensors(parameters: ModelParameters): Promise<Record<string, TensorToWrite>> {
+export async function modelTensors(model: ModelContents): Promise<Record<string, TensorToWrite>> {
   const tensors: Record<string, TensorToWrite> = {};
-  for (const [name, { shape, data }] of await parameters.values()) tensors[name] = { dtype: 'F32', shape, data };
+  for (const [name, { shape, data }] of await model.values()) tensors[name] = { dtype: 'F32', shape, data };
   return tensors;
 }
 
-async function trainerStateTensors(trainer: Trainer): Promise<{ tensors: Record<string, TensorToWrite>; steps: Record<string, number> }> {
+async function trainerStateTensors(trainer: OptimizerContents): Promise<{ tensors: Record<string, TensorToWrite>; steps: Record<string, number> }> {
   const tensors: Record<string, TensorToWrite> = {};
   const steps: Record<string, number> = {};
-  for (const [name, s] of trainer.optimizer.state) {
-    tensors[`exp_avg.${name}`] = { dtype: 'F32', shape: s.expAvg.shape, data: await s.expAvg.data() };
-    tensors[`exp_avg_sq.${name}`] = { dtype: 'F32', shape: s.expAvgSq.shape, data: await s.expAvgSq.data() };
+  for (const [name, s] of await trainer.optimizerState()) {
+    tensors[`exp_avg.${name}`] = { dtype: 'F32', shape: s.shape, data: s.expAvg };
+    tensors[`exp_avg_sq.${name}`] = { dtype: 'F32', shape: s.shape, data: s.expAvgSq };
     steps[name] = s.step;
   }
   return { tensors, steps };
 }
 
 /** Write the model alone (an export), or with the trainer's state (a resumable checkpoint). */
-export async function writeCheckpoint(dir: string, parameters: ModelParameters, trainer?: Trainer, dataOrder?: DataOrderState): Promise<void> {
+export async function writeCheckpoint(dir: string, model: ModelContents, trainer?: OptimizerContents, dataOrder?: DataOrderState): Promise<void> {
   const staging = join(dirname(dir), `.${basename(dir)}.${process.pid}.partial`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   try {
-    writeFileAtomic(join(staging, 'config.json'), `${JSON.stringify(parameters.rawConfig, null, 4)}\n`);
-    writeSafetensors(join(staging, 'model.safetensors'), await modelTensors(parameters), { format: 'pt' });
+    writeFileAtomic(join(staging, 'config.json'), `${JSON.stringify(model.rawConfig, null, 4)}\n`);
+    writeSafetensors(join(staging, 'model.safetensors'), await modelTensors(model), { format: 'pt' });
     if (trainer) {
       const { tensors, steps } = await trainerStateTensors(trainer);
       const metadata: TrainerStateMetadata = { format: TRAINER_STATE_FORMAT, step: trainer.step, parameterSteps: steps, dataOrder };

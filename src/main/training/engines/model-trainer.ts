@@ -30,23 +30,28 @@ export interface MomentState {
   expAvgSq: Float32Array;
 }
 
+/** A value, or a promise of it: the TF.js engine answers at once, ONNX Runtime's asynchronously. */
+export type Awaitable<T> = T | Promise<T>;
+
+export type ParameterValues = Map<string, { shape: number[]; data: Float32Array }>;
+
 export interface ModelTrainer {
   /** optimiser steps taken */
   readonly step: number;
   /** Forward and backward of one micro-batch; returns its (unscaled) loss. */
-  accumulate(batch: TrainingBatch): Promise<number>;
+  accumulate(batch: TrainingBatch): Awaitable<number>;
   /** Clip, schedule, AdamW: one optimiser step on the accumulated gradients. */
-  applyStep(): Promise<StepReport>;
+  applyStep(): Awaitable<StepReport>;
   /** accumulate() over the micro-batches, then applyStep(). */
-  trainStep(microBatches: TrainingBatch[]): Promise<StepReport>;
+  trainStep(microBatches: TrainingBatch[]): Awaitable<StepReport>;
   /** Loss without gradients. */
-  evaluate(batch: TrainingBatch): Promise<number>;
+  evaluate(batch: TrainingBatch): Awaitable<number>;
   /** Every stored parameter's values (float32), for a checkpoint. */
-  parameterValues(): Promise<Map<string, { shape: number[]; data: Float32Array }>>;
+  parameterValues(): Promise<ParameterValues>;
   /** AdamW's state by parameter name, for a checkpoint. */
   optimizerState(): Promise<Map<string, MomentState>>;
   /** Restore a checkpoint's optimiser state (parameters of frozen groups are ignored). */
-  restoreOptimizerState(step: number, state: Map<string, MomentState>): void;
+  restoreOptimizerState(step: number, state: ReadonlyMap<string, MomentState>): void;
   /** parameters in all, and trained */
   parameterCounts(): { all: number; trained: number };
   dispose(): void;

@@ -33,20 +33,33 @@ export function globalNorm(tg: TensorGraph, grads: readonly Tensor[]): Tensor {
 }
 
 /**
- * Clip (scale by min(1, max / (norm + 1e-6)); an infinite max never clips), then one AdamW update
- * of each parameter: m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; p ← p·decay − step_size · m / (√v / bias2_sqrt + ε).
+ * Clip (scale by c = min(1, max / (norm + 1e-6)); an infinite max never clips), then one AdamW
+ * update of each parameter: m ← β1·m + (1−β1)·c·g; v ← β2·v + (1−β2)·c²·g²;
+ * p ← p·decay − step_size · m / (√v / bias2_sqrt + ε).
+ * Written for the fewest passes over parameter-sized tensors (each op reads and writes all of
+ * them; the step is bound by memory, not arithmetic): the clip factor folds into the moments'
+ * scalars, and step_size · m / (√v / b + ε) = (step_size·b) · m / (√v + ε·b). 13 passes, not 15.
  */
 export function adamwUpdate(tg: TensorGraph, params: readonly TrainedParameter[], norm: Tensor, groupScalar: (name: (typeof GROUP_SCALARS)[number], group: ParameterGroupName) => Tensor, maxNorm: Tensor, o: Pick<OptimizerSettings, 'beta1' | 'beta2' | 'eps'>): Map<string, Updated> {
-  const coefficient = tg.min(tg.scalar(1), tg.div(maxNorm, tg.add(norm, tg.scalar(1e-6))));
+  const clip = tg.min(tg.scalar(1), tg.div(maxNorm, tg.add(norm, tg.scalar(1e-6))));
+  const gradScale = tg.scale(clip, 1 - o.beta1);
+  const squareScale = tg.scale(tg.mul(clip, clip), 1 - o.beta2);
+  const perGroup = new Map<ParameterGroupName, { eps: Tensor; stepSize: Tensor }>();
+  const groupTerms = (group: ParameterGroupName) => {
+    if (!perGroup.has(group)) {
+      const b = groupScalar('bias2_sqrt', group);
+      perGroup.set(group, { eps: tg.scale(b, o.eps), stepSize: tg.mul(groupScalar('step_size', group), b) });
+    }
+    return perGroup.get(group)!;
+  };
   const out = new Map<string, Updated>();
   for (const p of params) {
     tg.scope(`adamw/${p.name}`, () => {
-      const g = tg.mul(p.grad, coefficient);
-      const expAvg = tg.add(tg.scale(p.expAvg, o.beta1), tg.scale(g, 1 - o.beta1));
-      const expAvgSq = tg.add(tg.scale(p.expAvgSq, o.beta2), tg.scale(tg.mul(g, g), 1 - o.beta2));
-      const denom = tg.add(tg.div(tg.sqrt(expAvgSq), groupScalar('bias2_sqrt', p.group)), tg.scalar(o.eps));
-      const update = tg.mul(tg.div(expAvg, denom), groupScalar('step_size', p.group));
-      const value = tg.sub(tg.mul(p.value, groupScalar('decay', p.group)), update);
+      const { eps, stepSize } = groupTerms(p.group);
+      const expAvg = tg.add(tg.scale(p.expAvg, o.beta1), tg.mul(p.grad, gradScale));
+      const expAvgSq = tg.add(tg.scale(p.expAvgSq, o.beta2), tg.mul(tg.mul(p.grad, p.grad), squareScale));
+      const ratio = tg.div(expAvg, tg.add(tg.sqrt(expAvgSq), eps));
+      const value = tg.sub(tg.mul(p.value, groupScalar('decay', p.group)), tg.mul(ratio, stepSize));
       out.set(p.name, { value, expAvg, expAvgSq });
     });
   }

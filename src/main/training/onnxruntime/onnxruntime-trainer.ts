@@ -78,12 +78,12 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     return [...this.parameters].filter((e): e is [string, Parameter & { moments: MomentState }] => e[1].moments !== undefined);
   }
 
-  /** One session per graph kind and batch row count, built on first use. */
-  private session(kind: StepGraphKind, rows: number): Promise<ort.InferenceSession> {
-    const key = `${kind}/${rows}`;
+  /** One session per graph kind, batch row count and length bucket, built on first use. */
+  private session(kind: StepGraphKind, rows: number, length: number): Promise<ort.InferenceSession> {
+    const key = `${kind}/${rows}/${length}`;
     let session = this.sessions.get(key);
     if (!session) {
-      const graph = buildStepGraph({ spec: this.spec, kind, rows, trainedGroups: this.trainedGroups, optimizer: this.settings.optimizer });
+      const graph = buildStepGraph({ spec: this.spec, kind, rows, length, trainedGroups: this.trainedGroups, optimizer: this.settings.optimizer });
       session = createSession(graph, { provider: this.options.provider ?? 'cpu', threads: this.options.threads }, `the ${kind} graph`);
       this.sessions.set(key, session);
     }
@@ -173,13 +173,14 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
   async accumulate(batch: TrainingBatch): Promise<number> {
     if (this.trainedGroups.length === 0) throw new Error('every parameter group is frozen (all learning rates are 0)');
     const scale = 1 / this.settings.gradientAccumulationSteps;
-    const feeds = this.batchFeeds(stepFeeds(this.spec, batch, this.options.padTokenId, scale), batch.rows);
+    const prepared = stepFeeds(this.spec, batch, this.options.padTokenId, scale);
+    const feeds = this.batchFeeds(prepared, batch.rows);
     const trained = this.trained();
     this.accumulated ??= new Map(trained.map(([name, p]) => [name, new Float32Array(size(p.shape))]));
     for (const [name, p] of trained) feeds[STEP_IO.gradIn(name)] = f32(this.accumulated.get(name)!, p.shape);
     const fetches: Record<string, ort.Tensor> = {};
     for (const [name, p] of trained) fetches[STEP_IO.gradOut(name)] = f32(this.accumulated.get(name)!, p.shape);
-    const session = await this.session('accumulate', batch.rows);
+    const session = await this.session('accumulate', batch.rows, prepared.length);
     const result = await session.run(feeds, { ...fetches, [STEP_IO.loss]: null });
     this.adopt(session, result, fetches);
     const loss = (result[STEP_IO.loss]!.data as Float32Array)[0]! / scale;
@@ -194,7 +195,7 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     for (const [name, p] of this.parameters) feeds[name] = f32(p.data, p.shape);
     for (const [name, grad] of this.accumulated) feeds[STEP_IO.gradIn(name)] = f32(grad, this.parameters.get(name)!.shape);
     const fetches = this.updateFetches();
-    const session = await this.session('apply', 1); // the apply graph has no batch
+    const session = await this.session('apply', 1, 1); // the apply graph has no batch
     const result = await session.run(feeds, { ...fetches, [STEP_IO.gradNorm]: null });
     this.adoptUpdates(session, result, fetches);
     this.accumulated = undefined;
@@ -212,9 +213,10 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     const batch = microBatches[0]!;
     if (this.trainedGroups.length === 0) throw new Error('every parameter group is frozen (all learning rates are 0)');
     const learningRates = groupLearningRates(this.settings.optimizer.learningRates, this.settings.schedule, this.step);
-    const feeds = { ...this.batchFeeds(stepFeeds(this.spec, batch, this.options.padTokenId), batch.rows), ...this.optimizerFeeds(learningRates) };
+    const prepared = stepFeeds(this.spec, batch, this.options.padTokenId);
+    const feeds = { ...this.batchFeeds(prepared, batch.rows), ...this.optimizerFeeds(learningRates) };
     const fetches = this.updateFetches();
-    const session = await this.session('step', batch.rows);
+    const session = await this.session('step', batch.rows, prepared.length);
     const result = await session.run(feeds, { ...fetches, [STEP_IO.loss]: null, [STEP_IO.gradNorm]: null });
     this.adoptUpdates(session, result, fetches);
     const loss = (result[STEP_IO.loss]!.data as Float32Array)[0]!;
@@ -222,8 +224,8 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
   }
 
   async evaluate(batch: TrainingBatch): Promise<number> {
-    const feeds = this.batchFeeds(stepFeeds(this.spec, batch, this.options.padTokenId), batch.rows);
-    const result = await (await this.session('loss', batch.rows)).run(feeds, [STEP_IO.loss]);
+    const prepared = stepFeeds(this.spec, batch, this.options.padTokenId);
+    const result = await (await this.session('loss', batch.rows, prepared.length)).run(this.batchFeeds(prepared, batch.rows), [STEP_IO.loss]);
     return (result[STEP_IO.loss]!.data as Float32Array)[0]!;
   }
 
@@ -235,7 +237,7 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     return new Map(this.trained().map(([name, p]) => [name, p.moments]));
   }
 
-  restoreOptimizerState(step: number, state: Map<string, MomentState>): void {
+  restoreOptimizerState(step: number, state: ReadonlyMap<string, MomentState>): void {
     for (const [name, saved] of state) {
       const p = this.parameters.get(name);
       if (!p?.moments) continue; // a group frozen in this run

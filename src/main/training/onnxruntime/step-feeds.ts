@@ -4,8 +4,8 @@
 // embeddings in order), the RoPE tables and the causal + padding mask for the batch's length, and
 // the rows the loss is taken on.
 //
-// Sequences are padded on the RIGHT to a length bucket (a multiple of LENGTH_BUCKET), so that the
-// runtime meets a few shapes instead of one per batch. Right padding changes nothing: the added
+// Sequences are padded on the RIGHT to a length bucket, so that a run meets a few graph shapes
+// instead of one per batch (each length has a graph of its own). Right padding changes nothing: the added
 // positions come after every real one (causal attention never lets a real position see them), are
 // masked as keys, and carry no label. nanoVLM's own LEFT padding to the batch's longest sequence
 // is done by collate() before, and is kept: its pads shift the RoPE positions, as in nanoVLM.
@@ -16,8 +16,21 @@ import { IGNORE_INDEX } from '../../model/prompt';
 import { fullWidth, ropeTables } from '../../model/rope';
 import type { TrainingBatch } from '../data/batch';
 
-/** Lengths are padded up to a multiple of this. */
-export const LENGTH_BUCKET = 16;
+/**
+ * The length a batch is padded to: 16, 20, 24, 28, then each power of two times 1, 1.25, 1.5 or
+ * 1.75 (at most 14% of padding, and few distinct lengths in a run).
+ */
+export function bucketLength(length: number): number {
+  if (length <= 16) return 16;
+  const power = 2 ** Math.floor(Math.log2(length));
+  const quarter = power / 4;
+  return Math.ceil(length / quarter) * quarter;
+}
+
+/** Decoder positions of a sequence of `length` tokens: the prefix family's image rows come first. */
+export function sequencePositions(spec: ModelSpec, length: number): number {
+  return (imagesBeforeText(spec.family) ? spec.config.mp_image_token_length : 0) + length;
+}
 /** Labelled rows are padded up to a multiple of this (with weight 0). */
 export const LABEL_BUCKET = 8;
 
@@ -47,9 +60,9 @@ const roundUp = (n: number, to: number): number => Math.ceil(n / to) * to;
 /** `lossScale`: the loss is multiplied by it (1 / accumulation steps: micro-batch losses add up). */
 export function stepFeeds(spec: ModelSpec, batch: TrainingBatch, padTokenId: number, lossScale = 1): StepFeeds {
   const { rows } = batch;
-  const length = roundUp(batch.length, LENGTH_BUCKET);
-  const imageRows = imagesBeforeText(spec.family) ? spec.config.mp_image_token_length : 0;
-  const positions = imageRows + length;
+  const length = bucketLength(batch.length);
+  const positions = sequencePositions(spec, length);
+  const imageRows = positions - length;
   const inputIds = new BigInt64Array(rows * length).fill(BigInt(padTokenId));
   const mask = new Int32Array(rows * positions);
   const labelRows: number[] = [];

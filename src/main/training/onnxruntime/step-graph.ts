@@ -1,6 +1,7 @@
 // The training graphs of the ONNX Runtime engine, built from a model's config, the groups it
-// trains and the batch's row count (sequence length, tile count and labelled positions are known
-// only when a step runs, so one graph serves every batch of a run):
+// trains, the batch's row count and its (bucketed) sequence length. The tile count and the number
+// of labelled positions are named dimensions, known only when a step runs. (The length is fixed:
+// with it named too, ONNX Runtime's memory planner takes minutes instead of seconds at 222M.)
 //   step        parameters, moments, batch → loss, gradient norm, updated parameters and moments
 //               (forward, backward, clipping and AdamW in one run: the gradients never leave it)
 //   accumulate  parameters, batch, gradients so far → loss, gradients so far + this micro-batch's
@@ -10,6 +11,7 @@
 import type { OptimizerSettings, ParameterGroupName } from '../../../shared/training';
 import { lmHeadDim, type ModelSpec } from '../../model/config';
 import { imagesBeforeText } from '../../model/family';
+import { sequencePositions } from './step-feeds';
 import { parameterGroup, storedParameterShapes } from '../../model/parameters';
 import { gradients } from '../../onnx/autodiff';
 import { GraphBuilder } from '../../onnx/graph-builder';
@@ -29,6 +31,8 @@ export interface StepGraphOptions {
   /** the optimiser groups that train (learning rate above 0) */
   trainedGroups: readonly ParameterGroupName[];
   optimizer: Pick<OptimizerSettings, 'beta1' | 'beta2' | 'eps'>;
+  /** the batch's sequence length (after padding to a bucket) */
+  length: number;
 }
 
 /** Names of the graph's inputs and outputs, shared with the trainer that feeds it. */
@@ -104,17 +108,18 @@ export function buildStepGraph(options: StepGraphOptions): Uint8Array {
 }
 
 /** The batch's inputs: sizes known only at run time are named. */
-function batchInputs(tg: TensorGraph, { spec, rows }: StepGraphOptions): BatchInputs {
+function batchInputs(tg: TensorGraph, { spec, rows, length }: StepGraphOptions): BatchInputs {
   const c = spec.config;
   const S = c.vit_img_size;
+  const positions = sequencePositions(spec, length);
   return {
     pixels: tg.input(STEP_IO.pixels, ['tiles', 3, S, S]),
-    inputIds: tg.input(STEP_IO.inputIds, [rows, 'length'], 'int64'),
-    mergeIndex: imagesBeforeText(spec.family) ? undefined : tg.input(STEP_IO.mergeIndex, ['rows_x_length'], 'int64'),
+    inputIds: tg.input(STEP_IO.inputIds, [rows, length], 'int64'),
+    mergeIndex: imagesBeforeText(spec.family) ? undefined : tg.input(STEP_IO.mergeIndex, [rows * length], 'int64'),
     attention: {
-      cos: tg.input(STEP_IO.ropeCos, ['positions', lmHeadDim(c)]),
-      sin: tg.input(STEP_IO.ropeSin, ['positions', lmHeadDim(c)]),
-      bias: tg.input(STEP_IO.bias, [rows, 1, 'positions', 'positions']),
+      cos: tg.input(STEP_IO.ropeCos, [positions, lmHeadDim(c)]),
+      sin: tg.input(STEP_IO.ropeSin, [positions, lmHeadDim(c)]),
+      bias: tg.input(STEP_IO.bias, [rows, 1, positions, positions]),
     },
     labelRows: tg.input(STEP_IO.labelRows, ['labelled'], 'int64'),
     labels: tg.input(STEP_IO.labels, ['labelled'], 'int64'),

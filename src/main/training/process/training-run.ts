@@ -3,20 +3,20 @@
 // optimiser steps with gradient accumulation, write checkpoints. Runs inside the trainer
 // subprocess, but is a plain function so that it can be tested in-process.
 import { join } from 'node:path';
-import { openCheckpoint } from '../../model/checkpoint';
-import { NanoVLMTokenizer } from '../../model/tokenizer';
+import { estimateTrainingMemory } from '../../../shared/memory-estimate';
 import type { TrainerMessage, TrainingRunConfig } from '../../../shared/training';
+import { openCheckpoint } from '../../model/checkpoint';
+import { modelShape } from '../../model/parameters';
+import { NanoVLMTokenizer } from '../../model/tokenizer';
 import { restoreTrainerState } from '../checkpoints/checkpoint-reader';
 import { writeCheckpoint } from '../checkpoints/checkpoint-writer';
 import { collate } from '../data/collate';
 import { DataOrder } from '../data/data-order';
-import { prepareSample, readVqaJsonl, type VqaRecord } from '../data/vqa-records';
-import type { SelectedEngine } from '../tfjs/backends';
-import { selectEngineForRun } from '../engines/engine-for-run';
-import { microBatchPlan, type MicroBatchPlan } from '../engines/micro-batch-plan';
 import { longestSamplePositions } from '../data/sample-length';
-import { ModelParameters } from '../tfjs/parameters';
-import { isTrainedGroup, Trainer } from '../tfjs/trainer';
+import { prepareSample, readVqaJsonl, type VqaRecord } from '../data/vqa-records';
+import { createTrainer, type LoadedTrainer } from '../engines/create-trainer';
+import { microBatchPlan, type MicroBatchPlan } from '../engines/micro-batch-plan';
+import { selectEngineForRun, type SelectedEngine } from '../engines/select-engine';
 
 export type Emit = (message: TrainerMessage) => void;
 
@@ -26,7 +26,7 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
   const source = config.resumeFrom ?? config.baseModelDir;
   const checkpoint = openCheckpoint(source);
   const rates = config.optimizer.learningRates;
-  let parameters: ModelParameters;
+  let loaded: LoadedTrainer;
   let engine: SelectedEngine;
   let plan: MicroBatchPlan;
   let tokenizer: NanoVLMTokenizer;
@@ -36,48 +36,52 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
     records = readVqaJsonl(config.datasetPath);
     const positions = longestSamplePositions(records, checkpoint, tokenizer);
     const split = microBatchPlan(checkpoint, rates, config.batchSize, config.gradientAccumulationSteps, positions);
-    engine = await selectEngineForRun(config.engine, split.bytes);
+    const shape = modelShape(checkpoint);
+    const native = estimateTrainingMemory(shape, rates, { tokens: positions * config.batchSize, images: shape.maxTilesPerImage * config.batchSize, accumulated: config.gradientAccumulationSteps }, 'native').total;
+    engine = await selectEngineForRun(config.engine, { wasm: split.bytes, native });
     // micro-batches only where the heap needs them (wasm); other engines take the batch at once
     plan = engine.engine === 'wasm' ? split : { microBatch: config.batchSize, microBatches: config.gradientAccumulationSteps, bytes: split.bytes };
-    parameters = ModelParameters.fromCheckpoint(checkpoint, isTrainedGroup(rates));
+    loaded = await createTrainer(engine, checkpoint, {
+      optimizer: config.optimizer,
+      gradientAccumulationSteps: plan.microBatches,
+      schedule: { kind: 'cosine', maxSteps: config.maxSteps },
+    }, tokenizer.eosTokenId);
   } finally {
     checkpoint.close();
   }
-  const spec = { family: parameters.family, config: parameters.config };
-  const trainer = new Trainer(parameters, {
-    optimizer: config.optimizer,
-    gradientAccumulationSteps: plan.microBatches,
-    schedule: { kind: 'cosine', maxSteps: config.maxSteps },
-  });
+  const { trainer, model } = loaded;
+  const spec = { family: checkpoint.family, config: checkpoint.config };
   try {
     const savedOrder = config.resumeFrom ? restoreTrainerState(config.resumeFrom, trainer) : undefined;
     const order = savedOrder ? new DataOrder(records.length, savedOrder) : DataOrder.start(records.length, config.seed);
-    const count = (filter: (v: { trainable: boolean }) => boolean) => [...parameters.variables.values()].filter(filter).reduce((n, v) => n + v.size, 0);
-    emit({ type: 'started', engine: engine.engine, engineReason: engine.reason, parameters: count(() => true), trainedParameters: count((v) => v.trainable), startStep: trainer.step });
+    const counts = trainer.parameterCounts();
+    const passedOver = engine.skipped.map((s) => `${s.engine}: ${s.why}`).join('; ');
+    const reason = passedOver ? `${engine.reason}; passed over ${passedOver}` : engine.reason;
+    emit({ type: 'started', engine: engine.engine, engineReason: reason, parameters: counts.all, trainedParameters: counts.trained, startStep: trainer.step });
     if (plan.microBatch < config.batchSize) {
       emit({ type: 'log', level: 'info', text: `batch ${config.batchSize} runs as ${config.batchSize / plan.microBatch} micro-batches of ${plan.microBatch}: the wasm heap (4 GB) cannot hold it at once; their gradients are averaged as in gradient accumulation` });
     }
     let lastDir = source;
     while (trainer.step < config.maxSteps && !signal.aborted) {
       const started = performance.now();
+      const microBatches = [];
       for (let micro = 0; micro < plan.microBatches; micro++) {
         const samples = await Promise.all(order.next(plan.microBatch).map((i) => prepareSample(records[i]!, spec, tokenizer)));
-        trainer.accumulate(collate(samples, tokenizer.eosTokenId));
+        microBatches.push(collate(samples, tokenizer.eosTokenId));
       }
-      const report = trainer.applyStep();
+      const report = await trainer.trainStep(microBatches);
       const seconds = (performance.now() - started) / 1000;
       emit({ type: 'metrics', step: report.step + 1, loss: report.loss, gradNorm: report.gradNorm, learningRates: report.learningRates });
       emit({ type: 'progress', step: trainer.step, maxSteps: config.maxSteps, samplesPerSecond: (config.batchSize * config.gradientAccumulationSteps) / seconds });
       if (trainer.step % config.checkpointEvery === 0 || trainer.step === config.maxSteps) {
         lastDir = stepDir(config, trainer.step);
-        await writeCheckpoint(lastDir, parameters, trainer, order.snapshot());
+        await writeCheckpoint(lastDir, model, trainer, order.snapshot());
         emit({ type: 'checkpoint', step: trainer.step, dir: lastDir });
       }
     }
     if (signal.aborted) emit({ type: 'log', level: 'info', text: `stopped at step ${trainer.step}` });
     emit({ type: 'finished', step: trainer.step, checkpointDir: lastDir });
   } finally {
-    trainer.dispose();
-    parameters.dispose();
+    loaded.dispose();
   }
 }

@@ -6,13 +6,13 @@ import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { TFJS_ENGINES, type TrainingEngineName, type TrainingEngineStatus } from '../../../shared/training';
+import { TFJS_ENGINES, type TfjsEngineName, type TrainingEngineStatus } from '../../../shared/training';
 import { registerSharedIdentityKernel } from './kernels/identity-kernel';
 import { registerSegmentSumKernel } from './kernels/segment-sum-kernel';
 
 const require = createRequire(import.meta.url);
 const PREFERENCE = TFJS_ENGINES;
-const PACKAGES: Record<TrainingEngineName, string | undefined> = {
+const PACKAGES: Record<TfjsEngineName, string | undefined> = {
   'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu',
   'tfjs-node': '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
@@ -20,12 +20,12 @@ const PACKAGES: Record<TrainingEngineName, string | undefined> = {
 };
 
 export interface SelectedEngine {
-  engine: TrainingEngineName;
+  engine: TfjsEngineName;
   /** tf.getBackend() after selection: 'tensorflow', 'wasm' or 'cpu' */
   backend: string;
   reason: string;
   /** engines tried before this one, with why they were passed over */
-  skipped: { engine: TrainingEngineName; why: string }[];
+  skipped: { engine: TfjsEngineName; why: string }[];
 }
 
 function packageDir(name: string): string | undefined {
@@ -113,7 +113,7 @@ async function tryCpu(): Promise<string> {
   return 'plain JavaScript backend (with a fast embedding-gradient kernel)';
 }
 
-const ATTEMPTS: Record<TrainingEngineName, () => Promise<string>> = {
+const ATTEMPTS: Record<TfjsEngineName, () => Promise<string>> = {
   'tfjs-node-gpu': () => tryNative('tfjs-node-gpu'),
   'tfjs-node': () => tryNative('tfjs-node'),
   wasm: tryWasm,
@@ -124,7 +124,7 @@ const ATTEMPTS: Record<TrainingEngineName, () => Promise<string>> = {
  * Initialise the best engine available (or exactly `only`). Quiets TF.js's console advice, which
  * would otherwise land in the output of CLI commands.
  */
-export async function selectTrainingEngine(only?: TrainingEngineName): Promise<SelectedEngine> {
+export async function selectTrainingEngine(only?: TfjsEngineName): Promise<SelectedEngine> {
   tf.enableProdMode();
   const skipped: SelectedEngine['skipped'] = [];
   for (const engine of only ? [only] : PREFERENCE) {

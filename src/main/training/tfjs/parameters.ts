@@ -3,8 +3,6 @@
 // checkpoint) the head and the token embedding are ONE variable, stored as decoder.head.weight
 // and reachable under both names, so both uses add to one gradient, as in PyTorch.
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Checkpoint } from '../../model/checkpoint';
 import { HEAD, parameterGroup, storedParameterShapes, TOKEN_EMBEDDING } from '../../model/parameters';
 import type { Family, NanoVLMConfig } from '../../model/config';
@@ -30,8 +28,7 @@ export class ModelParameters {
       variables.set(name, tf.variable(value, trained(parameterGroup(name))));
       value.dispose();
     }
-    const rawConfig = JSON.parse(readFileSync(join(checkpoint.dir, 'config.json'), 'utf8')) as Record<string, unknown>;
-    return new ModelParameters(checkpoint.family, checkpoint.config, rawConfig, variables);
+    return new ModelParameters(checkpoint.family, checkpoint.config, checkpoint.rawConfig, variables);
   }
 
   /** The model as the forward functions see it (the tied embedding under its own name too). */

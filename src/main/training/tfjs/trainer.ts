@@ -3,35 +3,18 @@
 // parameters, set each group's learning rate from the schedule, and take one AdamW step.
 // Groups with learning rate 0 are frozen: no gradient, not clipped, not in the optimiser.
 import * as tf from '@tensorflow/tfjs';
-import type { LearningRates, OptimizerSettings, ParameterGroupName } from '../../../shared/training';
+import type { LearningRates, ParameterGroupName } from '../../../shared/training';
 import { AdamW } from './adamw';
 import type { TrainingBatch } from '../data/batch';
 import { clipCoefficient, globalNorm } from './grad-clip';
 import { labelledLoss } from './labelled-loss';
-import { cosineLearningRate } from '../optimizer/lr-schedule';
+import type { MomentState, ModelTrainer, ParameterValues, StepReport, TrainerSettings } from '../engines/model-trainer';
+import { groupLearningRates } from '../optimizer/lr-schedule';
 import { visionFeatures, type VisionLanguageModel } from './model/vision-language-model';
 import { parameterGroup } from '../../model/parameters';
 import type { ModelParameters } from './parameters';
 
-export type LearningRateSchedule = { kind: 'cosine'; maxSteps: number } | { kind: 'constant' };
-
-export interface TrainerSettings {
-  optimizer: OptimizerSettings;
-  gradientAccumulationSteps: number;
-  schedule: LearningRateSchedule;
-}
-
-export interface StepReport {
-  /** the optimiser step just taken, from 0 (nanoVLM's global_step before the increment) */
-  step: number;
-  /** mean loss of the micro-batches of this step */
-  loss: number;
-  /** global gradient norm before clipping */
-  gradNorm: number;
-  learningRates: LearningRates;
-}
-
-const GROUPS: ParameterGroupName[] = ['mp', 'vision', 'language'];
+export type { StepReport, TrainerSettings } from '../engines/model-trainer';
 
 export function isTrainedGroup(rates: LearningRates): (group: ParameterGroupName) => boolean {
   return (group) => rates[group] > 0;
@@ -41,7 +24,7 @@ function frozenFeatures(model: VisionLanguageModel, batch: TrainingBatch): tf.Te
   return tf.tidy(() => visionFeatures(model, batch));
 }
 
-export class Trainer {
+export class Trainer implements ModelTrainer {
   readonly optimizer: AdamW;
   /** optimiser steps taken */
   step = 0;
@@ -118,13 +101,37 @@ export class Trainer {
 
   /** Each group's learning rate at optimiser step `it` (0 for a frozen group). */
   learningRates(it: number): LearningRates {
-    const rates = {} as LearningRates;
-    const schedule = this.settings.schedule;
-    for (const group of GROUPS) {
-      const peak = this.settings.optimizer.learningRates[group];
-      rates[group] = peak <= 0 ? 0 : schedule.kind === 'constant' ? peak : cosineLearningRate(it, peak, schedule.maxSteps);
+    return groupLearningRates(this.settings.optimizer.learningRates, this.settings.schedule, it);
+  }
+
+  parameterValues(): Promise<ParameterValues> {
+    return this.parameters.values();
+  }
+
+  async optimizerState(): Promise<Map<string, MomentState>> {
+    const out = new Map<string, MomentState>();
+    for (const [name, s] of this.optimizer.state) {
+      out.set(name, { step: s.step, shape: s.expAvg.shape, expAvg: await s.expAvg.data(), expAvgSq: await s.expAvgSq.data() });
     }
-    return rates;
+    return out;
+  }
+
+  restoreOptimizerState(step: number, state: ReadonlyMap<string, MomentState>): void {
+    const trained = this.parameters.trained();
+    for (const [name, saved] of state) {
+      if (!trained.has(name)) continue; // a group frozen in this run: its moments are not needed
+      const expAvg = tf.tensor(saved.expAvg, saved.shape, 'float32');
+      const expAvgSq = tf.tensor(saved.expAvgSq, saved.shape, 'float32');
+      this.optimizer.load(name, saved.step, expAvg, expAvgSq);
+      expAvg.dispose();
+      expAvgSq.dispose();
+    }
+    this.step = step;
+  }
+
+  parameterCounts(): { all: number; trained: number } {
+    const count = (filter: (v: tf.Variable) => boolean) => [...this.parameters.variables.values()].filter(filter).reduce((n, v) => n + v.size, 0);
+    return { all: count(() => true), trained: count((v) => v.trainable) };
   }
 
   /** Drop gradients of an unfinished accumulation. */

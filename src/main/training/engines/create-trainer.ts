@@ -1,0 +1,33 @@
+// The trainer of the engine chosen for a run, loaded from a checkpoint: what the run, check-step
+// and the benchmarks hold, whichever engine trains.
+import type { Checkpoint } from '../../model/checkpoint';
+import type { ModelContents } from '../checkpoints/checkpoint-writer';
+import { OnnxRuntimeTrainer } from '../onnxruntime/onnxruntime-trainer';
+import type { ModelTrainer, TrainerSettings } from './model-trainer';
+import type { SelectedEngine } from './select-engine';
+
+export interface LoadedTrainer {
+  trainer: ModelTrainer;
+  /** the model as a checkpoint writes it */
+  model: ModelContents;
+  dispose(): void;
+}
+
+/** The trainer on `engine` (already started by selectEngineForRun). `padTokenId` fills padded positions. */
+export async function createTrainer(engine: SelectedEngine, checkpoint: Checkpoint, settings: TrainerSettings, padTokenId: number): Promise<LoadedTrainer> {
+  if (engine.engine === 'onnxruntime') {
+    const trainer = OnnxRuntimeTrainer.fromCheckpoint(checkpoint, settings, { provider: engine.provider, padTokenId });
+    return { trainer, model: { rawConfig: checkpoint.rawConfig, values: () => trainer.parameterValues() }, dispose: () => trainer.dispose() };
+  }
+  const [{ ModelParameters }, { isTrainedGroup, Trainer }] = await Promise.all([import('../tfjs/parameters'), import('../tfjs/trainer')]);
+  const parameters = ModelParameters.fromCheckpoint(checkpoint, isTrainedGroup(settings.optimizer.learningRates));
+  const trainer = new Trainer(parameters, settings);
+  return {
+    trainer,
+    model: parameters,
+    dispose: () => {
+      trainer.dispose();
+      parameters.dispose();
+    },
+  };
+}

@@ -17,7 +17,7 @@ import { createSession } from '../../runtime/onnx-session';
 import type { TrainingBatch } from '../data/batch';
 import type { MomentState, ModelTrainer, StepReport, TrainerSettings } from '../engines/model-trainer';
 import { groupLearningRates, trainedGroups } from '../optimizer/lr-schedule';
-import { buildStepGraph, MAX_GRAD_NORM_INPUT, momentInput, scalarInput, STEP_IO, type StepGraphKind } from './step-graph';
+import { buildStepGraph, checkTrainable, MAX_GRAD_NORM_INPUT, momentInput, scalarInput, STEP_IO, type StepGraphKind } from './step-graph';
 import { stepFeeds, type StepFeeds } from './step-feeds';
 
 export interface OnnxTrainerOptions {
@@ -59,6 +59,7 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
 
   /** Every parameter read from the checkpoint; `settings` decides which groups train. */
   static fromCheckpoint(checkpoint: Checkpoint, settings: TrainerSettings, options: OnnxTrainerOptions): OnnxRuntimeTrainer {
+    checkTrainable(checkpoint);
     const trained = trainedGroups(settings.optimizer.learningRates);
     const parameters = new Map<string, Parameter>();
     for (const [name, shape] of storedParameterShapes(checkpoint.config)) {

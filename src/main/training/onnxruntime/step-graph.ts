@@ -54,8 +54,17 @@ export const STEP_IO = {
 } as const;
 export { MAX_GRAD_NORM_INPUT, momentInput, scalarInput };
 
+/** Refuse, naming the dimension, a model whose shapes these graphs cannot express. */
+export function checkTrainable(spec: ModelSpec): void {
+  const c = spec.config;
+  const hd = lmHeadDim(c);
+  if (hd % 2 !== 0) throw new Error(`lm_hidden_dim / lm_n_heads = ${hd}: RoPE rotates the two halves of each head, so the head size must be even`);
+  if (c.vit_img_size % c.vit_patch_size !== 0) throw new Error(`vit_img_size ${c.vit_img_size} is not a multiple of vit_patch_size ${c.vit_patch_size}`);
+}
+
 export function buildStepGraph(options: StepGraphOptions): Uint8Array {
   const { spec, kind } = options;
+  checkTrainable(spec);
   const c = spec.config;
   const tg = new TensorGraph(new GraphBuilder(`nanovlm_train_${kind}`));
   const shapes = storedParameterShapes(c);

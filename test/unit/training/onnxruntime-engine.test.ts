@@ -1,0 +1,108 @@
+// The ONNX Runtime training engine in a real run: on the bundled demo model and data its losses
+// follow the wasm engine's (the reference) step by step, gradient accumulation (its accumulate and
+// apply graphs) resumes exactly from a checkpoint, and a model it cannot build is refused at the
+// start with the dimension named.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PADDED_BATCH_NAMES, readBatchFile } from '../../../src/main/cli/batch-file';
+import { openCheckpoint } from '../../../src/main/model/checkpoint';
+import { parseConfig } from '../../../src/main/model/config';
+import { restoreTrainerState } from '../../../src/main/training/checkpoints/checkpoint-reader';
+import { writeCheckpoint } from '../../../src/main/training/checkpoints/checkpoint-writer';
+import { createTrainer, type LoadedTrainer } from '../../../src/main/training/engines/create-trainer';
+import type { StepReport, TrainerSettings } from '../../../src/main/training/engines/model-trainer';
+import type { SelectedEngine } from '../../../src/main/training/engines/select-engine';
+import { buildStepGraph } from '../../../src/main/training/onnxruntime/step-graph';
+import { runTraining } from '../../../src/main/training/process/training-run';
+import { DEFAULT_OPTIMIZER, type TrainerMessage, type TrainingEngineName } from '../../../src/shared/training';
+import { expectedFile, FIXTURE_RATES, fixtureDir } from './fixtures';
+
+const RESOURCES = join(import.meta.dirname, '..', '..', '..', 'resources');
+const ORT: SelectedEngine = { engine: 'onnxruntime', provider: 'cpu', reason: 'test', skipped: [] };
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'nanovlm-ort-engine-'));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function demoLosses(engine: TrainingEngineName, steps: number): Promise<number[]> {
+  const losses: number[] = [];
+  const dataset = join(work, `demo-${engine}.jsonl`);
+  // the demo data file, its image paths made absolute
+  const { readFileSync } = await import('node:fs');
+  const lines = readFileSync(join(RESOURCES, 'demo-data', 'demo.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { images: string[] });
+  writeFileSync(dataset, lines.map((r) => JSON.stringify({ ...r, images: r.images.map((p) => join(RESOURCES, 'demo-data', p)) })).join('\n'));
+  await runTraining({
+    baseModelDir: join(RESOURCES, 'demo-model'), tokenizerDir: join(RESOURCES, 'demo-model'), datasetPath: dataset, outputDir: join(work, `run-${engine}`),
+    optimizer: { ...DEFAULT_OPTIMIZER, learningRates: { mp: 1e-3, vision: 1e-4, language: 1e-4 } },
+    maxSteps: steps, batchSize: 4, gradientAccumulationSteps: 1, seed: 3, checkpointEvery: steps, engine,
+  }, (m: TrainerMessage) => {
+    if (m.type === 'metrics') losses.push(m.loss);
+  }, new AbortController().signal);
+  return losses;
+}
+
+describe('the onnxruntime training engine', () => {
+  it('follows the wasm engine over 20 steps on the demo data (1e-3 relative for 5 steps, 1e-2 up to 20)', async () => {
+    const reference = await demoLosses('wasm', 20);
+    const ort = await demoLosses('onnxruntime', 20);
+    expect(ort).toHaveLength(20);
+    const worst = (from: number, to: number) => Math.max(...ort.slice(from, to).map((l, i) => Math.abs(l / reference[from + i]! - 1)));
+    console.log(`losses ${reference[0]!.toFixed(4)} → ${reference[19]!.toFixed(4)}; largest relative difference: ${worst(0, 5).toExponential(1)} (steps 1–5), ${worst(5, 20).toExponential(1)} (6–20)`);
+    ort.forEach((loss, i) => {
+      const relative = Math.abs(loss / reference[i]! - 1);
+      expect(relative, `step ${i + 1}: onnxruntime ${loss}, wasm ${reference[i]}`).toBeLessThanOrEqual(i < 5 ? 1e-3 : 1e-2);
+    });
+  }, 240_000);
+
+  it('accumulates micro-batches and resumes from a checkpoint exactly', async () => {
+    const settings: TrainerSettings = {
+      optimizer: { ...DEFAULT_OPTIMIZER, learningRates: { ...FIXTURE_RATES, vision: 0 } },
+      gradientAccumulationSteps: 2,
+      schedule: { kind: 'cosine', maxSteps: 5 },
+    };
+    const single = () => readBatchFile(expectedFile('inline'));
+    const padded = () => readBatchFile(expectedFile('inline'), PADDED_BATCH_NAMES);
+    const microBatches = (step: number) => (step % 2 === 0 ? [single(), padded()] : [padded(), single()]);
+    const load = async (dir: string): Promise<LoadedTrainer> => {
+      const checkpoint = openCheckpoint(dir);
+      try {
+        return await createTrainer(ORT, checkpoint, settings, 0);
+      } finally {
+        checkpoint.close();
+      }
+    };
+
+    const uninterrupted = await load(fixtureDir('inline'));
+    const reports: StepReport[] = [];
+    for (let step = 0; step < 3; step++) reports.push(await uninterrupted.trainer.trainStep(microBatches(step)));
+    const finalLoss = await uninterrupted.trainer.evaluate(single());
+    uninterrupted.dispose();
+
+    const first = await load(fixtureDir('inline'));
+    for (let step = 0; step < 2; step++) await first.trainer.trainStep(microBatches(step));
+    const dir = join(work, 'ort-step-2');
+    await writeCheckpoint(dir, first.model, first.trainer);
+    first.dispose();
+
+    const resumed = await load(dir);
+    restoreTrainerState(dir, resumed.trainer);
+    expect(resumed.trainer.step).toBe(2);
+    const next = await resumed.trainer.trainStep(microBatches(2));
+    expect(next.step).toBe(reports[2]!.step);
+    expect(next.loss).toBeCloseTo(reports[2]!.loss, 6);
+    expect(next.gradNorm).toBeCloseTo(reports[2]!.gradNorm, 5);
+    expect(next.learningRates).toEqual(reports[2]!.learningRates);
+    expect(await resumed.trainer.evaluate(single())).toBeCloseTo(finalLoss, 6);
+    resumed.dispose();
+  }, 120_000);
+
+  it('refuses a model whose head size it cannot rotate, naming the dimension', () => {
+    const spec = parseConfig({ lm_hidden_dim: 90, lm_n_heads: 9, lm_n_kv_heads: 3 }); // head size 10: even, fine
+    expect(() => buildStepGraph({ spec, kind: 'loss', rows: 1, length: 16, trainedGroups: [], optimizer: DEFAULT_OPTIMIZER })).not.toThrow();
+    const odd = parseConfig({ lm_hidden_dim: 81, lm_n_heads: 9, lm_n_kv_heads: 3 }); // head size 9
+    expect(() => buildStepGraph({ spec: odd, kind: 'loss', rows: 1, length: 16, trainedGroups: [], optimizer: DEFAULT_OPTIMIZER })).toThrow(/lm_hidden_dim \/ lm_n_heads = 9.*even/);
+  });
+});

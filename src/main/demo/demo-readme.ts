@@ -21,7 +21,8 @@ export interface DemoFigures {
   val: ExactMatchReport;
   baselines: MajorityBaseline[];
   curve: { step: number; loss: number; seconds: number }[];
-  onnx: { compared: number; same: number } | { error: string } | undefined;
+  /** the training engine, as `nanovlm train --engine` names it */
+  engine: string;
   config: Record<string, unknown>;
   seeds: { data: number; fresh: number; model: number };
   /** where it ran: CPU model and core count, and the 1-minute load average when training ended */
@@ -50,12 +51,6 @@ function curveTable(f: DemoFigures): string[] {
     return `| ${step} | ${loss.toFixed(3)} | ${at ? formatDuration(at.seconds) : '?'} |`;
   });
   return [`| step | loss (mean of the last ${window} steps) | time |`, '|---|---|---|', ...rows];
-}
-
-function onnxLine(f: DemoFigures): string {
-  if (!f.onnx) return 'ONNX export: not checked.';
-  if ('error' in f.onnx) return `ONNX export: not compared (${f.onnx.error}).`;
-  return `ONNX export (the studio's chat runtime): ${f.onnx.same} of ${f.onnx.compared} greedy answers identical to the TF.js model's.`;
 }
 
 export function demoReadme(f: DemoFigures): string {
@@ -91,24 +86,23 @@ export function demoReadme(f: DemoFigures): string {
     '```',
     `nanovlm make-shapes --out data --count ${f.datasetCount} --seed ${f.seeds.data}`,
     `nanovlm init-model --out init --seed ${f.seeds.model}`,
-    `nanovlm train --dataset data/train.jsonl --model init --preset scratch --batch-size ${f.batchSize} --max-steps ${f.steps} --engine wasm`,
+    `nanovlm train --dataset data/train.jsonl --model init --preset scratch --batch-size ${f.batchSize} --max-steps ${f.steps} --engine ${f.engine}`,
     '```',
     '',
     `That is ${f.steps} AdamW steps of ${f.batchSize} samples (${((f.steps * f.batchSize) / f.trainRows).toFixed(1)} epochs of ${f.trainRows} question/image`,
     'pairs), learning rate 3e-3 for every group (linear warmup over 3% of the steps, cosine to 10%),',
-    `weight decay 0.01, clipping at 1.0; TensorFlow.js with the wasm backend on one CPU thread. Training took`,
+    `weight decay 0.01, clipping at 1.0; engine ${f.engine}${f.engine === 'onnxruntime' ? ' (the studio\'s training graphs on ONNX Runtime\'s CPU provider)' : ''}. Training took`,
     `${formatDuration(f.trainSeconds)}, the whole script ${formatDuration(f.totalSeconds)} (${f.machine.cores} × ${f.machine.cpu}, load average ${f.machine.loadAverage.toFixed(1)} as training ended).`,
     '',
     '## Accuracy',
     '',
     `Exact match of greedy answers on ${f.fresh.total} FRESH questions (make-shapes seed ${f.seeds.fresh}, never seen in training),`,
-    'generated with the TF.js model; "baseline" is always giving that type\'s most common answer:',
+    'generated through the ONNX graphs the studio chats with; "baseline" is always giving that type\'s most common answer:',
     '',
     ...accuracyTable(f),
     '',
     `The same set scored by teacher forcing (argmax at every answer token): ${pct(f.freshTeacherForced.accuracy)}.`,
     `Validation split of the training data (greedy): ${pct(f.val.accuracy)} of ${f.val.total}.`,
-    onnxLine(f),
     '',
     '## Training curve',
     '',

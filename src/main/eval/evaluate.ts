@@ -27,6 +27,8 @@ export interface EvalResult {
 
 export interface EvalOptions {
   maxNewTokens?: number;
+  /** ask only each sample's last question (the turns before it as history) */
+  lastTurnOnly?: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -35,7 +37,7 @@ export async function evaluateAnswers(engine: VlmEngine, tokenizer: NanoVLMToken
   const predictions: Prediction[] = [];
   for (const [index, sample] of samples.entries()) {
     if (options.signal?.aborted) throw options.signal.reason as Error;
-    for (let t = 0; t < sample.texts.length; t++) {
+    for (let t = options.lastTurnOnly ? sample.texts.length - 1 : 0; t < sample.texts.length; t++) {
       const { user, assistant: expected } = sample.texts[t]!;
       const turns: Turn[] = [...sample.texts.slice(0, t), { user }];
       try {

@@ -1,12 +1,7 @@
 // Exact-match accuracy on a VQA JSONL, overall and per question type (the first tag of each row,
-// "untagged" when it has none): from generated answers, or teacher-forced (teacher-forced-match.ts).
+// "untagged" when it has none), from one right/wrong outcome per row.
 import { readFileSync } from 'node:fs';
-import type { ModelSpec } from '../model/config';
-import type { NanoVLMTokenizer } from '../model/tokenizer';
-import { answersMatch } from './teacher-forced-match';
-import { collate } from '../training/data/collate';
-import { prepareSample, readVqaJsonl, type VqaRecord } from '../training/data/vqa-records';
-import type { VisionLanguageModel } from '../training/tfjs/model/vision-language-model';
+import { readVqaJsonl, type VqaRecord } from '../training/data/vqa-records';
 import { isCorrectAnswer } from './answer-match';
 
 export interface TypeAccuracy {
@@ -55,17 +50,4 @@ export function exactMatchReport(items: readonly TaggedRecord[], correct: readon
 /** Answers compared with each item's last answer, after trimming. */
 export function answersCorrect(items: readonly TaggedRecord[], answers: readonly string[]): boolean[] {
   return items.map((item, i) => isCorrectAnswer(item.record.texts[item.record.texts.length - 1]!.assistant ?? '', answers[i] ?? ''));
-}
-
-/** Teacher-forced exact match (teacher-forced-match.ts), in batches. */
-export async function evaluateExactMatch(
-  model: VisionLanguageModel, spec: ModelSpec, tokenizer: NanoVLMTokenizer, items: readonly TaggedRecord[], batchSize = 32,
-): Promise<ExactMatchReport> {
-  const correct: boolean[] = [];
-  for (let start = 0; start < items.length; start += batchSize) {
-    const chunk = items.slice(start, start + batchSize);
-    const samples = await Promise.all(chunk.map((item) => prepareSample(item.record, spec, tokenizer)));
-    correct.push(...answersMatch(model, collate(samples, tokenizer.eosTokenId), tokenizer.eosTokenId));
-  }
-  return exactMatchReport(items, correct);
 }

@@ -2,10 +2,10 @@
 // tokens and the end token that follows them) on held-out samples, one forward pass each with
 // logits at every position (an allLogits export).
 import { Processor } from '../model/processor';
-import { IGNORE_INDEX } from '../model/prompt';
 import type { NanoVLMTokenizer } from '../model/tokenizer';
 import type { VlmEngine } from '../runtime/vlm-engine';
 import type { EvalSample } from './evaluate';
+import { forEachLabelledRow } from './labelled-logits';
 
 export interface ValLoss {
   /** mean over every labelled token of every sample (as nanoVLM averages a batch) */
@@ -29,15 +29,10 @@ export async function validationLoss(engine: VlmEngine, tokenizer: NanoVLMTokeni
 
 /** Summed cross-entropy of one sequence's targets (targets[t] is what position t must predict). */
 export async function sequenceLoss(engine: VlmEngine, inputIds: readonly number[], targets: readonly number[], pixels: Float32Array, tiles: number): Promise<{ sum: number; tokens: number }> {
-  const { logits, positions } = await engine.forward(inputIds, pixels, tiles);
-  // prefix models put the image embeddings before the text: the text's logits come last
-  const offset = positions - inputIds.length;
-  const vocab = engine.config.lm_vocab_size;
   let sum = 0;
   let tokens = 0;
-  targets.forEach((target, t) => {
-    if (target === IGNORE_INDEX) return;
-    sum += crossEntropy(logits.subarray((offset + t) * vocab, (offset + t + 1) * vocab), target);
+  await forEachLabelledRow(engine, inputIds, targets, pixels, tiles, (row, target) => {
+    sum += crossEntropy(row, target);
     tokens++;
   });
   return { sum, tokens };

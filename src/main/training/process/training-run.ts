@@ -3,7 +3,7 @@
 // optimiser steps with gradient accumulation, write checkpoints. Runs inside the trainer
 // subprocess, but is a plain function so that it can be tested in-process.
 import { join } from 'node:path';
-import { estimateTrainingMemory } from '../../../shared/memory-estimate';
+import { estimateTrainingMemory, gib } from '../../../shared/memory-estimate';
 import type { TrainerMessage, TrainingRunConfig } from '../../../shared/training';
 import { openCheckpoint } from '../../model/checkpoint';
 import { modelShape } from '../../model/parameters';
@@ -31,14 +31,16 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
   let plan: MicroBatchPlan;
   let tokenizer: NanoVLMTokenizer;
   let records: VqaRecord[];
+  const memory = { wasm: 0, native: 0 };
   try {
     tokenizer = NanoVLMTokenizer.fromFolder(config.tokenizerDir, checkpoint.config);
     records = readVqaJsonl(config.datasetPath);
     const positions = longestSamplePositions(records, checkpoint, tokenizer);
     const split = microBatchPlan(checkpoint, rates, config.batchSize, config.gradientAccumulationSteps, positions);
     const shape = modelShape(checkpoint);
-    const native = estimateTrainingMemory(shape, rates, { tokens: positions * config.batchSize, images: shape.maxTilesPerImage * config.batchSize, accumulated: config.gradientAccumulationSteps }, 'native').total;
-    engine = await selectEngineForRun(config.engine, { wasm: split.bytes, native });
+    memory.native = estimateTrainingMemory(shape, rates, { tokens: positions * config.batchSize, images: shape.maxTilesPerImage * config.batchSize, accumulated: config.gradientAccumulationSteps }, 'native').total;
+    memory.wasm = split.bytes;
+    engine = await selectEngineForRun(config.engine, memory);
     // micro-batches only where the heap needs them (wasm); other engines take the batch at once
     plan = engine.engine === 'wasm' ? split : { microBatch: config.batchSize, microBatches: config.gradientAccumulationSteps, bytes: split.bytes };
     loaded = await createTrainer(engine, checkpoint, {
@@ -69,7 +71,9 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
         const samples = await Promise.all(order.next(plan.microBatch).map((i) => prepareSample(records[i]!, spec, tokenizer)));
         microBatches.push(collate(samples, tokenizer.eosTokenId));
       }
-      const report = await trainer.trainStep(microBatches);
+      const report = await Promise.resolve(trainer.trainStep(microBatches)).catch((err: unknown) => {
+        throw outOfMemory(err) ? new Error(`a training step ran out of memory (${(err as Error).message.trim()}); it was estimated to need about ${gib(memory.native)}: lower the batch size or freeze more groups`) : err;
+      });
       const seconds = (performance.now() - started) / 1000;
       emit({ type: 'metrics', step: report.step + 1, loss: report.loss, gradNorm: report.gradNorm, learningRates: report.learningRates });
       emit({ type: 'progress', step: trainer.step, maxSteps: config.maxSteps, samplesPerSecond: (config.batchSize * config.gradientAccumulationSteps) / seconds });
@@ -84,4 +88,9 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
   } finally {
     loaded.dispose();
   }
+}
+
+/** ONNX Runtime's and the allocators' ways of saying an allocation failed. */
+function outOfMemory(err: unknown): boolean {
+  return err instanceof Error && /bad_alloc|out of memory|failed to allocate|allocation failed|Cannot allocate memory/i.test(err.message);
 }

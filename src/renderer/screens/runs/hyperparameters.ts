@@ -28,7 +28,7 @@ export const LENGTH_HELP: Record<LengthMode, string> = {
   epochs: 'Passes over the train split; the number of steps follows from the batch.',
 };
 
-export const ENGINE_HELP = 'The TensorFlow.js engine that trains; only the ones found on this computer are listed.';
+export const ENGINE_HELP = 'The engine that trains, fastest first: ONNX Runtime running the studio\'s training graphs, then TensorFlow.js (the reference); only the ones found on this computer are listed.';
 
 export const RATE_HELP = {
   mp: 'Modality projector (nanoVLM: 0.00512). It starts from little and learns fast.',

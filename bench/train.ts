@@ -159,7 +159,7 @@ async function childRow(row: Row, steps: number): Promise<void> {
   for (let i = 0; i < steps; i++) await loaded.trainer.trainStep(micro);
   const ms_per_step = steps > 0 ? (performance.now() - t) / steps : first_step_ms;
   const copied = row.engine === 'onnxruntime' ? (loaded.trainer as OnnxRuntimeTrainer).bytesCopiedPerStep / 2 ** 20 : undefined;
-  loaded.dispose();
+  await loaded.dispose();
   const matmul = row.engine === 'onnxruntime' ? await onnxMatMul((IMAGE_TOKENS + TEXT_TOKENS) * row.micro, selected.provider ?? 'cpu') : tfjsMatMul();
   const result: RowResult = {
     samples_per_s: (1000 * row.batch) / ms_per_step, gflop_s: stepFlops(c, row) / ms_per_step / 1e6, ms_per_step, first_step_ms, timed_steps: steps,
@@ -172,7 +172,7 @@ type Outcome = { row: Row; result: RowResult } | { row: Row; skipped: string };
 
 function runRow(row: Row, steps: number): Outcome {
   const self = fileURLToPath(import.meta.url);
-  const args = ['--import', 'tsx', self, '--child', JSON.stringify(row), '--steps', String(steps)];
+  const args = ['--import', 'tsx', '--expose-gc', self, '--child', JSON.stringify(row), '--steps', String(steps)];
   try {
     // a step's buffers are reused from the heap instead of fresh pages (what the trainer subprocess does)
     const env = { ...process.env, ...TRAINER_MALLOC_ENV };

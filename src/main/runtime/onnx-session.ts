@@ -14,6 +14,12 @@ export interface SessionSettings {
    * from the decoder that runs right after it.
    */
   spinning?: boolean;
+  /**
+   * Flush denormal floats to zero. For training graphs: AdamW's second moments and the squares of
+   * small gradients fall below float32's normal range, where the CPU's arithmetic is ~100× slower
+   * (measured: a 222M step's kernels 4.2 s → 1.9 s with random weights); values that small change nothing.
+   */
+  flushDenormals?: boolean;
 }
 
 export async function createSession(graph: string | Uint8Array, settings: SessionSettings, name = typeof graph === 'string' ? graph : 'graph'): Promise<ort.InferenceSession> {
@@ -23,7 +29,7 @@ export async function createSession(graph: string | Uint8Array, settings: Sessio
     intraOpNumThreads: settings.threads ?? availableParallelism(),
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    extra: { session: { intra_op: { allow_spinning: settings.spinning === false ? '0' : '1' } } },
+    extra: { session: { intra_op: { allow_spinning: settings.spinning === false ? '0' : '1' }, set_denormal_as_zero: settings.flushDenormals ? '1' : '0' } },
   };
   try {
     return await (typeof graph === 'string' ? ort.InferenceSession.create(graph, options) : ort.InferenceSession.create(graph, options));

@@ -34,6 +34,6 @@ export async function checkTrainingStep(modelDir: string, batch: TrainingBatch, 
     const report = await loaded.trainer.trainStep([batch]);
     return { loss: report.loss, grad_norm: report.gradNorm, loss_after_step: await loaded.trainer.evaluate(batch) };
   } finally {
-    loaded.dispose();
+    await loaded.dispose();
   }
 }

@@ -79,13 +79,13 @@ describe('the onnxruntime training engine', () => {
     const reports: StepReport[] = [];
     for (let step = 0; step < 3; step++) reports.push(await uninterrupted.trainer.trainStep(microBatches(step)));
     const finalLoss = await uninterrupted.trainer.evaluate(single());
-    uninterrupted.dispose();
+    await uninterrupted.dispose();
 
     const first = await load(fixtureDir('inline'));
     for (let step = 0; step < 2; step++) await first.trainer.trainStep(microBatches(step));
     const dir = join(work, 'ort-step-2');
     await writeCheckpoint(dir, first.model, first.trainer);
-    first.dispose();
+    await first.dispose();
 
     const resumed = await load(dir);
     restoreTrainerState(dir, resumed.trainer);
@@ -96,7 +96,7 @@ describe('the onnxruntime training engine', () => {
     expect(next.gradNorm).toBeCloseTo(reports[2]!.gradNorm, 5);
     expect(next.learningRates).toEqual(reports[2]!.learningRates);
     expect(await resumed.trainer.evaluate(single())).toBeCloseTo(finalLoss, 6);
-    resumed.dispose();
+    await resumed.dispose();
   }, 120_000);
 
   it('refuses a model whose head size it cannot rotate, naming the dimension', () => {

@@ -10,7 +10,7 @@ export interface LoadedTrainer {
   trainer: ModelTrainer;
   /** the model as a checkpoint writes it */
   model: ModelContents;
-  dispose(): void;
+  dispose(): Promise<void>;
 }
 
 /** The trainer on `engine` (already started by selectEngineForRun). `padTokenId` fills padded positions. */
@@ -25,7 +25,7 @@ export async function createTrainer(engine: SelectedEngine, checkpoint: Checkpoi
   return {
     trainer,
     model: parameters,
-    dispose: () => {
+    dispose: async () => {
       trainer.dispose();
       parameters.dispose();
     },

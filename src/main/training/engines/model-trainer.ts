@@ -54,5 +54,6 @@ export interface ModelTrainer {
   restoreOptimizerState(step: number, state: ReadonlyMap<string, MomentState>): void;
   /** parameters in all, and trained */
   parameterCounts(): { all: number; trained: number };
-  dispose(): void;
+  /** Free what the trainer holds (ONNX Runtime's sessions are released asynchronously). */
+  dispose(): Awaitable<void>;
 }

@@ -26,9 +26,12 @@ export interface Updated {
   expAvgSq: Tensor;
 }
 
-/** √(Σ over every gradient of Σ g²), torch.nn.utils.clip_grad_norm_'s total norm. */
+/**
+ * √(Σ over every gradient of Σ g²), torch.nn.utils.clip_grad_norm_'s total norm. Each gradient is
+ * viewed flat first: ONNX Runtime reduces a 1-D tensor about 20× faster than a matrix over all axes.
+ */
 export function globalNorm(tg: TensorGraph, grads: readonly Tensor[]): Tensor {
-  const squares = grads.map((g) => tg.raw('ReduceSumSquare', [g.name], [], { keepdims: 0 }));
+  const squares = grads.map((g) => tg.raw('ReduceSumSquare', [tg.raw('Reshape', [g.name, tg.g.ints([-1])], ['n']).name], [], { keepdims: 0 }));
   return tg.sqrt(squares.length === 1 ? squares[0]! : tg.raw('Sum', squares.map((s) => s.name), []));
 }
 

@@ -85,7 +85,7 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     let session = this.sessions.get(key);
     if (!session) {
       const graph = buildStepGraph({ spec: this.spec, kind, rows, length, trainedGroups: this.trainedGroups, optimizer: this.settings.optimizer });
-      session = createSession(graph, { provider: this.options.provider ?? 'cpu', threads: this.options.threads }, `the ${kind} graph`);
+      session = createSession(graph, { provider: this.options.provider ?? 'cpu', threads: this.options.threads, flushDenormals: true }, `the ${kind} graph`);
       this.sessions.set(key, session);
     }
     return session;
@@ -169,6 +169,7 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
   private adoptUpdates(session: ort.InferenceSession, result: ort.InferenceSession.ReturnType, fetches: Record<string, ort.Tensor>): void {
     this.bytesCopiedPerStep = this.adopt(session, result, fetches);
     for (const [, p] of this.trained()) p.moments.step += 1;
+    releaseCopies();
   }
 
   async accumulate(batch: TrainingBatch): Promise<number> {
@@ -259,10 +260,11 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     return { all, trained };
   }
 
-  dispose(): void {
-    for (const session of this.sessions.values()) void session.then((s) => s.release()).catch(() => undefined);
+  async dispose(): Promise<void> {
+    const sessions = [...this.sessions.values()];
     this.sessions.clear();
     this.accumulated = undefined;
+    await Promise.all(sessions.map((s) => s.then((session) => session.release()).catch(() => undefined)));
   }
 }
 
@@ -272,4 +274,13 @@ function sameValues(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
   return true;
+}
+
+/**
+ * The binding's copies of a step's outputs (hundreds of MB) are garbage at once; collected now, the
+ * next step's copies reuse their memory instead of growing the heap. Needs --expose-gc (the trainer
+ * subprocess and the CLI's training commands have it); otherwise V8 collects them in its own time.
+ */
+function releaseCopies(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }

@@ -28,7 +28,7 @@ export const TRAINER_MALLOC_ENV = { MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD
 
 function forkOptions(piped: boolean) {
   return {
-    execArgv: FROM_SOURCE ? ['--import', 'tsx'] : [],
+    execArgv: [...(FROM_SOURCE ? ['--import', 'tsx'] : []), '--expose-gc'],
     env: { ...process.env, ...TRAINER_MALLOC_ENV, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
     stdio: ['ignore', piped ? 'pipe' : 'inherit', piped ? 'pipe' : 'inherit', 'ipc'] as ('ignore' | 'pipe' | 'inherit' | 'ipc')[],
   };

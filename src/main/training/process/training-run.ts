@@ -86,7 +86,7 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
     if (signal.aborted) emit({ type: 'log', level: 'info', text: `stopped at step ${trainer.step}` });
     emit({ type: 'finished', step: trainer.step, checkpointDir: lastDir });
   } finally {
-    loaded.dispose();
+    await loaded.dispose();
   }
 }
 

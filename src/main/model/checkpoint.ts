@@ -21,7 +21,7 @@ export interface Checkpoint extends ModelSpec {
   /** config.json as read (what a checkpoint written from this one keeps: filled-in defaults would change its family) */
   rawConfig: Record<string, unknown>;
   weights: SafetensorsFile;
-  /** Float32 data of a parameter by nanoVLM name (the tied head under either stored name). */
+  /** Float32 data of a parameter by nanoVLM name (the tied head under either stored name), a new array each call. */
   read(name: string): Float32Array;
   close(): void;
 }

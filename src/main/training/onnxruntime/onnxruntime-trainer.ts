@@ -64,7 +64,7 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     const parameters = new Map<string, Parameter>();
     for (const [name, shape] of storedParameterShapes(checkpoint.config)) {
       const group = parameterGroup(name);
-      const p: Parameter = { shape, data: checkpoint.read(name).slice(), group };
+      const p: Parameter = { shape, data: checkpoint.read(name), group };
       if (trained.includes(group)) p.moments = { step: 0, shape, expAvg: new Float32Array(size(shape)), expAvgSq: new Float32Array(size(shape)) };
       parameters.set(name, p);
     }

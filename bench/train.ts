@@ -12,7 +12,9 @@
 //
 //   npm run bench:train [-- --engines onnxruntime,wasm] [-- --batches 1,4] [-- --vision frozen,trained]
 //                       [-- --train mp+language|mp] [-- --steps N] [-- --max-step-s S] [-- --max-row-s S]
-//                       [-- --provider cpu|cuda] [-- --ignore-estimate] [-- --json]
+//                       [-- --provider cpu|cuda] [-- --split] [-- --ignore-estimate] [-- --json]
+//   --split: onnxruntime steps taken the low-memory way (what a run does when a fused step would
+//   need more than 60% of the machine's memory)
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { execFileSync } from 'node:child_process';
@@ -47,6 +49,8 @@ interface Row {
   vision: 'frozen' | 'trained';
   train: 'mp' | 'mp+language';
   provider?: InferenceProvider;
+  /** onnxruntime: steps split (gradients out, AdamW in chunks), the low-memory way */
+  split?: boolean;
 }
 
 interface RowResult {
@@ -146,6 +150,7 @@ function randomPrefixBatch(rows: number, imageSize: number, vocab: number): Trai
 async function childRow(row: Row, steps: number): Promise<void> {
   const selected = await selectEngineForRun(row.engine, { wasm: 0, native: 0 });
   if (row.provider) selected.provider = row.provider;
+  if (row.split) selected.splitUpdate = true;
   const rates = ratesOf(row);
   const checkpoint = randomPrefixCheckpoint();
   const c = checkpoint.config;
@@ -196,7 +201,7 @@ function printTable(outcomes: Outcome[]): void {
   const header = ['engine', 'batch', 'vision', 'samples/s', 'GFLOP/s', 'vs matmul', 's/step', 'first s', 'memory MiB', 'copied MiB', 'vs PyTorch'];
   console.log(header.map((h) => h.padStart(11)).join(''));
   for (const o of outcomes) {
-    const head = [o.row.engine, o.row.micro === o.row.batch ? String(o.row.batch) : `${o.row.batch} (${o.row.batch / o.row.micro}×${o.row.micro})`, o.row.vision];
+    const head = [o.row.split ? 'ort split' : o.row.engine, o.row.micro === o.row.batch ? String(o.row.batch) : `${o.row.batch} (${o.row.batch / o.row.micro}×${o.row.micro})`, o.row.vision];
     if ('skipped' in o) {
       console.log([...head.map((h) => h.padStart(11)), `  ${o.skipped}`].join(''));
       continue;
@@ -227,7 +232,7 @@ async function main(): Promise<void> {
       child: { type: 'string' }, engines: { type: 'string' }, batches: { type: 'string', default: '1,4' },
       vision: { type: 'string', default: 'frozen,trained' }, train: { type: 'string', default: 'mp+language' }, steps: { type: 'string', default: '2' },
       'max-step-s': { type: 'string', default: '120' }, 'max-row-s': { type: 'string', default: '900' }, 'ignore-estimate': { type: 'boolean', default: false },
-      provider: { type: 'string' }, json: { type: 'boolean', default: false },
+      provider: { type: 'string' }, json: { type: 'boolean', default: false }, split: { type: 'boolean', default: false },
     },
   });
   const steps = Number(values.steps);
@@ -240,7 +245,7 @@ async function main(): Promise<void> {
   const config = parseConfig({}).config;
   const train = list(values.train!, ['mp', 'mp+language'] as const, '--train')[0]!;
   const rows: Row[] = engines.flatMap((engine) => list(values.batches!, ['1', '2', '4', '8'] as const, '--batches').flatMap((b) =>
-    list(values.vision!, ['frozen', 'trained'] as const, '--vision').map((vision) => ({ engine, batch: Number(b), micro: Number(b), vision, train, provider: engine === 'onnxruntime' ? provider : undefined }))));
+    list(values.vision!, ['frozen', 'trained'] as const, '--vision').map((vision) => ({ engine, batch: Number(b), micro: Number(b), vision, train, provider: engine === 'onnxruntime' ? provider : undefined, split: engine === 'onnxruntime' && values.split }))));
   log(`nanoVLM-222M dimensions, training projector${train === 'mp' ? '' : ' + decoder'} (+ vision where "trained"); ${TEXT_TOKENS} text tokens (${LABELLED_TOKENS} labelled) + ${IMAGE_TOKENS} image tokens per sample`);
   log(`${cpus()[0]?.model.trim()}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}; engines: ${engines.join(', ')}\n`);
   const outcomes: Outcome[] = [];

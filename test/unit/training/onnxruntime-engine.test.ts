@@ -99,6 +99,25 @@ describe('the onnxruntime training engine', () => {
     await resumed.dispose();
   }, 120_000);
 
+  it('takes the same step split (gradients out, AdamW in chunks) as fused', async () => {
+    const settings: TrainerSettings = { optimizer: { ...DEFAULT_OPTIMIZER, learningRates: FIXTURE_RATES }, gradientAccumulationSteps: 1, schedule: { kind: 'constant' } };
+    const batch = () => readBatchFile(expectedFile('split'), PADDED_BATCH_NAMES);
+    const step = async (engine: SelectedEngine) => {
+      const checkpoint = openCheckpoint(fixtureDir('split'));
+      const loaded = await createTrainer(engine, checkpoint, settings, 0);
+      checkpoint.close();
+      const report = await loaded.trainer.trainStep([batch()]);
+      const after = await loaded.trainer.evaluate(batch());
+      await loaded.dispose();
+      return { ...report, after };
+    };
+    const fused = await step(ORT);
+    const split = await step({ ...ORT, splitUpdate: true });
+    expect(split.loss).toBe(fused.loss);
+    expect(split.gradNorm).toBeCloseTo(fused.gradNorm, 4);
+    expect(split.after).toBeCloseTo(fused.after, 5);
+  }, 60_000);
+
   it('refuses a model whose head size it cannot rotate, naming the dimension', () => {
     const spec = parseConfig({ lm_hidden_dim: 90, lm_n_heads: 9, lm_n_kv_heads: 3 }); // head size 10: even, fine
     expect(() => buildStepGraph({ spec, kind: 'loss', rows: 1, length: 16, trainedGroups: [], optimizer: DEFAULT_OPTIMIZER })).not.toThrow();

@@ -16,7 +16,7 @@ export interface LoadedTrainer {
 /** The trainer on `engine` (already started by selectEngineForRun). `padTokenId` fills padded positions. */
 export async function createTrainer(engine: SelectedEngine, checkpoint: Checkpoint, settings: TrainerSettings, padTokenId: number): Promise<LoadedTrainer> {
   if (engine.engine === 'onnxruntime') {
-    const trainer = OnnxRuntimeTrainer.fromCheckpoint(checkpoint, settings, { provider: engine.provider, padTokenId });
+    const trainer = OnnxRuntimeTrainer.fromCheckpoint(checkpoint, settings, { provider: engine.provider, padTokenId, splitUpdate: engine.splitUpdate });
     return { trainer, model: { rawConfig: checkpoint.rawConfig, values: () => trainer.parameterValues() }, dispose: () => trainer.dispose() };
   }
   const [{ ModelParameters }, { isTrainedGroup, Trainer }] = await Promise.all([import('../tfjs/parameters'), import('../tfjs/trainer')]);

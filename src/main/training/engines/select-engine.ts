@@ -16,7 +16,12 @@ export interface SelectedEngine {
   skipped: { engine: TrainingEngineName; why: string }[];
   /** onnxruntime: the execution provider its sessions use */
   provider?: InferenceProvider;
+  /** onnxruntime: take steps split (gradients out, AdamW in chunks), for less memory */
+  splitUpdate?: boolean;
 }
+
+/** Above this share of the machine's memory, the onnxruntime engine takes its steps split. */
+const FUSED_STEP_MEMORY_SHARE = 0.6;
 
 /** Bytes a run's step is estimated to need, on the wasm heap and in native memory. */
 export interface StepMemory {
@@ -54,7 +59,9 @@ export async function selectEngineForRun(requested: TrainingEngineName | undefin
     const status = onnxRuntimeStatus();
     if (status.available) {
       const { provider, reason } = resolveProvider();
-      return { engine: 'onnxruntime', provider, reason: `ONNX Runtime training graphs, ${provider} provider (${reason})`, skipped };
+      const splitUpdate = memory.native > FUSED_STEP_MEMORY_SHARE * totalmem();
+      const how = splitUpdate ? `; steps split (gradients out, then AdamW in chunks): a fused step would need about ${gib(memory.native)}` : '';
+      return { engine: 'onnxruntime', provider, splitUpdate, reason: `ONNX Runtime training graphs, ${provider} provider (${reason})${how}`, skipped };
     }
     if (requested) throw new Error(`cannot train on onnxruntime: ${status.detail}`);
     skipped.push({ engine: 'onnxruntime', why: status.detail });

@@ -5,8 +5,12 @@
 // What the Node binding copies: inputs are wrapped without a copy; every fetched output is copied
 // into a fresh ArrayBuffer. The updated parameters and moments are fetched into preallocated
 // tensors over the trainer's own buffers, so ONNX Runtime writes them in place; the binding's copy
-// of each is dropped (bytesCopiedPerStep says how much that is). Gradients stay inside the run
-// unless micro-batches are accumulated.
+// of each is dropped (bytesCopiedPerStep says how much that is).
+//
+// Two ways through a step: fused (forward, backward and AdamW in one run: the gradients never leave
+// it, but the binding holds copies of every updated parameter and both its moments at once), or
+// split when memory is short (`splitUpdate`, or micro-batches accumulated): the gradients come out
+// into the trainer's buffers, then AdamW runs over chunks of the parameters, a chunk's copies at a time.
 import * as ort from 'onnxruntime-node';
 import type { LearningRates, ParameterGroupName } from '../../../shared/training';
 import type { Checkpoint } from '../../model/checkpoint';
@@ -26,7 +30,12 @@ export interface OnnxTrainerOptions {
   threads?: number;
   /** the token left and right padding uses */
   padTokenId: number;
+  /** take every step split (gradients out, then AdamW in chunks): less memory, a little slower */
+  splitUpdate?: boolean;
 }
+
+/** The split update's chunks hold about this share of the trained parameters each. */
+const UPDATE_CHUNKS = 4;
 
 interface Parameter {
   shape: number[];
@@ -46,6 +55,10 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
   bytesCopiedPerStep = 0;
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
   private accumulated: Map<string, Float32Array> | undefined;
+  /** the global norm of the gradients accumulated so far (from the last accumulate run) */
+  private accumulatedNorm = 0;
+  private chunks: string[][] | undefined;
+  private gradientBuffers: Map<string, Float32Array> | undefined;
   private microLosses: number[] = [];
   /** per session, whether each preallocated output is written in place */
   private readonly inPlace = new WeakMap<ort.InferenceSession, Map<string, boolean>>();
@@ -79,12 +92,13 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     return [...this.parameters].filter((e): e is [string, Parameter & { moments: MomentState }] => e[1].moments !== undefined);
   }
 
-  /** One session per graph kind, batch row count and length bucket, built on first use. */
-  private session(kind: StepGraphKind, rows: number, length: number): Promise<ort.InferenceSession> {
-    const key = `${kind}/${rows}/${length}`;
+  /** One session per graph kind, batch row count and length bucket (apply: per chunk), built on first use. */
+  private session(kind: StepGraphKind, rows: number, length: number, chunk?: number): Promise<ort.InferenceSession> {
+    const key = `${kind}/${rows}/${length}/${chunk ?? ''}`;
     let session = this.sessions.get(key);
     if (!session) {
-      const graph = buildStepGraph({ spec: this.spec, kind, rows, length, trainedGroups: this.trainedGroups, optimizer: this.settings.optimizer });
+      const names = chunk === undefined ? undefined : this.updateChunks()[chunk];
+      const graph = buildStepGraph({ spec: this.spec, kind, rows, length, trainedGroups: this.trainedGroups, optimizer: this.settings.optimizer, chunk: names });
       session = createSession(graph, { provider: this.options.provider ?? 'cpu', threads: this.options.threads, flushDenormals: true }, `the ${kind} graph`);
       this.sessions.set(key, session);
     }
@@ -135,10 +149,28 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     return [...steps][0] ?? 0;
   }
 
+  /** The trained parameters in consecutive chunks of about 1/UPDATE_CHUNKS of their size each. */
+  private updateChunks(): string[][] {
+    if (this.chunks) return this.chunks;
+    const trained = this.trained();
+    const total = trained.reduce((n, [, p]) => n + p.data.length, 0);
+    const chunks: string[][] = [[]];
+    let filled = 0;
+    for (const [name, p] of trained) {
+      if (filled >= total / UPDATE_CHUNKS && chunks.at(-1)!.length > 0) {
+        chunks.push([]);
+        filled = 0;
+      }
+      chunks.at(-1)!.push(name);
+      filled += p.data.length;
+    }
+    return (this.chunks = chunks);
+  }
+
   /** The updated parameters and moments, written by ONNX Runtime into the trainer's own buffers. */
-  private updateFetches(): Record<string, ort.Tensor> {
+  private updateFetches(names?: readonly string[]): Record<string, ort.Tensor> {
     const out: Record<string, ort.Tensor> = {};
-    for (const [name, p] of this.trained()) {
+    for (const [name, p] of this.trained().filter(([n]) => !names || names.includes(n))) {
       out[STEP_IO.updated(name)] = f32(p.data, p.shape);
       out[STEP_IO.updated(momentInput('exp_avg', name))] = f32(p.moments.expAvg, p.shape);
       out[STEP_IO.updated(momentInput('exp_avg_sq', name))] = f32(p.moments.expAvgSq, p.shape);
@@ -166,10 +198,10 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     return copied;
   }
 
-  private adoptUpdates(session: ort.InferenceSession, result: ort.InferenceSession.ReturnType, fetches: Record<string, ort.Tensor>): void {
-    this.bytesCopiedPerStep = this.adopt(session, result, fetches);
-    for (const [, p] of this.trained()) p.moments.step += 1;
-    releaseCopies();
+  /** Each session is fed only its own inputs (the apply chunks take a few of the parameters). */
+  private async run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor | null>): Promise<ort.InferenceSession.ReturnType> {
+    const own = Object.fromEntries(session.inputNames.map((name) => [name, feeds[name]!]));
+    return session.run(own, fetches);
   }
 
   async accumulate(batch: TrainingBatch): Promise<number> {
@@ -178,13 +210,22 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     const prepared = stepFeeds(this.spec, batch, this.options.padTokenId, scale);
     const feeds = this.batchFeeds(prepared, batch.rows);
     const trained = this.trained();
-    this.accumulated ??= new Map(trained.map(([name, p]) => [name, new Float32Array(size(p.shape))]));
-    for (const [name, p] of trained) feeds[STEP_IO.gradIn(name)] = f32(this.accumulated.get(name)!, p.shape);
+    if (!this.accumulated) {
+      // the sums start from zero each step; the buffers are kept from step to step
+      this.gradientBuffers ??= new Map(trained.map(([name, p]) => [name, new Float32Array(size(p.shape))]));
+      for (const buffer of this.gradientBuffers.values()) buffer.fill(0);
+      this.accumulated = this.gradientBuffers;
+    }
     const fetches: Record<string, ort.Tensor> = {};
-    for (const [name, p] of trained) fetches[STEP_IO.gradOut(name)] = f32(this.accumulated.get(name)!, p.shape);
+    for (const [name, p] of trained) {
+      feeds[STEP_IO.gradIn(name)] = f32(this.accumulated.get(name)!, p.shape);
+      fetches[STEP_IO.gradOut(name)] = f32(this.accumulated.get(name)!, p.shape);
+    }
     const session = await this.session('accumulate', batch.rows, prepared.length);
-    const result = await session.run(feeds, { ...fetches, [STEP_IO.loss]: null });
-    this.adopt(session, result, fetches);
+    const result = await this.run(session, feeds, { ...fetches, [STEP_IO.loss]: null, [STEP_IO.gradNorm]: null });
+    this.bytesCopiedPerStep = this.adopt(session, result, fetches);
+    releaseCopies();
+    this.accumulatedNorm = (result[STEP_IO.gradNorm]!.data as Float32Array)[0]!;
     const loss = (result[STEP_IO.loss]!.data as Float32Array)[0]! / scale;
     this.microLosses.push(loss);
     return loss;
@@ -193,21 +234,26 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
   async applyStep(): Promise<StepReport> {
     if (!this.accumulated) throw new Error('no gradients accumulated: call accumulate() first');
     const learningRates = groupLearningRates(this.settings.optimizer.learningRates, this.settings.schedule, this.step);
-    const feeds = this.optimizerFeeds(learningRates);
+    const feeds: Record<string, ort.Tensor> = { ...this.optimizerFeeds(learningRates), [STEP_IO.gradNorm]: scalar(this.accumulatedNorm) };
     for (const [name, p] of this.parameters) feeds[name] = f32(p.data, p.shape);
     for (const [name, grad] of this.accumulated) feeds[STEP_IO.gradIn(name)] = f32(grad, this.parameters.get(name)!.shape);
-    const fetches = this.updateFetches();
-    const session = await this.session('apply', 1, 1); // the apply graph has no batch
-    const result = await session.run(feeds, { ...fetches, [STEP_IO.gradNorm]: null });
-    this.adoptUpdates(session, result, fetches);
+    let copied = this.bytesCopiedPerStep;
+    for (const [index, names] of this.updateChunks().entries()) {
+      const fetches = this.updateFetches(names);
+      const session = await this.session('apply', 1, 1, index); // the apply graphs have no batch
+      copied += this.adopt(session, await this.run(session, feeds, fetches), fetches);
+      releaseCopies();
+    }
+    this.bytesCopiedPerStep = copied;
+    for (const [, p] of this.trained()) p.moments.step += 1;
     this.accumulated = undefined;
     const loss = mean(this.microLosses);
     this.microLosses = [];
-    return { step: this.step++, loss, gradNorm: (result[STEP_IO.gradNorm]!.data as Float32Array)[0]!, learningRates };
+    return { step: this.step++, loss, gradNorm: this.accumulatedNorm, learningRates };
   }
 
   async trainStep(microBatches: TrainingBatch[]): Promise<StepReport> {
-    if (microBatches.length !== 1 || this.settings.gradientAccumulationSteps !== 1) {
+    if (microBatches.length !== 1 || this.settings.gradientAccumulationSteps !== 1 || this.options.splitUpdate) {
       for (const batch of microBatches) await this.accumulate(batch);
       return this.applyStep();
     }
@@ -219,15 +265,17 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     const feeds = { ...this.batchFeeds(prepared, batch.rows), ...this.optimizerFeeds(learningRates) };
     const fetches = this.updateFetches();
     const session = await this.session('step', batch.rows, prepared.length);
-    const result = await session.run(feeds, { ...fetches, [STEP_IO.loss]: null, [STEP_IO.gradNorm]: null });
-    this.adoptUpdates(session, result, fetches);
+    const result = await this.run(session, feeds, { ...fetches, [STEP_IO.loss]: null, [STEP_IO.gradNorm]: null });
+    this.bytesCopiedPerStep = this.adopt(session, result, fetches);
+    for (const [, p] of this.trained()) p.moments.step += 1;
+    releaseCopies();
     const loss = (result[STEP_IO.loss]!.data as Float32Array)[0]!;
     return { step: this.step++, loss, gradNorm: (result[STEP_IO.gradNorm]!.data as Float32Array)[0]!, learningRates };
   }
 
   async evaluate(batch: TrainingBatch): Promise<number> {
     const prepared = stepFeeds(this.spec, batch, this.options.padTokenId);
-    const result = await (await this.session('loss', batch.rows, prepared.length)).run(this.batchFeeds(prepared, batch.rows), [STEP_IO.loss]);
+    const result = await this.run(await this.session('loss', batch.rows, prepared.length), this.batchFeeds(prepared, batch.rows), { [STEP_IO.loss]: null });
     return (result[STEP_IO.loss]!.data as Float32Array)[0]!;
   }
 

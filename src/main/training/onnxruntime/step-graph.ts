@@ -4,8 +4,11 @@
 // with it named too, ONNX Runtime's memory planner takes minutes instead of seconds at 222M.)
 //   step        parameters, moments, batch → loss, gradient norm, updated parameters and moments
 //               (forward, backward, clipping and AdamW in one run: the gradients never leave it)
-//   accumulate  parameters, batch, gradients so far → loss, gradients so far + this micro-batch's
-//   apply       parameters, moments, summed gradients → gradient norm, updated parameters and moments
+//   accumulate  parameters, batch, gradients so far → loss, gradients so far + this micro-batch's,
+//               and the global norm of that sum
+//   apply       some of the parameters, their moments and summed gradients, the global norm →
+//               those parameters and moments updated (run in chunks, so that the Node binding's
+//               copies of the updated tensors never hold more than a chunk's worth at once)
 //   loss        parameters, batch → loss (no backward pass)
 // Parameters of frozen groups are inputs like the others, but nothing differentiates them.
 import type { OptimizerSettings, ParameterGroupName } from '../../../shared/training';
@@ -33,6 +36,8 @@ export interface StepGraphOptions {
   optimizer: Pick<OptimizerSettings, 'beta1' | 'beta2' | 'eps'>;
   /** the batch's sequence length (after padding to a bucket) */
   length: number;
+  /** apply: the trained parameters this graph updates (default: all) */
+  chunk?: readonly string[];
 }
 
 /** Names of the graph's inputs and outputs, shared with the trainer that feeds it. */
@@ -73,8 +78,11 @@ export function buildStepGraph(options: StepGraphOptions): Uint8Array {
   if (kind !== 'loss' && trainedNames.length === 0) throw new Error('every parameter group is frozen (all learning rates are 0)');
 
   let grads = new Map<string, Tensor>();
+  let norm: Tensor | undefined;
   if (kind === 'apply') {
-    for (const name of trainedNames) grads.set(name, tg.input(STEP_IO.gradIn(name), shapes.get(name)!));
+    const chunk = options.chunk ?? trainedNames;
+    for (const name of chunk) grads.set(name, tg.input(STEP_IO.gradIn(name), shapes.get(name)!));
+    norm = tg.input(STEP_IO.gradNorm, []);
   } else {
     const loss = trainingLoss(tg, spec, paramsFrom(params), batchInputs(tg, options));
     tg.output(loss, STEP_IO.loss);
@@ -84,14 +92,13 @@ export function buildStepGraph(options: StepGraphOptions): Uint8Array {
   }
 
   if (kind === 'accumulate') {
-    for (const name of trainedNames) {
-      const sum = tg.add(tg.input(STEP_IO.gradIn(name), shapes.get(name)!), grads.get(name)!);
-      tg.output(sum, STEP_IO.gradOut(name));
-    }
+    const sums = trainedNames.map((name) => tg.add(tg.input(STEP_IO.gradIn(name), shapes.get(name)!), grads.get(name)!));
+    sums.forEach((sum, i) => tg.output(sum, STEP_IO.gradOut(trainedNames[i]!)));
+    tg.output(globalNorm(tg, sums), STEP_IO.gradNorm);
     return encode(tg);
   }
 
-  const trained: TrainedParameter[] = trainedNames.map((name) => ({
+  const trained: TrainedParameter[] = [...grads.keys()].map((name) => ({
     name,
     group: parameterGroup(name),
     value: params.get(name)!,
@@ -105,8 +112,10 @@ export function buildStepGraph(options: StepGraphOptions): Uint8Array {
     if (!scalars.has(name)) scalars.set(name, tg.input(name, []));
     return scalars.get(name)!;
   };
-  const norm = globalNorm(tg, trained.map((p) => p.grad));
-  tg.output(norm, STEP_IO.gradNorm);
+  if (!norm) {
+    norm = globalNorm(tg, trained.map((p) => p.grad));
+    tg.output(norm, STEP_IO.gradNorm);
+  }
   const updated = adamwUpdate(tg, trained, norm, groupScalar, tg.input(MAX_GRAD_NORM_INPUT, []), options.optimizer);
   for (const [name, u] of updated) {
     tg.output(u.value, STEP_IO.updated(name));

@@ -77,7 +77,7 @@ export function demoReadme(f: DemoFigures): string {
     `- decoder: width ${c.lm_hidden_dim}, ${c.lm_n_blocks} blocks, ${c.lm_n_heads} heads (${c.lm_n_kv_heads} key/value), MLP ${c.lm_inter_dim}, vocabulary ${c.lm_vocab_size} (tied head)`,
     '- tokenizer: the studio\'s byte-level tokenizer (256 ids, eos `<|im_end|>` = 2) + nanoVLM\'s 66 image/grid tokens;',
     '  `tokenizer.json` and `tokenizer_config.json` are in this folder (`lm_tokenizer` names no Hub repo).',
-    '- files: `config.json` and `model.safetensors` in nanoVLM\'s own format (float32, `decoder.head.weight` tied).',
+    '- files: `config.json` and `model.safetensors` in nanoVLM\'s own format (float32, `decoder.head.weight` tied, with the `decoder.rotary_embd.inv_freq` buffer: `VisionLanguageModel.from_pretrained` loads it strictly).',
     '',
     '## How it was made',
     '',

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { writeByteTokenizer } from '../model/byte-tokenizer';
 import { parameterShapes } from '../model/parameters';
 import { parseConfig } from '../model/config';
-import { elementCount, writeSafetensors, type TensorToWrite } from '../model/safetensors';
+import { elementCount, type TensorToWrite } from '../model/safetensors';
+import { writeModelWeights } from '../model/model-weights-file';
 import { SeededRandom } from './seeded-random';
 
 type Init = { kind: 'normal'; std: number } | { kind: 'constant'; value: number } | { kind: 'uniform' };
@@ -56,7 +57,7 @@ export function writeRandomModel(dir: string, raw: Record<string, unknown>, seed
   const tensors = randomWeights(raw, seed, scheme);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), `${JSON.stringify(raw, null, 4)}\n`);
-  writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: 'pt' });
+  writeModelWeights(join(dir, 'model.safetensors'), parseConfig(raw).config, tensors);
   writeByteTokenizer(dir);
   return { parameters: Object.values(tensors).reduce((n, t) => n + elementCount(t.shape), 0) };
 }

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, type ModelSpec, type NanoVLMConfig } from './config';
-import { HEAD, parameterShapes, TOKEN_EMBEDDING } from './parameters';
+import { bufferShapes, HEAD, parameterShapes, TOKEN_EMBEDDING } from './parameters';
 import { SafetensorsFile, type Dtype } from './safetensors';
 
 const FLOAT_DTYPES: Dtype[] = ['F32', 'F16', 'BF16', 'F64'];
@@ -70,6 +70,14 @@ export function validateWeights(weights: SafetensorsFile, config: NanoVLMConfig)
     }
     if (info.shape.join(',') !== expected.join(',')) {
       throw new CheckpointError(weights.path, stored, `${weights.path}: tensor "${stored}" has shape [${info.shape.join(', ')}], expected [${expected.join(', ')}] from config.json`);
+    }
+  }
+  // nanoVLM's buffers (inv_freq) are in every file nanoVLM writes; files from older studios lack them
+  for (const [name, expected] of bufferShapes(config)) {
+    if (!weights.has(name)) continue;
+    const info = weights.info(name);
+    if (!FLOAT_DTYPES.includes(info.dtype) || info.shape.join(',') !== expected.join(',')) {
+      throw new CheckpointError(weights.path, name, `${weights.path}: buffer "${name}" is ${info.dtype} [${info.shape.join(', ')}], expected a float tensor [${expected.join(', ')}] from config.json`);
     }
   }
 }

@@ -9,6 +9,8 @@ import { largestGrid, tilesPerImage } from './family';
 
 export const HEAD = 'decoder.head.weight';
 export const TOKEN_EMBEDDING = 'decoder.token_embedding.weight';
+/** nanoVLM's one persistent buffer: RotaryEmbedding's inverse frequencies (float32, [hd/2]). */
+export const ROTARY_INV_FREQ = 'decoder.rotary_embd.inv_freq';
 
 /** The prefix of each optimiser group's parameter names. */
 export const GROUP_PREFIXES: Record<ParameterGroupName, string> = { mp: 'MP.', vision: 'vision_encoder.', language: 'decoder.' };
@@ -73,6 +75,16 @@ export function storedParameterShapes(config: NanoVLMConfig): Map<string, number
   const shapes = parameterShapes(config);
   if (config.lm_tie_weights === false) shapes.set(TOKEN_EMBEDDING, [config.lm_vocab_size, config.lm_hidden_dim]);
   return shapes;
+}
+
+/** Persistent buffers in nanoVLM's state_dict, with their shapes (not parameters: never trained). */
+export function bufferShapes(config: NanoVLMConfig): Map<string, number[]> {
+  return new Map([[ROTARY_INV_FREQ, [lmHeadDim(config) / 2]]]);
+}
+
+/** Exactly what nanoVLM's state_dict holds, as its checkpoints store it: parameters and buffers. */
+export function stateDictShapes(config: NanoVLMConfig): Map<string, number[]> {
+  return new Map([...storedParameterShapes(config), ...bufferShapes(config)]);
 }
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

@@ -16,6 +16,15 @@ export interface RopeTables {
 const f32 = Math.fround;
 
 /**
+  * nanoVLM's RotaryEmbedding buffer `inv_freq` (persistent: it is in every checkpoint as
+  * decoder.rotary_embd.inv_freq), float32 as torch computes it: 1 / base ** (arange(0, hd, 2) / hd).
+  */
+export function rotaryInvFreq(c: NanoVLMConfig): Float32Array {
+  const hd = lmHeadDim(c);
+  return Float32Array.from({ length: hd / 2 }, (_, j) => f32(1 / f32(c.lm_re_base ** f32((2 * j) / hd))));
+}
+
+/**
  * Tables for the first `positions` positions (default: the longest the model was made for) of a
  * sequence `length` long (its length decides the scaling; more rows may be asked for padding).
  */
@@ -23,7 +32,7 @@ export function ropeTables(c: NanoVLMConfig, positions = c.lm_max_position_embed
   const hd = lmHeadDim(c);
   const half = hd / 2;
   const scale = length > c.lm_max_position_embeddings ? f32(length / c.lm_max_position_embeddings) : 1;
-  const invFreq = Float32Array.from({ length: half }, (_, j) => f32(f32(1 / f32(c.lm_re_base ** f32((2 * j) / hd))) / scale));
+  const invFreq = rotaryInvFreq(c).map((f) => f32(f / scale));
   const cosHalf = new Float32Array(positions * half);
   const sinHalf = new Float32Array(positions * half);
   for (let p = 0; p < positions; p++) {

@@ -5,13 +5,16 @@
 // renamed into place.
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { NanoVLMConfig } from '../../model/config';
 import { writeSafetensors, type TensorToWrite } from '../../model/safetensors';
+import { writeModelWeights } from '../../model/model-weights-file';
 import { writeFileAtomic } from '../../util/atomic-write';
 import type { DataOrderState } from '../data/data-order';
 import type { MomentState, ParameterValues } from '../engines/model-trainer';
 
 /** The model to write: config.json as read (filled-in defaults would change the family) and every parameter. */
 export interface ModelContents {
+  config: NanoVLMConfig;
   rawConfig: Record<string, unknown>;
   values(): Promise<ParameterValues>;
 }
@@ -35,7 +38,7 @@ export interface TrainerStateMetadata {
   dataOrder?: DataOrderState;
 }
 
-/** model.safetensors tensors: every stored parameter (the tied pair once, as decoder.head.weight). */
+/** Every stored parameter (the tied pair once, as decoder.head.weight); the buffers are added on writing. */
 export async function modelTensors(model: ModelContents): Promise<Record<string, TensorToWrite>> {
   const tensors: Record<string, TensorToWrite> = {};
   for (const [name, { shape, data }] of await model.values()) tensors[name] = { dtype: 'F32', shape, data };
@@ -60,7 +63,7 @@ export async function writeCheckpoint(dir: string, model: ModelContents, trainer
   mkdirSync(staging, { recursive: true });
   try {
     writeFileAtomic(join(staging, 'config.json'), `${JSON.stringify(model.rawConfig, null, 4)}\n`);
-    writeSafetensors(join(staging, 'model.safetensors'), await modelTensors(model), { format: 'pt' });
+    writeModelWeights(join(staging, 'model.safetensors'), model.config, await modelTensors(model));
     if (trainer) {
       const { tensors, steps } = await trainerStateTensors(trainer);
       const metadata: TrainerStateMetadata = { format: TRAINER_STATE_FORMAT, step: trainer.step, parameterSteps: steps, dataOrder };

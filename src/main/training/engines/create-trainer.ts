@@ -17,7 +17,7 @@ export interface LoadedTrainer {
 export async function createTrainer(engine: SelectedEngine, checkpoint: Checkpoint, settings: TrainerSettings, padTokenId: number): Promise<LoadedTrainer> {
   if (engine.engine === 'onnxruntime') {
     const trainer = OnnxRuntimeTrainer.fromCheckpoint(checkpoint, settings, { provider: engine.provider, padTokenId, splitUpdate: engine.splitUpdate });
-    return { trainer, model: { rawConfig: checkpoint.rawConfig, values: () => trainer.parameterValues() }, dispose: () => trainer.dispose() };
+    return { trainer, model: { config: checkpoint.config, rawConfig: checkpoint.rawConfig, values: () => trainer.parameterValues() }, dispose: () => trainer.dispose() };
   }
   const [{ ModelParameters }, { isTrainedGroup, Trainer }] = await Promise.all([import('../tfjs/parameters'), import('../tfjs/trainer')]);
   const parameters = ModelParameters.fromCheckpoint(checkpoint, isTrainedGroup(settings.optimizer.learningRates));

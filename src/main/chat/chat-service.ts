@@ -11,6 +11,7 @@ import type { ModelRegistry } from '../registry/model-registry';
 import { answer } from '../runtime/answer';
 import type { ChatStore } from './chat-store';
 import type { EnginePool } from './engine-pool';
+import { pushAll } from '../../shared/array-utils';
 
 export interface ChatServiceDeps {
   chats: ChatStore;
@@ -148,7 +149,7 @@ export class ChatService {
         // a question whose answer failed is left out of the context (its photos stay)
         if (turns.length && turns.at(-1)!.assistant === undefined) turns.pop();
         turns.push({ user: m.text });
-        images.push(...m.imageIds.map((id) => this.deps.datasets.imageFilePath(id)));
+        pushAll(images, m.imageIds.map((id) => this.deps.datasets.imageFilePath(id)));
       } else if (turns.length && m.status !== 'failed') {
         turns[turns.length - 1]!.assistant = m.correctedText ?? m.text;
       }

@@ -5,6 +5,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommandArgs, UsageError, type CliCommand, type CliIO } from './command';
+import { maxOf } from '../../shared/array-utils';
 
 async function loadCommands(): Promise<CliCommand[]> {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
@@ -14,7 +15,7 @@ async function loadCommands(): Promise<CliCommand[]> {
 }
 
 function helpText(commands: CliCommand[]): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
+  const width = maxOf(commands.map((c) => c.name.length));
   return [
     'nanovlm: the nanoVLM Studio command line',
     '',

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations';
+import { maxOf } from '../../shared/array-utils';
 
 export type StudioDatabase = Database.Database;
 
@@ -21,7 +22,7 @@ export function openDatabase(dataDir: string, migrations: Migration[] = MIGRATIO
   try {
     // Read the version before anything writes (journal mode included).
     const found = db.pragma('user_version', { simple: true }) as number;
-    const latest = migrations === MIGRATIONS ? LATEST_SCHEMA_VERSION : Math.max(0, ...migrations.map((m) => m.version));
+    const latest = migrations === MIGRATIONS ? LATEST_SCHEMA_VERSION : maxOf(migrations.map((m) => m.version), 0);
     if (found > latest) throw new DatabaseTooNewError(path, found, latest);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');

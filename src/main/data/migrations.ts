@@ -1,5 +1,7 @@
 // Schema migrations, numbered by SQLite's user_version. Append only: a migration that has shipped
 // never changes; each runs inside its own transaction.
+import { maxOf } from '../../shared/array-utils';
+
 export interface Migration {
   version: number;
   name: string;
@@ -235,4 +237,4 @@ export const MIGRATIONS: Migration[] = [
   },
 ];
 
-export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
+export const LATEST_SCHEMA_VERSION = maxOf(MIGRATIONS.map((m) => m.version));

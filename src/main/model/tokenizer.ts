@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { IM_END, type NanoVLMConfig } from './config';
+import { maxOf } from '../../shared/array-utils';
 
 export class TokenizerError extends Error {
   constructor(message: string) {
@@ -89,7 +90,7 @@ export class NanoVLMTokenizer {
     const inner = new Tokenizer(json, { ...tokenizerConfig, chat_template: undefined });
     const added = json.added_tokens ?? [];
     const specialIds = new Set(added.filter((t) => t.special).map((t) => t.id));
-    const vocabSize = Math.max(baseVocabSize(json), ...added.map((t) => t.id + 1));
+    const vocabSize = maxOf(added.map((t) => t.id + 1), baseVocabSize(json));
     const eos = findEos(inner, tokenizerConfig, specialTokensMap, config.lm_eos_token_id, source);
     specialIds.add(eos.id);
     return new NanoVLMTokenizer(inner, tokenizerConfig, eos, specialIds, vocabSize);
@@ -188,7 +189,7 @@ function readJson(path: string): unknown {
 function baseVocabSize(json: TokenizerJson): number {
   const vocab = json.model?.vocab;
   if (Array.isArray(vocab)) return vocab.length;
-  if (vocab && typeof vocab === 'object') return Math.max(-1, ...Object.values(vocab)) + 1;
+  if (vocab && typeof vocab === 'object') return maxOf(Object.values(vocab), -1) + 1;
   return 0;
 }
 
@@ -199,7 +200,7 @@ function withExtraTokens(json: TokenizerJson, config: Pick<NanoVLMConfig, 'lm_ba
   }
   const base = config.lm_base_vocab_size;
   const existing = json.added_tokens ?? [];
-  const ownBase = Math.max(baseVocabSize(json), ...existing.map((t) => t.id + 1));
+  const ownBase = maxOf(existing.map((t) => t.id + 1), baseVocabSize(json));
   if (ownBase > base) {
     throw new TokenizerError(`${source}: the tokenizer has ${ownBase} ids but the config's lm_base_vocab_size is ${base}`);
   }

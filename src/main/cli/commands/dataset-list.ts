@@ -2,6 +2,7 @@
 import { defaultDataFolder } from '../../data/data-folder';
 import { DatasetStore } from '../../data/dataset-store';
 import type { CliCommand } from '../command';
+import { maxOf } from '../../../shared/array-utils';
 
 export const command: CliCommand = {
   name: 'dataset list',
@@ -20,7 +21,7 @@ export const command: CliCommand = {
         io.out('No datasets yet (nanovlm dataset import <folder|file> --name NAME).\n');
         return 0;
       }
-      const width = Math.max(4, ...datasets.map((d) => d.name.length));
+      const width = maxOf(datasets.map((d) => d.name.length), 4);
       io.out(`${'NAME'.padEnd(width)}  SAMPLES  TRAIN    VAL   TEST\n`);
       for (const d of datasets) {
         const { train, val, test } = d.splitCounts;

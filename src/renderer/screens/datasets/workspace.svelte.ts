@@ -8,6 +8,7 @@ import { History } from './history.svelte';
 import { SamplePages } from './sample-pages.svelte';
 import { summaryOf } from './sample-summary';
 import { GridSelection } from './selection.svelte';
+import { pushAll } from '../../../shared/array-utils';
 
 type Prior = Pick<SampleSummary, 'id' | 'status' | 'split' | 'tags'>;
 
@@ -179,7 +180,7 @@ export class Workspace {
     let cursor: string | null = null;
     do {
       const page: SamplePage = await client.call('samples.page', { datasetId: this.datasetId, filter: selection.filter, cursor, limit: 500 });
-      prior.push(...page.items);
+      pushAll(prior, page.items);
       cursor = page.nextCursor;
     } while (cursor);
     return prior;

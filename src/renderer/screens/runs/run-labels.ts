@@ -1,5 +1,6 @@
 // Runs in words: statuses, presets, and what a run's checkpoint can be used for.
 import type { Preset, RunStatus, RunSummary } from '../../../shared/runs';
+import { maxOf, minOf } from '../../../shared/array-utils';
 
 export const STATUS_LABELS: Record<RunStatus, string> = {
   running: 'Running',
@@ -37,6 +38,6 @@ export function formatPercent(fraction: number | null | undefined): string {
 export function bestCheckpointStep(run: RunSummary): number | undefined {
   const evaluated = run.checkpoints.filter((c): c is typeof c & { valAccuracy: number } => c.valAccuracy !== undefined);
   const scores = evaluated.map((c) => c.valAccuracy);
-  if (evaluated.length < 2 || Math.max(...scores) === Math.min(...scores)) return undefined;
+  if (evaluated.length < 2 || maxOf(scores) === minOf(scores)) return undefined;
   return evaluated.reduce((best, c) => (c.valAccuracy >= best.valAccuracy ? c : best)).step;
 }

@@ -37,7 +37,7 @@ export const HUGGINGFACE_FEATURES = JSON.stringify({
 const SPLIT_FILE_NAMES: Record<SampleSplit, string> = { train: 'train', val: 'validation', test: 'test' };
 const ROWS_PER_GROUP = 64; // image bytes of one row group are held in memory at a time
 
-interface CauldronRow {
+export interface CauldronRow {
   images: { bytes: Uint8Array; path: string }[];
   texts: { user: string; assistant: string }[];
 }
@@ -57,6 +57,21 @@ function* splitRows(db: StudioDatabase, images: ImageStore, datasetId: number, s
   }
 }
 
+/** Write rows to a Parquet file in the_cauldron layout (rows are pulled lazily, a row group at a time). */
+export async function writeCauldronParquet(path: string, rows: Iterable<CauldronRow>): Promise<void> {
+  const writer = fileWriter(path);
+  await parquetWriteRows({
+    writer,
+    rows,
+    columns: [{ name: 'images' }, { name: 'texts' }],
+    schema: CAULDRON_SCHEMA,
+    rowGroupSize: ROWS_PER_GROUP,
+    kvMetadata: [{ key: 'huggingface', value: HUGGINGFACE_FEATURES }],
+    createdBy: 'nanoVLM Studio (hyparquet-writer)',
+  });
+  writer.finish();
+}
+
 export async function exportParquet(
   db: StudioDatabase, images: ImageStore, datasetId: number, outDir: string, selection: ExportSelection = { trainableOnly: true },
 ): Promise<ExportReport> {
@@ -67,17 +82,7 @@ export async function exportParquet(
     const before = report.samples;
     const target = join(outDir, 'data', `${SPLIT_FILE_NAMES[split]}-00000-of-00001.parquet`);
     const tmp = `${target}.partial`;
-    const writer = fileWriter(tmp);
-    await parquetWriteRows({
-      writer,
-      rows: splitRows(db, images, datasetId, split, selection, report, seen),
-      columns: [{ name: 'images' }, { name: 'texts' }],
-      schema: CAULDRON_SCHEMA,
-      rowGroupSize: ROWS_PER_GROUP,
-      kvMetadata: [{ key: 'huggingface', value: HUGGINGFACE_FEATURES }],
-      createdBy: 'nanoVLM Studio (hyparquet-writer)',
-    });
-    writer.finish();
+    await writeCauldronParquet(tmp, splitRows(db, images, datasetId, split, selection, report, seen));
     if (report.samples > before) {
       await rename(tmp, target);
       report.files.push(target);

@@ -11,36 +11,15 @@ import { evaluateCheckpoint } from '../../eval/checkpoint-eval';
 import { ProgressPrinter } from '../progress-printer';
 import { formatDuration } from '../progress-format';
 import { runTraining } from '../../training/process/training-run';
-import { DEFAULT_OPTIMIZER, TRAINING_ENGINES, type LearningRates, type TrainerMessage, type TrainingEngineName, type TrainingRunConfig } from '../../../shared/training';
-import { DEFAULT_PRESET, PRESET_LEARNING_RATES, PRESETS, type Preset } from '../../../shared/runs';
+import { DEFAULT_OPTIMIZER, TRAINING_ENGINES, type TrainerMessage, type TrainingEngineName, type TrainingRunConfig } from '../../../shared/training';
+import { batchSettingsFrom, learningRatesFrom, maxStepsFrom, RUN_OPTIONS, RUN_OPTIONS_USAGE, wholePositive } from '../run-options';
 
 const ENGINES: readonly TrainingEngineName[] = TRAINING_ENGINES;
-const wholePositive = (n: number) => Number.isInteger(n) && n > 0;
-const nonNegative = (n: number) => Number.isFinite(n) && n >= 0;
-
-function learningRatesFrom(args: ParsedArgs): LearningRates {
-  const preset = (args.values.preset as string | undefined) ?? DEFAULT_PRESET;
-  if (!(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`--preset must be one of ${PRESETS.join(', ')}, not "${preset}"`);
-  const base = PRESET_LEARNING_RATES[preset as Preset];
-  return {
-    mp: numberOption(args, 'lr-mp', nonNegative) ?? base.mp,
-    vision: numberOption(args, 'lr-vision', nonNegative) ?? base.vision,
-    language: numberOption(args, 'lr-language', nonNegative) ?? base.language,
-  };
-}
 
 function engineFrom(args: ParsedArgs): TrainingEngineName | undefined {
   const engine = args.values.engine as TrainingEngineName | undefined;
   if (engine !== undefined && !ENGINES.includes(engine)) throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}`);
   return engine;
-}
-
-/** --max-steps, else --epochs (default 1) over the dataset's rows. */
-function maxStepsFrom(args: ParsedArgs, rows: number, samplesPerStep: number): number {
-  const steps = numberOption(args, 'max-steps', wholePositive);
-  const epochs = numberOption(args, 'epochs', (n) => Number.isFinite(n) && n > 0);
-  if (steps !== undefined && epochs !== undefined) throw new UsageError('give --max-steps or --epochs, not both');
-  return steps ?? Math.max(1, Math.ceil(((epochs ?? 1) * rows) / samplesPerStep));
 }
 
 const defaultRunDir = (): string => resolve('nanovlm-runs', new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-'));
@@ -65,18 +44,8 @@ export const command: CliCommand = {
     '                         ({"images": [...], "texts": [{"user", "assistant"}]}; rows with a "split"',
     '                         other than train are left out) or a Parquet file (the_cauldron layout)',
     '  --model REF            base checkpoint: Hub repo id or folder (init-model makes a fresh one)',
-    `  --preset P             ${PRESETS.join(' | ')} (default ${DEFAULT_PRESET}; nanoVLM's rates`,
-    `                         mp ${PRESET_LEARNING_RATES.full.mp}, vision and language ${PRESET_LEARNING_RATES.full.language}; scratch: 3e-3 each)`,
-    '  --lr-mp N              projector learning rate (overrides the preset; 0 freezes)',
-    '  --lr-vision N          vision encoder learning rate',
-    '  --lr-language N        language decoder learning rate',
-    '  --batch-size N         samples per micro-batch (default 8)',
-    '  --grad-accum N         micro-batches per optimiser step (default 1)',
-    '  --max-steps N          optimiser steps, or',
-    '  --epochs E             passes over the data (default 1)',
-    '  --checkpoint-every N   write a checkpoint every N steps (default 500) and at the end',
+    ...RUN_OPTIONS_USAGE,
     '  --out DIR              run folder (default ./nanovlm-runs/<date-time>)',
-    '  --seed N               data order seed (default 0)',
     `  --engine NAME          ${ENGINES.join(' | ')} (default: the best available)`,
     '  --eval FILE.jsonl      after training, exact match of greedy answers on this JSONL',
     '  --log-every N          without a terminal, print progress every N steps (default 10)',
@@ -85,17 +54,8 @@ export const command: CliCommand = {
   options: {
     dataset: { type: 'string' },
     model: { type: 'string' },
-    preset: { type: 'string' },
-    'lr-mp': { type: 'string' },
-    'lr-vision': { type: 'string' },
-    'lr-language': { type: 'string' },
-    'batch-size': { type: 'string' },
-    'grad-accum': { type: 'string' },
-    'max-steps': { type: 'string' },
-    epochs: { type: 'string' },
-    'checkpoint-every': { type: 'string' },
+    ...RUN_OPTIONS,
     out: { type: 'string' },
-    seed: { type: 'string' },
     engine: { type: 'string' },
     eval: { type: 'string' },
     'log-every': { type: 'string' },
@@ -106,8 +66,7 @@ export const command: CliCommand = {
     const modelRef = requireString(args, 'model');
     const learningRates = learningRatesFrom(args);
     const engine = engineFrom(args);
-    const batchSize = numberOption(args, 'batch-size', wholePositive) ?? 8;
-    const gradientAccumulationSteps = numberOption(args, 'grad-accum', wholePositive) ?? 1;
+    const { batchSize, gradientAccumulationSteps, checkpointEvery, seed } = batchSettingsFrom(args);
     const evalPath = args.values.eval as string | undefined;
     if (evalPath !== undefined && !existsSync(evalPath)) throw new UsageError(`--eval: ${evalPath} not found`);
     const outputDir = resolve((args.values.out as string | undefined) ?? defaultRunDir());
@@ -125,8 +84,8 @@ export const command: CliCommand = {
       maxSteps: maxStepsFrom(args, dataset.rows, batchSize * gradientAccumulationSteps),
       batchSize,
       gradientAccumulationSteps,
-      seed: numberOption(args, 'seed', Number.isInteger) ?? 0,
-      checkpointEvery: numberOption(args, 'checkpoint-every', wholePositive) ?? 500,
+      seed,
+      checkpointEvery,
       ...(args.values.resume ? { resumeFrom: resolve(args.values.resume as string) } : {}),
       ...(engine ? { engine } : {}),
     };

@@ -114,6 +114,10 @@ export const methodInputs = {
   'runs.cancel': z.object({ id: z.string().uuid() }).strict(),
   'runs.resume': z.object({ id: z.string().uuid() }).strict(),
   'runs.predictions': z.object({ id: z.string().uuid(), step: z.number().int().min(0).optional(), correct: z.boolean().optional() }).strict(),
+  /** hand the run (its dataset version, base model, settings) to nanoVLM's own trainer: a folder, as a job */
+  'runs.exportElsewhere': z.object({ id: z.string().uuid(), outDir: absolutePath, processes: z.number().int().min(1).max(4096).default(1) }).strict(),
+  /** a folder nanoVLM's trainer wrote (save_pretrained) becomes a checkpoint and model of the run */
+  'runs.addCheckpoint': z.object({ folder: absolutePath, id: z.string().uuid().optional(), step: z.number().int().min(0).optional() }).strict(),
 } as const;
 
 /** Output types, by method name. */
@@ -171,6 +175,8 @@ export interface MethodOutputs {
   'runs.cancel': RunSummary;
   'runs.resume': RunSummary;
   'runs.predictions': RunPredictions;
+  'runs.exportElsewhere': Job;
+  'runs.addCheckpoint': RunSummary;
 }
 
 export type MethodName = keyof typeof methodInputs & keyof MethodOutputs;

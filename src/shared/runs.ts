@@ -56,6 +56,8 @@ export interface RunCheckpoint {
   valAccuracy?: number;
   /** the model registered for it, when it became one */
   modelId?: string;
+  /** written by nanoVLM's own trainer from a hand-off of this run (not by the studio) */
+  origin?: 'nanovlm';
 }
 
 export interface RunSummary {

@@ -1,4 +1,5 @@
-// Training runs: list, detail (metrics and log), start, cancel, resume.
+// Training runs: list, detail (metrics and log), start, cancel, resume; hand a run to nanoVLM's
+// trainer and take its checkpoints back.
 import type { AreaHandlers } from './handlers';
 import type { CoreContext } from './studio-core';
 
@@ -9,6 +10,8 @@ export function runHandlers(ctx: CoreContext) {
     'runs.start': async (settings) => ctx.runManager.start(settings),
     'runs.cancel': async ({ id }) => ctx.runManager.cancel(id),
     'runs.resume': async ({ id }) => ctx.runManager.resume(id),
+    'runs.exportElsewhere': async ({ id, outDir, processes }) => ctx.runManager.handOff(id, outDir, processes),
+    'runs.addCheckpoint': async ({ folder, id, step }) => ctx.runManager.importCheckpoint(folder, id, step),
     'runs.predictions': async ({ id, ...options }) => (ctx.runs.get(id), ctx.runs.predictions(id, options)),
   } satisfies AreaHandlers;
 }

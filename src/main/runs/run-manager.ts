@@ -14,6 +14,11 @@ import { versionEvalSamples } from '../eval/eval-samples';
 import type { JobManager } from '../core/jobs';
 import { CheckpointEvaluator, type CheckpointEvaluation, type EvaluationRequest } from '../eval/checkpoint-evaluator';
 import { writeVersionSplit } from './run-data';
+import { checkSameArchitecture, handoffRunId, stepOfFolder } from '../handoff/bring-back';
+import { exportRun } from '../handoff/export-run';
+import { checkExpressible, HandoffError } from '../handoff/run-json';
+import { openCheckpoint } from '../model/checkpoint';
+import type { Job } from '../../shared/jobs';
 import type { RunStore } from './run-store';
 
 const STOP_GRACE_MS = 10_000;
@@ -90,6 +95,55 @@ export class RunManager {
     this.deps.runs.update(id, { status: 'running', step: last.step, endedAt: null, error: null });
     this.log(id, 'info', `resuming from step ${last.step}`);
     this.launch(this.deps.runs.get(id), run.settings, last.dir);
+    return this.deps.runs.get(id);
+  }
+
+  /** Hand the run (its frozen dataset version, base model and settings) to nanoVLM's own trainer, as a job. */
+  handOff(id: string, outDir: string, processes: number): Job {
+    const run = this.deps.runs.get(id);
+    const base = this.deps.models.get(run.baseModelId);
+    const checkpoint = openCheckpoint(base.folder);
+    try {
+      asInputError(() => checkExpressible({ family: checkpoint.family, config: checkpoint.config }, `the base model "${base.name}"`));
+    } finally {
+      checkpoint.close();
+    }
+    const version = this.deps.datasets.versions.require(run.datasetVersionId);
+    const dataset = this.deps.datasets.getDataset(run.datasetId);
+    const s = run.settings;
+    return this.deps.jobs.start('export', `Train elsewhere: ${run.name}`, 'items', async ({ signal, progress }) => {
+      const report = await exportRun({
+        store: this.deps.datasets, versionId: version.id, datasetLabel: `"${dataset.name}" version ${version.id} (${version.contentHash.slice(0, 12)})`,
+        base: { folder: base.folder, tokenizerFolder: base.tokenizerFolder, name: base.name },
+        settings: { learningRates: run.learningRates, batchSize: s.batchSize, gradientAccumulationSteps: s.gradientAccumulationSteps, maxSteps: s.maxSteps, maxGradNorm: s.maxGradNorm, checkpointEvery: s.checkpointEvery, seed: s.seed, processes },
+        outDir, runName: run.name, runId: run.id, signal,
+        onProgress: (done, total, stage) => progress({ done, total, stage }),
+      });
+      this.log(id, 'info', `handed to nanoVLM's trainer for ${processes} process(es): ${outDir} (${report.trainRows} training rows, ${report.valRows} val rows)`);
+      return report;
+    });
+  }
+
+  /**
+   * A folder nanoVLM's trainer wrote (save_pretrained) becomes a checkpoint and a model of the run it
+   * was handed from, scored on the run's val split like the run's own checkpoints.
+   */
+  importCheckpoint(folder: string, runId?: string, step?: number): RunSummary {
+    const id = runId ?? handoffRunId(folder);
+    if (!id) throw new ApiError('invalid_input', `${folder}: no studio.json of a hand-off above it; say which run it belongs to`, 'runId');
+    const run = this.deps.runs.get(id);
+    const base = this.deps.models.get(run.baseModelId);
+    asInputError(() => checkSameArchitecture(folder, base.folder));
+    const at = step ?? stepOfFolder(folder);
+    if (at === undefined) throw new ApiError('invalid_input', `${folder}: the folder is not named step_<N> as nanoVLM names its checkpoints; give the step`, 'step');
+    const clash = run.checkpoints.find((c) => c.step === at && c.dir !== folder);
+    if (clash) throw new ApiError('conflict', `run "${run.name}" already has a checkpoint at step ${at} (${clash.dir})`, 'step');
+    const model = this.deps.models.register({ source: 'run', reference: folder, folder, tokenizerFolder: base.tokenizerFolder, name: `${run.name} · nanoVLM step ${at}` });
+    const checkpoint: RunCheckpoint = { step: at, dir: folder, modelId: model.id, origin: 'nanovlm' };
+    this.deps.runs.update(id, { checkpoints: [...run.checkpoints.filter((c) => c.step !== at), checkpoint].sort((a, b) => a.step - b.step) });
+    this.log(id, 'info', `checkpoint from nanoVLM's trainer at step ${at} added (${folder})`);
+    this.requestEvaluation(id, at, folder);
+    this.publish(id);
     return this.deps.runs.get(id);
   }
 
@@ -253,5 +307,15 @@ export class RunManager {
 
   private publish(id: string): void {
     this.deps.events.publish('run.updated', this.deps.runs.get(id));
+  }
+}
+
+/** A hand-off's refusal is the caller's input at fault: an API input error naming the field. */
+function asInputError(check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    if (err instanceof HandoffError) throw new ApiError('invalid_input', err.message, err.field);
+    throw err;
   }
 }

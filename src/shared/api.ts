@@ -46,6 +46,13 @@ import { ApiError } from './errors';
 export { ApiError } from './errors';
 
 const noInput = z.object({}).strict();
+const hubRepoSchema = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/, 'a Hub repo id: owner/name');
+
+/** Where the Hub token was found (the variable's name or the file's path); the token itself never crosses a door. */
+export interface HubStatus {
+  endpoint: string;
+  token: { found: boolean; source?: string; file: string };
+}
 const id = z.number().int().positive();
 const absolutePath = z.string().min(1).max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path');
 /** images sent by the renderer (chat photos, drops): base64, at most 48 MiB decoded */
@@ -89,6 +96,14 @@ export const methodInputs = {
   'models.add': addModelSchema,
   'models.remove': z.object({ id: modelIdSchema }).strict(),
   'models.export': z.object({ id: modelIdSchema, quant: z.enum(QUANTIZATION_CHOICES) }).strict(),
+  /** upload the model (weights, tokenizer, a model card) to a Hub model repo, as a job */
+  'models.push': z.object({ id: modelIdSchema, repo: hubRepoSchema, private: z.boolean().default(false) }).strict(),
+  /** upload a dataset version (Parquet per split, a dataset card) to a Hub dataset repo, as a job */
+  'datasets.pushVersion': z.object({ datasetId: id, versionId: id.optional(), repo: hubRepoSchema, private: z.boolean().default(false) }).strict(),
+  /** whether a Hub token is found (HF_TOKEN or the token file) and where; never the token */
+  'hub.status': noInput,
+  /** save a token where huggingface_hub reads it ($HF_HOME/token) */
+  'hub.saveToken': z.object({ token: z.string().trim().min(8).max(256) }).strict(),
 
   'datasets.draftAnswers': z
     .object({
@@ -157,6 +172,10 @@ export interface MethodOutputs {
   'models.add': Job;
   'models.remove': ModelInfo;
   'models.export': Job;
+  'models.push': Job;
+  'datasets.pushVersion': Job;
+  'hub.status': HubStatus;
+  'hub.saveToken': HubStatus;
 
   'datasets.draftAnswers': Job;
 

@@ -13,7 +13,7 @@ export interface JobProgress {
 
 export interface Job {
   id: string;
-  kind: 'import' | 'export' | 'download' | 'onnx-export' | 'draft' | 'train' | 'eval';
+  kind: 'import' | 'export' | 'download' | 'upload' | 'onnx-export' | 'draft' | 'train' | 'eval';
   label: string;
   status: JobStatus;
   progress: JobProgress;

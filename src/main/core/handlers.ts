@@ -8,6 +8,7 @@ import { datasetHandlers } from './dataset-handlers';
 import { jobHandlers } from './job-handlers';
 import { modelHandlers } from './model-handlers';
 import { runHandlers } from './run-handlers';
+import { hubHandlers } from './hub-handlers';
 import { systemHandlers } from './system-handlers';
 
 export type Handler<M extends MethodName> = (input: ParsedInput<M>) => Promise<MethodOutput<M>>;
@@ -23,5 +24,6 @@ export function createHandlers(ctx: CoreContext): Handlers {
     ...modelHandlers(ctx),
     ...runHandlers(ctx),
     ...chatHandlers(ctx),
+    ...hubHandlers(ctx),
   };
 }

@@ -5,9 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { basename, dirname, join } from 'node:path';
 import type { DatasetStore } from '../data/dataset-store';
 import { openCheckpoint } from '../model/checkpoint';
-import { stateDictShapes, storedParameterShapes } from '../model/parameters';
-import { writeModelWeights } from '../model/model-weights-file';
-import type { TensorToWrite } from '../model/safetensors';
+import { copyModelWeights } from '../model/model-weights-file';
 import { TOKENIZER_FILES } from '../hub/hub';
 import { handoffReadme, LAUNCHER_FILE, launcherScript } from './launcher-files';
 import { checkExpressible, HANDOFF_PATHS, HandoffError, notMapped, runJsonOf, type HandoffSettings } from './run-json';
@@ -49,23 +47,10 @@ function checkTarget(outDir: string): void {
   if (existsSync(outDir) && readdirSync(outDir).length > 0) throw new HandoffError('out', `${outDir} already exists and is not empty: choose a new folder`);
 }
 
-/** The base weights as nanoVLM loads them: the file itself when it already holds exactly the state_dict. */
+/** The base checkpoint as from_pretrained loads it: nanoVLM's state_dict, config.json with VLMConfig's fields only. */
 function writeBaseCheckpoint(baseFolder: string, target: string, vlmConfig: object): void {
   mkdirSync(target, { recursive: true });
-  const checkpoint = openCheckpoint(baseFolder);
-  try {
-    const names = checkpoint.weights.names().sort().join('\n');
-    const exact = [...stateDictShapes(checkpoint.config).keys()].sort().join('\n') === names
-      && checkpoint.weights.names().every((n) => checkpoint.weights.info(n).dtype === 'F32');
-    if (exact) copyFileSync(join(baseFolder, 'model.safetensors'), join(target, 'model.safetensors'));
-    else {
-      const tensors: Record<string, TensorToWrite> = {};
-      for (const [name, shape] of storedParameterShapes(checkpoint.config)) tensors[name] = { dtype: 'F32', shape, data: checkpoint.read(name) };
-      writeModelWeights(join(target, 'model.safetensors'), checkpoint.config, tensors);
-    }
-  } finally {
-    checkpoint.close();
-  }
+  copyModelWeights(baseFolder, join(target, 'model.safetensors'));
   writeFileSync(join(target, 'config.json'), `${JSON.stringify(vlmConfig, null, 4)}\n`);
 }
 

@@ -12,11 +12,14 @@ import { dirname, join, relative } from 'node:path';
 
 export const COMMIT_HASH = /^[0-9a-f]{40}$/;
 
+/** huggingface_hub's home: HF_HOME, else $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface. */
+export function hfHome(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HF_HOME) return env.HF_HOME;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'huggingface');
+}
+
 export function hubCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.HF_HUB_CACHE) return env.HF_HUB_CACHE;
-  if (env.HF_HOME) return join(env.HF_HOME, 'hub');
-  const xdg = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(xdg, 'huggingface', 'hub');
+  return env.HF_HUB_CACHE || join(hfHome(env), 'hub');
 }
 
 /** `owner/name` → `models--owner--name` */

@@ -2,7 +2,10 @@
 // decoder.head.weight) plus nanoVLM's persistent buffers (decoder.rotary_embd.inv_freq), so that
 // nanoVLM's strict `load_model` accepts the file. Every writer of model weights (runs, init-model,
 // the demo) goes through here: the one place that adds the buffers.
-import { bufferShapes, ROTARY_INV_FREQ, storedParameterShapes } from './parameters';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openCheckpoint } from './checkpoint';
+import { bufferShapes, ROTARY_INV_FREQ, stateDictShapes, storedParameterShapes } from './parameters';
 import { rotaryInvFreq } from './rope';
 import { writeSafetensors, type TensorToWrite } from './safetensors';
 import type { NanoVLMConfig } from './config';
@@ -33,4 +36,23 @@ export function stateDictTensors(config: NanoVLMConfig, parameters: Record<strin
 /** Write model.safetensors atomically with exactly nanoVLM's state_dict keys. */
 export function writeModelWeights(path: string, config: NanoVLMConfig, parameters: Record<string, TensorToWrite>): void {
   writeSafetensors(path, stateDictTensors(config, parameters), { format: 'pt' });
+}
+
+/**
+ * A checkpoint folder's weights written to `target` as nanoVLM's state_dict: the file itself when it
+ * already is exactly that (float32), else re-written (older files without the buffers, F16/BF16).
+ */
+export function copyModelWeights(folder: string, target: string): void {
+  const checkpoint = openCheckpoint(folder);
+  try {
+    const names = checkpoint.weights.names();
+    const exact = names.length === stateDictShapes(checkpoint.config).size
+      && names.every((n) => stateDictShapes(checkpoint.config).has(n) && checkpoint.weights.info(n).dtype === 'F32');
+    if (exact) return copyFileSync(join(folder, 'model.safetensors'), target);
+    const tensors: Record<string, TensorToWrite> = {};
+    for (const [name, shape] of storedParameterShapes(checkpoint.config)) tensors[name] = { dtype: 'F32', shape, data: checkpoint.read(name) };
+    writeModelWeights(target, checkpoint.config, tensors);
+  } finally {
+    checkpoint.close();
+  }
 }

@@ -10,7 +10,7 @@ import type { RunSummary } from '../../src/shared/runs';
 import { SKIP_E2E } from '../helpers/browser';
 import { startFakeHub, type FakeHub } from '../helpers/fake-hub-server';
 import { fixtureModelFolder } from '../helpers/fixture-model';
-import { PHOTOS_DIR } from '../helpers/shared-paths';
+import { PHOTOS_DIR } from '../helpers/fixture-paths';
 import { openStudioPage, waitUntil, type StudioPage } from '../helpers/studio-page';
 import { makeTempDir } from '../helpers/temp-dir';
 

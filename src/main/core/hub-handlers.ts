@@ -1,7 +1,8 @@
 // Pushing to the Hub from the screens: the token's status (where it was found, never the token),
 // saving a token where huggingface_hub reads it, and uploads of a model or a dataset version as
 // jobs with byte progress and cancel.
-import { ApiError, type HubStatus, type MethodInput } from '../../shared/api';
+import { ApiError, type HubStatus } from '../../shared/api';
+import type { AreaHandlers } from './handlers';
 import { hubSettingsFromEnv } from '../hub/hub';
 import { findHubToken, saveHubToken, tokenFilePath } from '../hub/hub-token';
 import { pushDatasetVersion, pushModel, type PushTarget } from '../hub/hub-push';
@@ -30,7 +31,7 @@ function requireToken(): string {
 export function hubHandlers(ctx: CoreContext) {
   return {
     'hub.status': async () => hubStatus(),
-    'hub.saveToken': async ({ token }: MethodInput<'hub.saveToken'>) => {
+    'hub.saveToken': async ({ token }) => {
       try {
         saveHubToken(token);
       } catch (err) {
@@ -38,14 +39,14 @@ export function hubHandlers(ctx: CoreContext) {
       }
       return hubStatus();
     },
-    'models.push': async ({ id, repo, private: isPrivate }: MethodInput<'models.push'>) => {
+    'models.push': async ({ id, repo, private: isPrivate }) => {
       const model = ctx.models.get(id);
       const token = requireToken();
       const card = modelCardFacts(repo, model, ctx);
       return ctx.jobs.start('upload', `Push ${model.name} to ${repo}`, 'bytes', (job) =>
-        pushModel(pushTarget(repo, isPrivate ?? false, job, token), { folder: model.folder, tokenizerFolder: model.tokenizerFolder, card }));
+        pushModel(pushTarget(repo, isPrivate, job, token), { folder: model.folder, tokenizerFolder: model.tokenizerFolder, card }));
     },
-    'datasets.pushVersion': async ({ datasetId, versionId, repo, private: isPrivate }: MethodInput<'datasets.pushVersion'>) => {
+    'datasets.pushVersion': async ({ datasetId, versionId, repo, private: isPrivate }) => {
       const dataset = ctx.datasets.getDataset(datasetId);
       const token = requireToken();
       let version;
@@ -56,10 +57,10 @@ export function hubHandlers(ctx: CoreContext) {
       }
       if (version.datasetId !== datasetId) throw new ApiError('invalid_input', `version ${version.id} belongs to another dataset`, 'versionId');
       return ctx.jobs.start('upload', `Push ${dataset.name} version ${version.id} to ${repo}`, 'bytes', (job) =>
-        pushDatasetVersion(pushTarget(repo, isPrivate ?? false, job, token), {
+        pushDatasetVersion(pushTarget(repo, isPrivate, job, token), {
           store: ctx.datasets, versionId: version.id,
           card: { name: dataset.name, description: dataset.description, versionId: version.id, contentHash: version.contentHash },
         }));
     },
-  };
+  } satisfies AreaHandlers;
 }

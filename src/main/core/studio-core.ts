@@ -5,6 +5,7 @@ import type { MediaKind } from '../../shared/client';
 import { isMethodName, parseMethodInput, type MethodName, type MethodOutput, type ParsedInput } from '../../shared/api';
 import { ApiError, asApiError } from '../../shared/errors';
 import { openDatabase, type StudioDatabase } from '../data/database';
+import { DatabaseGuard } from '../data/database-guard';
 import { DatasetStore } from '../data/dataset-store';
 import { ModelRegistry } from '../registry/model-registry';
 import { ChatService } from '../chat/chat-service';
@@ -40,6 +41,8 @@ export interface StudioCore {
   readonly events: EventBus;
   readonly jobs: JobManager;
   readonly runManager: RunManager;
+  /** the background integrity check and daily backup of the database */
+  readonly databaseGuard: DatabaseGuard;
   /** Validate and run one API call; throws ApiError. */
   call(method: string, input: unknown): Promise<unknown>;
   /** A stored image or thumbnail by opaque id (ids are validated by the doors). */
@@ -50,6 +53,7 @@ export interface StudioCore {
 export interface CoreContext {
   options: StudioCoreOptions;
   db: StudioDatabase;
+  databaseGuard: DatabaseGuard;
   events: EventBus;
   jobs: JobManager;
   datasets: DatasetStore;
@@ -73,6 +77,8 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
     throw err;
   }
   const events = new EventBus();
+  const databaseGuard = new DatabaseGuard(db, options.dataDir, { onDamage: (message) => events.publish('studio.notice', { level: 'error', message }) });
+  databaseGuard.start();
   const jobs = new JobManager(events);
   const datasets = new DatasetStore(db, options.dataDir);
   const models = new ModelRegistry(db);
@@ -87,7 +93,7 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
   const chats = new ChatStore(db);
   const engines = new EnginePool({ dataDir: options.dataDir, models, jobs });
   const chat = new ChatService({ chats, engines, datasets, models, events });
-  const handlers: Handlers = createHandlers({ options, db, events, jobs, datasets, models, runs, runManager, chats, engines, chat, resourcesDir });
+  const handlers: Handlers = createHandlers({ options, db, databaseGuard, events, jobs, datasets, models, runs, runManager, chats, engines, chat, resourcesDir });
   let closed = false;
   return {
     dataDir: options.dataDir,
@@ -95,9 +101,11 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
     events,
     jobs,
     runManager,
+    databaseGuard,
     async call(method, input) {
       if (!isMethodName(method)) throw new ApiError('unknown_method', `unknown method "${String(method)}"`);
-      return runHandler(handlers, method, parseMethodInput(method, input));
+      const parsed = parseMethodInput(method, input);
+      return runHandler(handlers, method, parsed, databaseGuard);
     },
     media: (kind, id) => findMedia(datasets, kind, id),
     close() {
@@ -107,6 +115,7 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
       jobs.cancelAll();
       runManager.shutdown();
       void engines.dispose();
+      databaseGuard.close();
       db.close();
       lock.release();
     },
@@ -125,12 +134,14 @@ async function findMedia(datasets: DatasetStore, kind: MediaKind, id: string): P
 
 /**
  * One call of a handler with its parsed input. Whatever it throws leaves as an ApiError: the
- * stores' errors already are ones (with their code); anything else is an internal failure.
+ * stores' errors already are ones (with their code); anything else is an internal failure. A
+ * write refused because the database was found damaged (and made read-only) says so.
  */
-async function runHandler<M extends MethodName>(handlers: Handlers, method: M, input: ParsedInput<M>): Promise<MethodOutput<M>> {
+async function runHandler<M extends MethodName>(handlers: Handlers, method: M, input: ParsedInput<M>, guard: DatabaseGuard): Promise<MethodOutput<M>> {
   try {
     return await handlers[method](input);
   } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_READONLY' && guard.damaged) throw new ApiError('conflict', `${method}: ${guard.health().detail}`);
     throw asApiError(err, method);
   }
 }

@@ -54,13 +54,12 @@ export function systemHandlers(ctx: CoreContext) {
   } satisfies AreaHandlers;
 }
 
+/** From the guard's last full check (a check here would hold the main thread on a large database). */
 function databaseCheck(ctx: CoreContext): HealthCheck {
-  try {
-    const result = ctx.db.pragma('quick_check', { simple: true }) as string;
-    return { name: 'database', ok: result === 'ok', detail: result === 'ok' ? `schema version ${schemaVersion(ctx.db)}` : result };
-  } catch (err) {
-    return { name: 'database', ok: false, detail: (err as Error).message };
-  }
+  const health = ctx.databaseGuard.health();
+  const backup = health.lastBackup ? `; last backup ${new Date(health.lastBackup.takenAt).toISOString()}` : '; no backup yet';
+  if (health.state === 'damaged') return { name: 'database', ok: false, detail: health.detail };
+  return { name: 'database', ok: true, detail: `schema version ${schemaVersion(ctx.db)}; ${health.detail}${backup}` };
 }
 
 function dataFolderCheck(ctx: CoreContext): HealthCheck {

@@ -1,13 +1,19 @@
-// One studio process per data folder. The lock is a file holding the owner's pid, created with
-// O_EXCL; a lock whose process is gone is stale and taken over.
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+// One studio process per data folder, held by an operating-system lock: SQLite's write lock on a
+// small lock database (studio.lock), taken when the studio starts and held until it ends. The
+// kernel drops the lock with the process however it dies (kill -9, power cut), so a lock never
+// goes stale and a reused pid cannot keep it: no pid is trusted. The owner's pid is stored in the
+// lock database only to name it to a second studio.
+// (The file is never opened with plain fs calls while locked: closing any descriptor of a file
+// drops every POSIX lock this process holds on it. SQLite itself takes care of that.)
+import Database from 'better-sqlite3';
+import { existsSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const LOCK_FILE = 'studio.lock';
 
 export class AlreadyRunningError extends Error {
-  constructor(readonly dataDir: string, readonly pid: number) {
-    super(`Another nanoVLM Studio (pid ${pid}) is already using the data folder ${dataDir}. Close it first, or choose another folder with NANOVLM_STUDIO_HOME.`);
+  constructor(readonly dataDir: string, readonly pid: number | null) {
+    super(`Another nanoVLM Studio (pid ${pid ?? 'unknown'}) is already using the data folder ${dataDir}. Close it first, or choose another folder with NANOVLM_STUDIO_HOME.`);
     this.name = 'AlreadyRunningError';
   }
 }
@@ -17,36 +23,63 @@ export interface InstanceLock {
   release(): void;
 }
 
-function isAlive(pid: number): boolean {
+const errorCode = (err: unknown) => (err as { code?: string }).code ?? '';
+
+/**
+ * Studios before this one wrote their pid into studio.lock as text and trusted it. Such a file
+ * proves nothing (the pid may belong to another process by now); it is emptied in place, which
+ * SQLite reads as an empty database. (Emptied, not deleted: a deleted file could be locked by one
+ * studio while the next one creates another file of the same name.)
+ */
+function emptyIfLegacy(path: string): void {
+  if (!existsSync(path) || statSync(path).size === 0) return;
+  const probe = new Database(path, { readonly: true, fileMustExist: true, timeout: 0 });
+  let legacy = false;
   try {
-    process.kill(pid, 0);
-    return true;
+    probe.pragma('schema_version');
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    legacy = errorCode(err) === 'SQLITE_NOTADB';
+  } finally {
+    probe.close();
+  }
+  if (legacy) truncateSync(path, 0);
+}
+
+function ownerPid(db: Database.Database): number | null {
+  try {
+    return (db.prepare('SELECT pid FROM owner').get() as { pid: number } | undefined)?.pid ?? null;
+  } catch {
+    return null;
   }
 }
 
 export function acquireInstanceLock(dataDir: string): InstanceLock {
   const path = join(dataDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        rmSync(path, { force: true });
-      };
-      process.once('exit', release);
-      return { path, release };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      if (Number.isInteger(pid) && isAlive(pid)) throw new AlreadyRunningError(dataDir, pid);
-      rmSync(path, { force: true }); // stale: its owner is gone
-    }
+  emptyIfLegacy(path);
+  const db = new Database(path, { timeout: 0 });
+  try {
+    db.exec('CREATE TABLE IF NOT EXISTS owner (pid INTEGER NOT NULL, since INTEGER NOT NULL)');
+    // Record the pid, then hold the write lock for good. A studio that takes the lock in between
+    // wins; this one then fails on the second BEGIN, as it should.
+    db.exec('BEGIN IMMEDIATE');
+    db.prepare('DELETE FROM owner').run();
+    db.prepare('INSERT INTO owner (pid, since) VALUES (?, ?)').run(process.pid, Date.now());
+    db.exec('COMMIT');
+    db.exec('BEGIN IMMEDIATE');
+  } catch (err) {
+    const busy = errorCode(err).startsWith('SQLITE_BUSY');
+    const pid = busy ? ownerPid(db) : null;
+    db.close();
+    if (busy) throw new AlreadyRunningError(dataDir, pid);
+    throw new Error(`${path}: cannot take the studio's lock (${(err as Error).message})`);
   }
-  throw new Error(`could not take the lock ${path}`);
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    process.off('exit', release);
+    db.close(); // ends the transaction and drops the lock; the file stays for the next studio
+  };
+  process.once('exit', release);
+  return { path, release };
 }

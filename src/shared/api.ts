@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import {
   bulkChangeSchema,
+  bulkSelectionSchema,
   newSampleSchema,
   importOptionsSchema,
   sampleFilterSchema,
@@ -23,6 +24,7 @@ import {
   type SplitLeak,
 } from './datasets';
 import type { Job } from './jobs';
+import { MAX_DATASET_NAME_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS } from './limits';
 import { addModelSchema, modelIdSchema, type ModelInfo } from './models';
 import {
   chatFeedbackSchema,
@@ -46,6 +48,8 @@ import { ApiError } from './errors';
 export { ApiError } from './errors';
 
 const noInput = z.object({}).strict();
+const datasetName = z.string().trim().min(1).max(MAX_DATASET_NAME_CHARS);
+const description = z.string().max(MAX_DESCRIPTION_CHARS);
 const hubRepoSchema = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/, 'a Hub repo id: owner/name');
 
 /** Where the Hub token was found (the variable's name or the file's path); the token itself never crosses a door. */
@@ -70,14 +74,15 @@ export const methodInputs = {
   'datasets.list': noInput,
   'datasets.get': z.object({ id }).strict(),
   'datasets.tags': z.object({ datasetId: id }).strict(),
-  'datasets.create': z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(2000).optional() }).strict(),
-  'datasets.update': z.object({ id, name: z.string().trim().min(1).max(200).optional(), description: z.string().max(2000).optional() }).strict(),
+  'datasets.create': z.object({ name: datasetName, description: description.optional() }).strict(),
+  'datasets.update': z.object({ id, name: datasetName.optional(), description: description.optional() }).strict(),
   'datasets.delete': z.object({ id }).strict(),
   'datasets.import': z.object({ datasetId: id, path: absolutePath, options: importOptionsSchema.optional() }).strict(),
-  'datasets.export': z.object({ datasetId: id, outDir: absolutePath, format: z.enum(['jsonl', 'sharegpt', 'parquet']) }).strict(),
+  /** into a new or empty folder; `overwrite` replaces the files of an earlier export there */
+  'datasets.export': z.object({ datasetId: id, outDir: absolutePath, format: z.enum(['jsonl', 'sharegpt', 'parquet']), overwrite: z.boolean().optional() }).strict(),
   'datasets.assignSplits': z.object({ datasetId: id, ratios: splitRatiosSchema, seed: z.number().int().min(0).max(2 ** 31 - 1) }).strict(),
   'datasets.splitLeaks': z.object({ datasetId: id }).strict(),
-  'datasets.createVersion': z.object({ datasetId: id, note: z.string().max(500).optional() }).strict(),
+  'datasets.createVersion': z.object({ datasetId: id, note: z.string().max(MAX_NOTE_CHARS).optional() }).strict(),
   'datasets.versions': z.object({ datasetId: id }).strict(),
 
   'samples.page': sampleQuerySchema.strict(),
@@ -85,8 +90,8 @@ export const methodInputs = {
   'samples.get': z.object({ id }).strict(),
   'samples.create': z.object({ datasetId: id, sample: newSampleSchema }).strict(),
   'samples.update': z.object({ id, patch: samplePatchSchema }).strict(),
-  'samples.bulkUpdate': z.object({ selection: selectionSchema, change: bulkChangeSchema }).strict(),
-  'samples.delete': z.object({ selection: selectionSchema }).strict(),
+  'samples.bulkUpdate': z.object({ selection: bulkSelectionSchema, change: bulkChangeSchema }).strict(),
+  'samples.delete': z.object({ selection: bulkSelectionSchema }).strict(),
   'samples.restore': z.object({ undoToken: z.string().min(1).max(100) }).strict(),
 
   /** `name` (the file's name) is only used in error messages; images are stored by content */

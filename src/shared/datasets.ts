@@ -1,6 +1,7 @@
 // Datasets as every process sees them: plain JSON-serialisable objects, with zod schemas for the
 // inputs that cross the API boundary (the renderer's requests are validated by these).
 import { z } from 'zod';
+import { MAX_TAG_CHARS, MAX_TAGS, MAX_TURN_TEXT_CHARS, MAX_TURNS } from './limits';
 
 export const SPLITS = ['train', 'val', 'test'] as const;
 export const STATUSES = ['todo', 'draft', 'review', 'done', 'rejected'] as const;
@@ -17,7 +18,7 @@ export type AnswerOrigin = z.infer<typeof originSchema>;
 
 /** An image id: the sha256 of the file's bytes, 64 lowercase hex digits. Opaque to callers. */
 export const imageIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'not an image id');
-export const tagSchema = z.string().trim().min(1).max(64);
+export const tagSchema = z.string().trim().min(1).max(MAX_TAG_CHARS);
 
 export interface Turn {
   user: string;
@@ -28,9 +29,12 @@ export interface Turn {
 }
 
 /** A turn as written by a caller: an answer without an origin is a person's. */
+/** A question or an answer: at most MAX_TURN_TEXT_CHARS characters. */
+export const turnTextSchema = z.string().max(MAX_TURN_TEXT_CHARS, `at most ${MAX_TURN_TEXT_CHARS} characters`);
+
 export const turnInputSchema = z.object({
-  user: z.string(),
-  assistant: z.string(),
+  user: turnTextSchema,
+  assistant: turnTextSchema,
   origin: originSchema.optional(),
   model: z.string().min(1).optional(),
 });
@@ -91,7 +95,7 @@ export const sampleQuerySchema = z.object({
   datasetId: z.number().int().positive(),
   filter: sampleFilterSchema.optional(),
   /** from a previous page's nextCursor */
-  cursor: z.string().max(40).nullable().optional(),
+  cursor: z.string().regex(/^\d{0,16}$/, 'not a page cursor (pass back a nextCursor)').nullable().optional(),
   /** without a cursor: skip this many matching samples (random access, e.g. a scrollbar jump) */
   offset: z.number().int().min(0).max(100_000_000).optional(),
   limit: z.number().int().min(1).max(500).optional(),
@@ -106,11 +110,11 @@ export interface SamplePage {
 }
 
 export const samplePatchSchema = z.object({
-  turns: z.array(turnInputSchema).max(200).optional(),
+  turns: z.array(turnInputSchema).max(MAX_TURNS).optional(),
   imageIds: z.array(imageIdSchema).min(1).max(16).optional(),
   split: splitSchema.optional(),
   status: statusSchema.optional(),
-  tags: z.array(tagSchema).max(100).optional(),
+  tags: z.array(tagSchema).max(MAX_TAGS).optional(),
 });
 export type SamplePatch = z.infer<typeof samplePatchSchema>;
 
@@ -119,18 +123,29 @@ export const newSampleSchema = samplePatchSchema.extend({
 });
 export type NewSample = z.infer<typeof newSampleSchema>;
 
-/** A selection for bulk actions: listed ids, or every sample matching a filter. */
+/**
+ * A selection for bulk actions: listed ids, or every sample matching a filter. With a filter,
+ * `expectedCount` is how many samples the person saw matching it: an action that would touch
+ * another number (the data changed, or the filter is not what the grid showed) is refused.
+ */
 export const selectionSchema = z.union([
   z.object({ datasetId: z.number().int().positive(), ids: z.array(z.number().int().positive()).max(200_000) }),
-  z.object({ datasetId: z.number().int().positive(), filter: sampleFilterSchema }),
+  z.object({ datasetId: z.number().int().positive(), filter: sampleFilterSchema, expectedCount: z.number().int().min(0).optional() }),
 ]);
 export type Selection = z.infer<typeof selectionSchema>;
+
+/** What bulk changes and deletes accept: a selection by filter must say how many the person saw. */
+export const bulkSelectionSchema = z.union([
+  z.object({ datasetId: z.number().int().positive(), ids: z.array(z.number().int().positive()).max(200_000) }),
+  z.object({ datasetId: z.number().int().positive(), filter: sampleFilterSchema, expectedCount: z.number().int().min(0) }),
+]);
+export type BulkSelection = z.infer<typeof bulkSelectionSchema>;
 
 export const bulkChangeSchema = z.object({
   status: statusSchema.optional(),
   split: splitSchema.optional(),
-  addTags: z.array(tagSchema).max(100).optional(),
-  removeTags: z.array(tagSchema).max(100).optional(),
+  addTags: z.array(tagSchema).max(MAX_TAGS).optional(),
+  removeTags: z.array(tagSchema).max(MAX_TAGS).optional(),
 });
 export type BulkChange = z.infer<typeof bulkChangeSchema>;
 
@@ -184,9 +199,11 @@ export const importOptionsSchema = z.object({
   /** status for imported samples; default: "done" when every turn has an answer, else "todo" */
   status: statusSchema.optional(),
   split: splitSchema.optional(),
-  tags: z.array(tagSchema).max(100).optional(),
+  tags: z.array(tagSchema).max(MAX_TAGS).optional(),
   /** question asked for a .txt caption sidecar */
-  captionPrompt: z.string().min(1).optional(),
+  captionPrompt: z.string().min(1).max(MAX_TURN_TEXT_CHARS).optional(),
+  /** read image paths outside the imported folder (for a file: the folder it is in); off by default */
+  allowOutsidePaths: z.boolean().optional(),
 });
 export type ImportOptions = z.infer<typeof importOptionsSchema>;
 

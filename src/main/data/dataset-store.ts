@@ -5,6 +5,7 @@ import type {
   BulkChange, DatasetSummary, DatasetVersion, DeleteResult, ExportFormat, ExportReport, ImageInfo, ImportReport, NewSample, Sample,
   SampleFilter, SamplePage, SamplePatch, SampleQuery, SampleSplit, SampleStatus, Selection, SplitAssignment, SplitLeak, SplitRatios,
 } from '../../shared/datasets';
+import { ApiError } from '../../shared/errors';
 import { openDatabase, type StudioDatabase } from './database';
 import { DatasetRepository } from './dataset-repo';
 import { DatasetVersions, type VersionSample } from './dataset-versions';
@@ -17,6 +18,14 @@ import { importPath } from './import/import-path';
 import { applyBulkChange, deleteSamples, purgeDeletedSamples, restoreSamples } from './samples/bulk-actions';
 import { SampleRepository } from './samples/sample-repo';
 import { assignSplits, findSplitLeaks } from './samples/split-assignment';
+
+/** A bulk action's filter no longer matches what the person saw. */
+export class SelectionChangedError extends ApiError {
+  constructor(readonly expected: number, readonly found: number) {
+    super('conflict', `the selection now matches ${found} sample(s), not the ${expected} shown: nothing was changed; look again and retry`, 'selection.expectedCount');
+    this.name = 'SelectionChangedError';
+  }
+}
 
 export class DatasetStore {
   readonly images: ImageStore;
@@ -86,10 +95,12 @@ export class DatasetStore {
   // Samples
 
   pageSamples(query: SampleQuery): SamplePage {
+    this.datasets.require(query.datasetId);
     return this.samples.page(query);
   }
 
   countSamples(datasetId: number, filter?: SampleFilter): number {
+    this.datasets.require(datasetId);
     return this.samples.count(datasetId, filter);
   }
 
@@ -108,11 +119,24 @@ export class DatasetStore {
 
   /** Returns how many samples changed. */
   bulkUpdate(selection: Selection, change: BulkChange): number {
-    return applyBulkChange(this.db, this.samples.selectedIds(selection), change);
+    return applyBulkChange(this.db, this.selected(selection), change);
   }
 
   deleteSamples(selection: Selection): DeleteResult {
-    return deleteSamples(this.db, this.samples.selectedIds(selection));
+    return deleteSamples(this.db, this.selected(selection));
+  }
+
+  /**
+   * The ids a bulk action acts on. A selection by filter that names how many samples the person
+   * saw is refused when it now matches another number: the action would not be the one they chose.
+   */
+  private selected(selection: Selection): number[] {
+    this.datasets.require(selection.datasetId);
+    const ids = this.samples.selectedIds(selection);
+    if ('filter' in selection && selection.expectedCount !== undefined && ids.length !== selection.expectedCount) {
+      throw new SelectionChangedError(selection.expectedCount, ids.length);
+    }
+    return ids;
   }
 
   restoreSamples(undoToken: string): number {
@@ -133,20 +157,24 @@ export class DatasetStore {
   }
 
   assignSplits(datasetId: number, ratios: SplitRatios, seed: number): SplitAssignment {
+    this.datasets.require(datasetId);
     return assignSplits(this.db, datasetId, ratios, seed);
   }
 
   findSplitLeaks(datasetId: number): SplitLeak[] {
+    this.datasets.require(datasetId);
     return findSplitLeaks(this.db, datasetId);
   }
 
   // Versions
 
   createVersion(datasetId: number, options?: { note?: string; statuses?: SampleStatus[] }): DatasetVersion {
+    this.datasets.require(datasetId);
     return this.versions.create(datasetId, options);
   }
 
   listVersions(datasetId: number): DatasetVersion[] {
+    this.datasets.require(datasetId);
     return this.versions.list(datasetId);
   }
 

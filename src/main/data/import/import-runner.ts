@@ -6,7 +6,7 @@ import type { ImportFormat, ImportIssue, ImportOptions, ImportProgress, ImportRe
 import type { StudioDatabase } from '../database';
 import { ImageRejectedError } from '../images/image-probe';
 import type { ImageStore, StagedImage } from '../images/image-store';
-import { isComplete } from '../samples/sample-content';
+import { isComplete, tagsProblem, textsProblem } from '../samples/sample-content';
 import type { SampleRecord, SampleRepository } from '../samples/sample-repo';
 import { readImageSource } from './image-source';
 import type { ImportEntry, ImportItem } from './import-entry';
@@ -29,6 +29,8 @@ export interface ImportContext {
 type Prepared = { item: ImportItem; images: StagedImage[] } | { issue: ImportIssue };
 
 async function stageItem(images: ImageStore, item: ImportItem): Promise<Prepared> {
+  const tooLong = textsProblem(item.texts) ?? tagsProblem(item.tags ?? []);
+  if (tooLong) return { issue: { where: item.where, reason: tooLong } };
   const staged: StagedImage[] = [];
   for (const source of item.images) {
     try {

@@ -15,6 +15,31 @@ export function ftsQuery(text: string): string | null {
   return words.slice(0, 20).map((w) => `"${w}"*`).join(' ');
 }
 
+/** `text` as a LIKE pattern that matches it literally anywhere (ASCII letters in any case). */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * The search box as SQL. Words go through the full-text index (each one escaped, so FTS5 syntax
+ * typed by the person stays text). Whatever is not a word (punctuation, a quote, a bracket) is
+ * matched literally too: "(" finds the samples with a bracket, "what's" those with that exact
+ * spelling, never "everything" because the index drops punctuation.
+ */
+function textTerms(text: string, params: SqlFragment['params']): string[] {
+  const terms: string[] = [];
+  const match = ftsQuery(text);
+  if (match) {
+    params.match = match;
+    terms.push('s.id IN (SELECT rowid FROM sample_search WHERE sample_search MATCH @match)');
+  }
+  if (/[^\p{L}\p{N}_\s]/u.test(text)) {
+    params.literal = likePattern(text);
+    terms.push("s.id IN (SELECT rowid FROM sample_search WHERE questions LIKE @literal ESCAPE '\\' OR answers LIKE @literal ESCAPE '\\')");
+  }
+  return terms;
+}
+
 function inList(column: string, name: string, values: readonly string[], params: SqlFragment['params']): string {
   const keys = values.map((v, i) => {
     params[`${name}${i}`] = v;
@@ -37,10 +62,7 @@ export function filterWhere(datasetId: number, filter: SampleFilter = {}): SqlFr
     terms.push('(s.origin_mask & @originMask) != 0');
   }
   if (filter.duplicatesOnly) terms.push('s.duplicate_of IS NOT NULL');
-  const match = filter.text ? ftsQuery(filter.text) : null;
-  if (match) {
-    params.match = match;
-    terms.push('s.id IN (SELECT rowid FROM sample_search WHERE sample_search MATCH @match)');
-  }
+  const text = filter.text?.trim();
+  if (text) terms.push(...textTerms(text, params));
   return { sql: terms.join(' AND '), params };
 }

@@ -7,7 +7,7 @@ import { ApiError } from '../../../shared/errors';
 import type { StudioDatabase } from '../database';
 import { UnknownImageError } from '../images/image-store';
 import { prepared } from '../statement-cache';
-import { isComplete, normalizeTurns, originMask, sampleContentHash, searchColumns } from './sample-content';
+import { checkTexts, isComplete, normalizeTurns, originMask, sampleContentHash, searchColumns } from './sample-content';
 import { filterWhere } from './sample-filter';
 import { SAMPLE_COLUMNS, sideTables, toSample, toSummary, type SampleRow } from './sample-rows';
 
@@ -35,6 +35,7 @@ export class SampleRepository {
 
   /** Stores one sample; flags it when an earlier sample of the dataset has the same content. */
   insert(datasetId: number, record: SampleRecord): { id: number; duplicateOf: number | null } {
+    checkTexts(record.turns);
     return this.db.transaction(() => {
       const hash = sampleContentHash(record.imageIds, record.turns);
       const duplicateOf = this.findDuplicate(datasetId, hash, 0);
@@ -83,6 +84,7 @@ export class SampleRepository {
     this.db.transaction(() => {
       const current = this.require(id);
       const turns = patch.turns ? normalizeTurns(patch.turns) : current.turns;
+      if (patch.turns) checkTexts(turns);
       const imageIds = patch.imageIds ?? current.images.map((i) => i.id);
       const hash = sampleContentHash(imageIds, turns);
       prepared(

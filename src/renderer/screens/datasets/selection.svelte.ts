@@ -44,7 +44,9 @@ export class GridSelection {
     this.anchor = null;
   }
 
-  toApi(datasetId: number, filter: SampleFilter): Selection {
-    return this.allMatching ? { datasetId, filter } : { datasetId, ids: [...this.ids] };
+  /** `shown`: how many samples the grid says match, which the studio checks before acting on a filter. */
+  toApi(datasetId: number, filter: SampleFilter, shown: number | null): Selection {
+    if (!this.allMatching) return { datasetId, ids: [...this.ids] };
+    return shown === null ? { datasetId, filter } : { datasetId, filter, expectedCount: shown };
   }
 }

@@ -1,6 +1,6 @@
 // One open dataset: its summary, the filters, the grid's pages, the selection, where the keyboard
 // focus is, which sample the editor shows, and every change to samples (all undoable).
-import type { BulkChange, DatasetSummary, Sample, SampleFilter, SamplePage, SamplePatch, SampleSummary, Selection, SplitLeak } from '../../../shared/datasets';
+import type { BulkChange, BulkSelection, DatasetSummary, Sample, SampleFilter, SamplePage, SamplePatch, SampleSummary, Selection, SplitLeak } from '../../../shared/datasets';
 import { client } from '../../lib/client';
 import { reportError } from '../../lib/errors.svelte';
 import { say } from './feedback.svelte';
@@ -104,7 +104,7 @@ export class Workspace {
 
   /** The selection, or the focused sample when nothing is selected. */
   target(): Selection | null {
-    if (!this.selection.isEmpty()) return this.selection.toApi(this.datasetId, this.filter);
+    if (!this.selection.isEmpty()) return this.selection.toApi(this.datasetId, this.filter, this.pages.count);
     const focused = this.pages.itemAt(this.editorIndex ?? this.focusIndex);
     return focused ? { datasetId: this.datasetId, ids: [focused.id] } : null;
   }
@@ -132,8 +132,11 @@ export class Workspace {
     }
   }
 
-  async deleteSelection(selection: Selection): Promise<void> {
+  async deleteSelection(target: Selection): Promise<void> {
     try {
+      // a selection by filter carries the count the grid shows, which the studio checks
+      if ('filter' in target && target.expectedCount === undefined) throw new Error('the grid is still counting the samples; try again in a moment');
+      const selection = target as BulkSelection;
       let { deleted, undoToken } = await client.call('samples.delete', { selection });
       const label = `Delete ${deleted} ${deleted === 1 ? 'sample' : 'samples'}`;
       this.history.push({

@@ -11,13 +11,15 @@ export const command: CliCommand = {
   name: 'dataset import',
   summary: 'import a folder of images, or a JSONL, CSV or Parquet file, into a dataset',
   usage: [
-    'Usage: nanovlm dataset import <folder|file> --name NAME [--split train|val|test] [--tag TAG]...',
+    'Usage: nanovlm dataset import <folder|file> --name NAME [--split train|val|test] [--tag TAG]... [--allow-outside-paths]',
     '',
     'Imports into the dataset NAME (created if needed) in the studio data folder ($NANOVLM_STUDIO_HOME):',
     '  a folder of images (recursive; photo.json / photo.txt beside a photo give its texts),',
     '  .jsonl / .json: {"images": [...], "texts": [{"user", "assistant"}]} or {"messages": [...], "images": [...]},',
     '  .csv: image,question,answer,',
     '  .parquet: the_cauldron / FineVision layout (images, texts).',
+    'Image paths must lead inside the imported folder (for a file: its folder), links included;',
+    '--allow-outside-paths reads them wherever they lead.',
     'Prints a report naming every skipped file or row with its reason. Exit code 0 even when rows',
     'were skipped; 1 when nothing could be imported.',
   ].join('\n'),
@@ -25,6 +27,7 @@ export const command: CliCommand = {
     name: { type: 'string' },
     split: { type: 'string' },
     tag: { type: 'string', multiple: true },
+    'allow-outside-paths': { type: 'boolean' },
   },
   allowPositionals: true,
   async run(args, io) {
@@ -43,6 +46,7 @@ export const command: CliCommand = {
         signal: io.signal,
         split: split as 'train' | 'val' | 'test' | undefined,
         tags: args.values.tag as string[] | undefined,
+        allowOutsidePaths: args.values['allow-outside-paths'] === true,
         onProgress: (p) => io.err(`\r${p.processed} read, ${p.imported} imported, ${p.skipped} skipped`),
       });
       io.err('\n');

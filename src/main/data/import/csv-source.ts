@@ -1,7 +1,8 @@
 // CSV with a header row: image, question, answer (answer may be empty), and optionally split,
 // status and tags (separated by ";" or "|"). One sample per row; image paths are relative to
-// the CSV file.
+// the CSV file. Rows the strict reader cannot read are reported, each by its line.
 import { basename, dirname } from 'node:path';
+import { MAX_TURN_TEXT_CHARS } from '../../../shared/limits';
 import { csvRecords } from './csv-parser';
 import { skip, type ImportEntry } from './import-entry';
 import { rowEntry } from './row-item';
@@ -40,7 +41,11 @@ function rowObject(fields: string[], columns: Record<string, number>): Record<st
 export async function* csvEntries(file: string): AsyncGenerator<ImportEntry> {
   const name = basename(file);
   let columns: Record<string, number> | null = null;
-  for await (const record of csvRecords(file)) {
+  for await (const record of csvRecords(file, MAX_TURN_TEXT_CHARS)) {
+    if ('error' in record) {
+      yield skip(`${name}:row ${record.line}`, `unreadable CSV: ${record.error}`);
+      continue;
+    }
     if (!columns) {
       columns = columnIndexes(record.fields);
       const missing = ['image', 'question'].filter((k) => columns![k] === undefined);

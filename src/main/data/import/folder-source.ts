@@ -4,6 +4,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
+import { confinedPath, type ImportRoot } from './confined-path';
 import { skip, type ImportEntry, type ImportItem } from './import-entry';
 import { readSidecar, SIDECAR_EXTENSIONS } from './sidecar';
 
@@ -17,18 +18,22 @@ function sidecarFor(image: string, names: Set<string>): string | null {
   return null;
 }
 
-async function imageEntry(root: string, dir: string, name: string, sidecar: string | null, captionPrompt?: string): Promise<ImportEntry> {
+async function imageEntry(root: string, dir: string, name: string, sidecar: string | null, captionPrompt?: string, confine?: ImportRoot): Promise<ImportEntry> {
   const where = relative(root, join(dir, name));
   const item: ImportItem = { where, images: [{ kind: 'path', path: join(dir, name), label: 'image' }], texts: [] };
   if (!sidecar) return { item };
   try {
-    return { item: { ...item, ...(await readSidecar(join(dir, sidecar), captionPrompt)) } };
+    // a sidecar that is a link leading out of the folder is not read either
+    const path = confine ? await confinedPath(confine, join(dir, sidecar)) : join(dir, sidecar);
+    return { item: { ...item, ...(await readSidecar(path, captionPrompt)) } };
   } catch (err) {
-    return skip(where, `sidecar ${sidecar}: ${(err as Error).message}`);
+    if (!(err instanceof Error)) throw err;
+    return skip(where, `sidecar ${sidecar}: ${err.message}`);
   }
 }
 
-export async function* folderEntries(root: string, captionPrompt?: string, dir = root): AsyncGenerator<ImportEntry> {
+/** `confine`: the studio's import, where links out of the folder are refused (see confined-path.ts). */
+export async function* folderEntries(root: string, captionPrompt?: string, confine?: ImportRoot, dir = root): AsyncGenerator<ImportEntry> {
   let entries: Dirent[];
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -44,9 +49,9 @@ export async function* folderEntries(root: string, captionPrompt?: string, dir =
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     if (entry.isDirectory()) {
-      yield* folderEntries(root, captionPrompt, join(dir, entry.name));
+      yield* folderEntries(root, captionPrompt, confine, join(dir, entry.name));
     } else if (images.has(entry.name)) {
-      yield await imageEntry(root, dir, entry.name, sidecarFor(entry.name, names), captionPrompt);
+      yield await imageEntry(root, dir, entry.name, sidecarFor(entry.name, names), captionPrompt, confine);
     } else if (!usedSidecars.has(entry.name)) {
       const what = names.has(entry.name) ? 'not an image file' : 'not a regular file';
       yield skip(relative(root, join(dir, entry.name)), what);

@@ -3,6 +3,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { ImageRejectedError } from '../images/image-probe';
+import { confinedPath, type ImportRoot } from './confined-path';
 import type { ImageSource } from './import-entry';
 
 /** Larger files are refused before they are read (a real photo is far smaller). */
@@ -20,13 +21,15 @@ export function imageSourceFromString(ref: string, baseDir: string, label: strin
   return { kind: 'path', path: isAbsolute(ref) ? ref : resolve(baseDir, ref), label };
 }
 
-export async function readImageSource(source: ImageSource): Promise<Uint8Array> {
+/** The bytes of an image; a path is first confined to `root` when one is given (studio imports). */
+export async function readImageSource(source: ImageSource, root?: ImportRoot): Promise<Uint8Array> {
   if (source.kind === 'bytes') return source.bytes;
   try {
-    const info = await stat(source.path);
+    const path = root ? await confinedPath(root, source.path) : source.path;
+    const info = await stat(path);
     if (!info.isFile()) throw new ImageRejectedError('not a file');
     if (info.size > MAX_IMAGE_FILE_BYTES) throw new ImageRejectedError(`file too large (${info.size} bytes)`);
-    return await readFile(source.path);
+    return await readFile(path);
   } catch (err) {
     if (err instanceof ImageRejectedError) throw err;
     const code = (err as NodeJS.ErrnoException).code;

@@ -1,7 +1,9 @@
-// Import from a path: a folder of images, or a .jsonl / .json / .csv / .parquet file.
+// Import from a path: a folder of images, or a .jsonl / .json / .csv / .parquet file. The
+// studio's import is confined to that folder (for a file: the folder it is in).
 import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import type { ImportFormat, ImportReport } from '../../../shared/datasets';
+import { importRoot, type ImportRoot } from './confined-path';
 import { csvEntries } from './csv-source';
 import { folderEntries } from './folder-source';
 import type { ImportEntry } from './import-entry';
@@ -24,10 +26,10 @@ export async function detectImportFormat(path: string): Promise<ImportFormat> {
   return format;
 }
 
-export function importEntries(path: string, format: ImportFormat, captionPrompt?: string): AsyncIterable<ImportEntry> {
+export function importEntries(path: string, format: ImportFormat, captionPrompt?: string, confine?: ImportRoot): AsyncIterable<ImportEntry> {
   switch (format) {
     case 'folder':
-      return folderEntries(path, captionPrompt);
+      return folderEntries(path, captionPrompt, confine);
     case 'jsonl':
       return extname(path).toLowerCase() === '.json' ? jsonArrayEntries(path) : jsonlEntries(path);
     case 'csv':
@@ -39,5 +41,6 @@ export function importEntries(path: string, format: ImportFormat, captionPrompt?
 
 export async function importPath(ctx: ImportContext, datasetId: number, path: string, options: ImportRunOptions = {}): Promise<ImportReport> {
   const format = await detectImportFormat(path);
-  return runImport(ctx, datasetId, format, importEntries(path, format, options.captionPrompt), options);
+  const root = await importRoot(format === 'folder' ? path : dirname(path), options.allowOutsidePaths);
+  return runImport({ ...ctx, root }, datasetId, format, importEntries(path, format, options.captionPrompt, root), options);
 }

@@ -8,6 +8,7 @@ import { ImageRejectedError } from '../images/image-probe';
 import type { ImageStore, StagedImage } from '../images/image-store';
 import { isComplete, tagsProblem, textsProblem } from '../samples/sample-content';
 import type { SampleRecord, SampleRepository } from '../samples/sample-repo';
+import type { ImportRoot } from './confined-path';
 import { readImageSource } from './image-source';
 import type { ImportEntry, ImportItem } from './import-entry';
 
@@ -24,17 +25,19 @@ export interface ImportContext {
   db: StudioDatabase;
   images: ImageStore;
   samples: SampleRepository;
+  /** where image paths must lead (see confined-path.ts); unconfined without one */
+  root?: ImportRoot;
 }
 
 type Prepared = { item: ImportItem; images: StagedImage[] } | { issue: ImportIssue };
 
-async function stageItem(images: ImageStore, item: ImportItem): Promise<Prepared> {
+async function stageItem(images: ImageStore, item: ImportItem, root?: ImportRoot): Promise<Prepared> {
   const tooLong = textsProblem(item.texts) ?? tagsProblem(item.tags ?? []);
   if (tooLong) return { issue: { where: item.where, reason: tooLong } };
   const staged: StagedImage[] = [];
   for (const source of item.images) {
     try {
-      staged.push(await images.stage(await readImageSource(source)));
+      staged.push(await images.stage(await readImageSource(source, root)));
     } catch (err) {
       if (!(err instanceof ImageRejectedError)) throw err;
       const which = item.images.length > 1 || source.kind === 'bytes' || item.where.includes(':') ? `${source.label}: ` : '';
@@ -109,7 +112,7 @@ export async function runImport(
   let batch: ImportEntry[] = [];
   const flush = async () => {
     const prepared = await mapLimit(batch, options.concurrency ?? 4, (e) =>
-      'skip' in e ? Promise.resolve<Prepared>({ issue: e.skip }) : stageItem(ctx.images, e.item));
+      'skip' in e ? Promise.resolve<Prepared>({ issue: e.skip }) : stageItem(ctx.images, e.item, ctx.root));
     batch = [];
     if (prepared.length) commit(prepared);
   };

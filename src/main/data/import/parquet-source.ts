@@ -75,20 +75,29 @@ export async function* parquetEntries(file: string): AsyncGenerator<ImportEntry>
   }
   const split = splitFromFileName(name);
   const total = Number(metadata.num_rows);
+  // compressors: FineVision and other Hub datasets use ZSTD, GZIP, Brotli or LZ4 beside Snappy
+  const read = (rowStart: number, rowEnd: number) =>
+    parquetReadObjects({ file: buffer, metadata, columns: [schema.imageColumn, 'texts'], rowStart, rowEnd, utf8: false, compressors });
   for (let start = 0; start < total; start += ROWS_PER_READ) {
     const end = Math.min(total, start + ROWS_PER_READ);
-    let rows: Record<string, unknown>[];
+    let rows: (Record<string, unknown> | Error)[];
     try {
-      // compressors: FineVision and other Hub datasets use ZSTD, GZIP, Brotli or LZ4 beside Snappy
-      rows = await parquetReadObjects({ file: buffer, metadata, columns: [schema.imageColumn, 'texts'], rowStart: start, rowEnd: end, utf8: false, compressors });
-    } catch (err) {
-      yield skip(`${name}:rows ${start + 1}-${end}`, `unreadable (${(err as Error).message})`);
-      continue;
+      rows = await read(start, end);
+    } catch {
+      // a damaged page: read the rows one by one, so that each row lost is reported (and counted)
+      // and the readable ones around it are kept
+      rows = [];
+      for (let row = start; row < end; row++) rows.push(await read(row, row + 1).then((r) => r[0]!, (err: unknown) => err as Error));
     }
     for (let i = 0; i < rows.length; i++) {
       const where = `${name}:row ${start + i + 1}`;
+      const row = rows[i]!;
+      if (row instanceof Error) {
+        yield skip(where, `unreadable (${row.message})`);
+        continue;
+      }
       try {
-        yield { item: rowItem(rows[i]!, schema.imageColumn, where, dirname(file), split) };
+        yield { item: rowItem(row, schema.imageColumn, where, dirname(file), split) };
       } catch (err) {
         yield skip(where, (err as Error).message);
       }

@@ -23,9 +23,13 @@ export function datasetHandlers(ctx: CoreContext) {
         }),
       );
     },
-    'datasets.export': async ({ datasetId, outDir, format }) => {
+    'datasets.export': async ({ datasetId, outDir, format, overwrite }) => {
       const dataset = store.getDataset(datasetId);
-      return ctx.jobs.start('export', `Export ${dataset.name} as ${format}`, 'items', () => store.exportDataset(datasetId, outDir, format));
+      // the folder is checked (and the staging folder made) before the job: a refusal answers the call
+      const target = await store.prepareExport(outDir, format, { overwrite });
+      return ctx.jobs.start('export', `Export ${dataset.name} as ${format}`, 'items', ({ signal, progress }) =>
+        store.exportDataset(datasetId, outDir, format, { target, signal, onProgress: (done) => progress({ done, total: dataset.sampleCount }) }),
+      );
     },
     'datasets.assignSplits': async ({ datasetId, ratios, seed }) => store.assignSplits(datasetId, ratios, seed),
     'datasets.splitLeaks': async ({ datasetId }) => store.findSplitLeaks(datasetId),

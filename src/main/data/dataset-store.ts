@@ -1,6 +1,7 @@
 // The datasets back end in one object: datasets, images, samples, search, versions, import and
 // export, on an open studio database and its data folder. This is what the core API calls.
 import { mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import type {
   BulkChange, DatasetSummary, DatasetVersion, DeleteResult, ExportFormat, ExportReport, ImageInfo, ImportReport, NewSample, Sample,
   SampleFilter, SamplePage, SamplePatch, SampleQuery, SampleSplit, SampleStatus, Selection, SplitAssignment, SplitLeak, SplitRatios,
@@ -9,15 +10,24 @@ import { ApiError } from '../../shared/errors';
 import { openDatabase, type StudioDatabase } from './database';
 import { DatasetRepository } from './dataset-repo';
 import { DatasetVersions, type VersionSample } from './dataset-versions';
-import { exportJsonl } from './export/export-jsonl';
-import { exportParquet } from './export/export-parquet';
+import { exportJsonl, type ExportControl } from './export/export-jsonl';
+import { exportParquet, PARQUET_FILES } from './export/export-parquet';
 import type { ExportSelection } from './export/export-samples';
+import { prepareExportTarget, type ExportTarget } from './export/export-target';
 import { ImageStore } from './images/image-store';
 import type { ImportRunOptions } from './import/import-runner';
 import { importPath } from './import/import-path';
 import { applyBulkChange, deleteSamples, purgeDeletedSamples, restoreSamples } from './samples/bulk-actions';
 import { SampleRepository } from './samples/sample-repo';
 import { assignSplits, findSplitLeaks } from './samples/split-assignment';
+
+export interface ExportOptions extends ExportControl {
+  selection?: ExportSelection;
+  /** replace the files of an earlier export in a folder that is not empty */
+  overwrite?: boolean;
+  /** a target already prepared (prepareExport) */
+  target?: ExportTarget;
+}
 
 /** A bulk action's filter no longer matches what the person saw. */
 export class SelectionChangedError extends ApiError {
@@ -85,11 +95,33 @@ export class DatasetStore {
     return importPath(this, datasetId, path, options);
   }
 
-  /** jsonl and sharegpt write everything (lossless); parquet writes what training can use. */
-  exportDataset(datasetId: number, outDir: string, format: ExportFormat, selection?: ExportSelection): Promise<ExportReport> {
+  /**
+   * Checks and claims where an export goes (a new or empty folder, or `overwrite`): throws
+   * ExportTargetError with the reason before any work is done.
+   */
+  prepareExport(outDir: string, format: ExportFormat, options: { overwrite?: boolean; signal?: AbortSignal } = {}): Promise<ExportTarget> {
+    const dataFiles = format === 'parquet' ? PARQUET_FILES : ['data.jsonl'];
+    return prepareExportTarget(outDir, { ...options, dataFiles, dataDir: this.dataDir });
+  }
+
+  /**
+   * jsonl and sharegpt write everything (lossless); parquet writes what training can use. The
+   * files appear in `outDir` only when the export is complete; a failed or cancelled one leaves
+   * nothing there.
+   */
+  async exportDataset(datasetId: number, outDir: string, format: ExportFormat, options: ExportOptions = {}): Promise<ExportReport> {
     this.datasets.require(datasetId);
-    if (format === 'parquet') return exportParquet(this.db, this.images, datasetId, outDir, selection);
-    return exportJsonl(this.db, this.images, datasetId, outDir, format === 'jsonl' ? 'vqa' : 'sharegpt', selection);
+    const target = options.target ?? (await this.prepareExport(outDir, format, options));
+    try {
+      const report = format === 'parquet'
+        ? await exportParquet(this.db, this.images, datasetId, target.staging, options.selection, options)
+        : await exportJsonl(this.db, this.images, datasetId, target.staging, format === 'jsonl' ? 'vqa' : 'sharegpt', options.selection, options);
+      await target.publish();
+      return { ...report, files: report.files.map((f) => join(target.outDir, relative(target.staging, f))) };
+    } catch (err) {
+      await target.discard();
+      throw err;
+    }
   }
 
   // Samples

@@ -11,7 +11,10 @@ export const command: CliCommand = {
   name: 'dataset export',
   summary: 'export a dataset as JSONL + images, or as Parquet (the_cauldron layout)',
   usage: [
-    'Usage: nanovlm dataset export NAME --format jsonl|sharegpt|parquet --out DIR',
+    'Usage: nanovlm dataset export NAME --format jsonl|sharegpt|parquet --out DIR [--overwrite]',
+    '',
+    'DIR must be new or empty; --overwrite replaces the files of an earlier export there. The files',
+    'appear in DIR only once the export is complete.',
     '',
     '  jsonl     DIR/data.jsonl ({"images", "texts", "split", "status", "tags"}) and DIR/images/',
     '  sharegpt  the same, rows in the LLaMA-Factory layout ({"messages", "images"})',
@@ -21,6 +24,7 @@ export const command: CliCommand = {
   options: {
     format: { type: 'string' },
     out: { type: 'string' },
+    overwrite: { type: 'boolean' },
   },
   allowPositionals: true,
   async run(args, io) {
@@ -33,7 +37,7 @@ export const command: CliCommand = {
     try {
       const id = store.datasets.findByName(name);
       if (id === null) throw new Error(`no dataset named "${name}" (see nanovlm dataset list)`);
-      const report = await store.exportDataset(id, outDir, format);
+      const report = await store.exportDataset(id, outDir, format, { overwrite: args.values.overwrite === true, signal: io.signal });
       io.out(`Exported ${report.samples} sample(s) and ${report.images} image(s) of "${name}":\n${report.files.map((f) => `  ${f}\n`).join('')}`);
       if (report.skipped.length) {
         io.out(`Left out ${report.skipped.length} sample(s):\n${report.skipped.map((s) => `  sample ${s.sampleId}: ${s.reason}\n`).join('')}`);

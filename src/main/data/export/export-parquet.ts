@@ -2,15 +2,16 @@
 // (data/train-00000-of-00001.parquet, validation-…, test-…), which nanoVLM's training reads with
 // `datasets`: images = list<struct{bytes: binary, path: string}>, texts = list<struct{user,
 // assistant}>, and the "huggingface" metadata that tells `datasets` the images are Images.
-import { readFileSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { fileWriter, parquetWriteRows } from 'hyparquet-writer';
 import type { ExportReport, SampleSplit } from '../../../shared/datasets';
 import type { StudioDatabase } from '../database';
-import type { ImageStore } from '../images/image-store';
+import { DamagedImageError, type ImageStore } from '../images/image-store';
 import { exportSamples, type ExportSelection } from './export-samples';
-import { exportedImageName } from './export-jsonl';
+import { exportedImageName, type ExportControl } from './export-jsonl';
+import { timed } from './export-target';
 
 // hyparquet-writer carries its own copy of hyparquet's types: take the schema type from it.
 type WriterSchema = NonNullable<Parameters<typeof parquetWriteRows>[0]['schema']>;
@@ -35,6 +36,9 @@ export const HUGGINGFACE_FEATURES = JSON.stringify({
 });
 
 const SPLIT_FILE_NAMES: Record<SampleSplit, string> = { train: 'train', val: 'validation', test: 'test' };
+const splitFile = (split: SampleSplit) => `${SPLIT_FILE_NAMES[split]}-00000-of-00001.parquet`;
+/** The files a Parquet export may write, relative to its folder. */
+export const PARQUET_FILES = (['train', 'val', 'test'] as const).map((split) => `data/${splitFile(split)}`);
 const ROWS_PER_GROUP = 64; // image bytes of one row group are held in memory at a time
 
 export interface CauldronRow {
@@ -42,23 +46,35 @@ export interface CauldronRow {
   texts: { user: string; assistant: string }[];
 }
 
-function* splitRows(db: StudioDatabase, images: ImageStore, datasetId: number, split: SampleSplit, selection: ExportSelection, report: ExportReport, seen: Set<string>): Generator<CauldronRow> {
+/** Rows of one split, read a sample at a time; async so that a cancel gets in between rows. */
+async function* splitRows(
+  db: StudioDatabase, images: ImageStore, datasetId: number, split: SampleSplit, selection: ExportSelection, report: ExportReport, seen: Set<string>,
+  control: ExportControl,
+): AsyncGenerator<CauldronRow> {
   const leftOut = (sampleId: number, reason: string) => {
     if (split === 'train') report.skipped.push({ sampleId, reason }); // report once, not once per split
   };
   for (const s of exportSamples(db, datasetId, selection, leftOut)) {
     if (s.split !== split) continue;
+    await setImmediate();
+    control.signal?.throwIfAborted();
+    let rowImages: CauldronRow['images'];
+    try {
+      rowImages = s.imageIds.map((id) => ({ bytes: images.readVerifiedSync(id), path: exportedImageName(id, images.get(id)!.format) }));
+    } catch (err) {
+      if (!(err instanceof DamagedImageError)) throw err;
+      report.skipped.push({ sampleId: s.id, reason: err.message });
+      continue;
+    }
     report.samples++;
+    control.onProgress?.(report.samples);
     for (const id of s.imageIds) seen.add(id);
-    yield {
-      images: s.imageIds.map((id) => ({ bytes: readFileSync(images.filePath(id)), path: exportedImageName(id, images.get(id)!.format) })),
-      texts: s.turns.map((t) => ({ user: t.user, assistant: t.assistant })),
-    };
+    yield { images: rowImages, texts: s.turns.map((t) => ({ user: t.user, assistant: t.assistant })) };
   }
 }
 
 /** Write rows to a Parquet file in the_cauldron layout (rows are pulled lazily, a row group at a time). */
-export async function writeCauldronParquet(path: string, rows: Iterable<CauldronRow>): Promise<void> {
+export async function writeCauldronParquet(path: string, rows: Iterable<CauldronRow> | AsyncIterable<CauldronRow>): Promise<void> {
   const writer = fileWriter(path);
   await parquetWriteRows({
     writer,
@@ -72,23 +88,20 @@ export async function writeCauldronParquet(path: string, rows: Iterable<Cauldron
   writer.finish();
 }
 
+/** Writes data/{train,validation,test}-00000-of-00001.parquet into `outDir` (the export's staging folder). */
 export async function exportParquet(
   db: StudioDatabase, images: ImageStore, datasetId: number, outDir: string, selection: ExportSelection = { trainableOnly: true },
+  control: ExportControl = {},
 ): Promise<ExportReport> {
   const report: ExportReport = { format: 'parquet', samples: 0, images: 0, files: [], skipped: [] };
   const seen = new Set<string>();
-  await mkdir(join(outDir, 'data'), { recursive: true });
+  await timed(`creating ${join(outDir, 'data')}`, mkdir(join(outDir, 'data')), control.signal);
   for (const split of ['train', 'val', 'test'] as const) {
     const before = report.samples;
-    const target = join(outDir, 'data', `${SPLIT_FILE_NAMES[split]}-00000-of-00001.parquet`);
-    const tmp = `${target}.partial`;
-    await writeCauldronParquet(tmp, splitRows(db, images, datasetId, split, selection, report, seen));
-    if (report.samples > before) {
-      await rename(tmp, target);
-      report.files.push(target);
-    } else {
-      await rm(tmp, { force: true });
-    }
+    const target = join(outDir, 'data', splitFile(split));
+    await writeCauldronParquet(target, splitRows(db, images, datasetId, split, selection, report, seen, control));
+    if (report.samples > before) report.files.push(target);
+    else await rm(target, { force: true });
   }
   report.images = seen.size;
   return report;

@@ -1,6 +1,7 @@
 // Images stored once by content: the file under images/ by sha256, its row in `images`, its
 // thumbnail cached under thumbnails/. Storing is two steps so that imports can write files
 // (async, outside any transaction) and then record rows inside their batch transaction.
+import { readFileSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import type { StudioDatabase } from '../database';
 import { ApiError } from '../../../shared/errors';
@@ -12,6 +13,14 @@ import { makeThumbnail, probeImage } from './image-probe';
 export interface StagedImage extends ImageInfo {
   /** false when the image was already in the store */
   isNew: boolean;
+}
+
+/** A stored file whose bytes no longer hash to its id: damaged on disk since it was stored. */
+export class DamagedImageError extends ApiError {
+  constructor(readonly id: string, readonly path: string) {
+    super('conflict', `image ${id.slice(0, 12)}… is damaged: ${path} no longer matches its checksum`);
+    this.name = 'DamagedImageError';
+  }
 }
 
 export class UnknownImageError extends ApiError {
@@ -80,6 +89,17 @@ export class ImageStore {
     return imageFilePath(this.dataDir, id);
   }
 
+  /** The stored bytes, checked against the id (their sha256); throws DamagedImageError. */
+  async readVerified(id: string): Promise<Buffer> {
+    const path = this.filePath(id);
+    return verified(id, path, await readFile(path));
+  }
+
+  readVerifiedSync(id: string): Buffer {
+    const path = this.filePath(id);
+    return verified(id, path, readFileSync(path));
+  }
+
   /** The image's 256-pixel WebP thumbnail, made on demand and cached. */
   async thumbnailPath(id: string): Promise<string> {
     const source = this.filePath(id);
@@ -91,4 +111,9 @@ export class ImageStore {
     }
     return thumb;
   }
+}
+
+function verified(id: string, path: string, bytes: Buffer): Buffer {
+  if (imageIdOf(bytes) !== id) throw new DamagedImageError(id, path);
+  return bytes;
 }

@@ -27,9 +27,10 @@ export function datasetHandlers(ctx: CoreContext) {
       const dataset = store.getDataset(datasetId);
       // the folder is checked (and the staging folder made) before the job: a refusal answers the call
       const target = await store.prepareExport(outDir, format, { overwrite });
-      return ctx.jobs.start('export', `Export ${dataset.name} as ${format}`, 'items', ({ signal, progress }) =>
-        store.exportDataset(datasetId, outDir, format, { target, signal, onProgress: (done) => progress({ done, total: dataset.sampleCount }) }),
-      );
+      return ctx.jobs.start('export', `Export ${dataset.name} as ${format}`, 'items', ({ signal, progress, leftover }) => {
+        leftover(target.staging);
+        return store.exportDataset(datasetId, outDir, format, { target, signal, onProgress: (done) => progress({ done, total: dataset.sampleCount }) });
+      });
     },
     'datasets.assignSplits': async ({ datasetId, ratios, seed }) => store.assignSplits(datasetId, ratios, seed),
     'datasets.splitLeaks': async ({ datasetId }) => store.findSplitLeaks(datasetId),

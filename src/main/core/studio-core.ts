@@ -7,6 +7,8 @@ import { ApiError, asApiError } from '../../shared/errors';
 import { openDatabase, type StudioDatabase } from '../data/database';
 import { DatabaseGuard } from '../data/database-guard';
 import { DatasetStore } from '../data/dataset-store';
+import { JobJournal } from '../data/job-journal';
+import { sweepOrphanFiles, type SweepResult } from '../data/images/orphan-sweep';
 import { ModelRegistry } from '../registry/model-registry';
 import { ChatService } from '../chat/chat-service';
 import { ChatStore } from '../chat/chat-store';
@@ -43,6 +45,8 @@ export interface StudioCore {
   readonly runManager: RunManager;
   /** the background integrity check and daily backup of the database */
   readonly databaseGuard: DatabaseGuard;
+  /** Removes image files no row names, left by a crash (runs once, a few seconds after start). */
+  sweepOrphanFiles(): Promise<SweepResult>;
   /** Validate and run one API call; throws ApiError. */
   call(method: string, input: unknown): Promise<unknown>;
   /** A stored image or thumbnail by opaque id (ids are validated by the doors). */
@@ -66,7 +70,10 @@ export interface CoreContext {
   resourcesDir: string;
 }
 
+const ORPHAN_SWEEP_AFTER_MS = 5_000;
+
 export function createStudioCore(options: StudioCoreOptions): StudioCore {
+  const startedAt = Date.now();
   mkdirSync(options.dataDir, { recursive: true });
   const lock: InstanceLock = acquireInstanceLock(options.dataDir);
   let db: StudioDatabase;
@@ -79,7 +86,7 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
   const events = new EventBus();
   const databaseGuard = new DatabaseGuard(db, options.dataDir, { onDamage: (message) => events.publish('studio.notice', { level: 'error', message }) });
   databaseGuard.start();
-  const jobs = new JobManager(events);
+  const jobs = new JobManager(events, new JobJournal(db));
   const datasets = new DatasetStore(db, options.dataDir);
   const models = new ModelRegistry(db);
   const resourcesDir = options.resourcesDir ?? defaultResourcesDir();
@@ -95,6 +102,16 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
   const chat = new ChatService({ chats, engines, datasets, models, events });
   const handlers: Handlers = createHandlers({ options, db, databaseGuard, events, jobs, datasets, models, runs, runManager, chats, engines, chat, resourcesDir });
   let closed = false;
+  let sweep: Promise<SweepResult> | undefined;
+  const sweepOrphans = () => {
+    sweep ??= datasets.images.files.withExclusive(() => sweepOrphanFiles(db, options.dataDir, startedAt)).then((r) => {
+      if (r.files) console.error(`nanoVLM Studio: removed ${r.files} image file(s) (${r.bytes} bytes) that no sample or image row named, left by an interrupted import`);
+      return r;
+    });
+    return sweep;
+  };
+  const sweepTimer = setTimeout(() => void sweepOrphans().catch(() => undefined), ORPHAN_SWEEP_AFTER_MS);
+  sweepTimer.unref();
   return {
     dataDir: options.dataDir,
     db,
@@ -102,6 +119,7 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
     jobs,
     runManager,
     databaseGuard,
+    sweepOrphanFiles: sweepOrphans,
     async call(method, input) {
       if (!isMethodName(method)) throw new ApiError('unknown_method', `unknown method "${String(method)}"`);
       const parsed = parseMethodInput(method, input);
@@ -111,6 +129,7 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
     close() {
       if (closed) return;
       closed = true;
+      clearTimeout(sweepTimer);
       chat.stopAll();
       jobs.cancelAll();
       runManager.shutdown();

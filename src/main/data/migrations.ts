@@ -235,6 +235,25 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE chat_messages ADD COLUMN sample_dataset_id INTEGER;
     `,
   },
+  {
+    version: 8,
+    name: 'job journal',
+    sql: `
+      -- Background jobs as they start and end, so that one cut short by a crash is reported at the
+      -- next start and the files it was writing (leftovers: JSON list of paths) are removed.
+      CREATE TABLE job_journal (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        label TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'cancelled', 'interrupted')),
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        error TEXT,
+        leftovers TEXT NOT NULL DEFAULT '[]'
+      ) STRICT;
+      CREATE INDEX job_journal_by_status ON job_journal(status);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = maxOf(MIGRATIONS.map((m) => m.version));

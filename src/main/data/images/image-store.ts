@@ -9,6 +9,7 @@ import type { ImageInfo } from '../../../shared/datasets';
 import { writeFileDurable } from './durable-write';
 import { assertImageId, imageFilePath, imageIdOf, thumbnailFilePath } from './image-id';
 import { makeThumbnail, probeImage } from './image-probe';
+import { StoreLock } from './store-lock';
 
 export interface StagedImage extends ImageInfo {
   /** false when the image was already in the store */
@@ -39,6 +40,8 @@ interface ImageRow {
 }
 
 export class ImageStore {
+  /** writes of image files (shared) against the orphan sweep (exclusive) */
+  readonly files = new StoreLock();
   private readonly selectOne;
   private readonly insertOne;
 
@@ -64,8 +67,10 @@ export class ImageStore {
     const known = this.selectOne.get(id);
     if (known) return { ...known, isNew: false };
     const probed = await probeImage(bytes);
-    await writeFileDurable(imageFilePath(this.dataDir, id), bytes);
-    await writeFileDurable(thumbnailFilePath(this.dataDir, id), probed.thumbnail);
+    await this.files.withShared(async () => {
+      await writeFileDurable(imageFilePath(this.dataDir, id), bytes);
+      await writeFileDurable(thumbnailFilePath(this.dataDir, id), probed.thumbnail);
+    });
     return { id, width: probed.width, height: probed.height, format: probed.format, bytes: bytes.byteLength, isNew: true };
   }
 

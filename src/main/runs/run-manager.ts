@@ -12,6 +12,7 @@ import type { ModelRegistry } from '../registry/model-registry';
 import { startTrainerProcess, type TrainerHandle } from '../training/process/trainer-client';
 import { versionEvalSamples } from '../eval/eval-samples';
 import type { JobManager } from '../core/jobs';
+import { verifyCheckpoint } from '../training/checkpoints/checkpoint-checksums';
 import { CheckpointEvaluator, type CheckpointEvaluation, type EvaluationRequest } from '../eval/checkpoint-evaluator';
 import { writeVersionSplit } from './run-data';
 import { checkSameArchitecture, handoffRunId, stepOfFolder } from '../handoff/bring-back';
@@ -84,13 +85,15 @@ export class RunManager {
     return this.deps.runs.get(run.id);
   }
 
-  /** Continue an interrupted, failed or cancelled run from its last checkpoint. */
-  resume(id: string): RunSummary {
+  /** Continue an interrupted, failed or cancelled run from its last checkpoint (checked against its checksums first). */
+  async resume(id: string): Promise<RunSummary> {
     const run = this.deps.runs.get(id);
     if (this.live.has(id)) throw new ApiError('conflict', `run ${id} is already training`, 'id');
     const last = run.checkpoints.at(-1);
     if (!last) throw new ApiError('conflict', `run "${run.name}" has no checkpoint to resume from; start a new run instead`, 'id');
     if (run.status === 'finished' && last.step >= run.settings.maxSteps) throw new ApiError('conflict', `run "${run.name}" already finished all its steps`, 'id');
+    await verifyCheckpoint(last.dir);
+    if (this.live.has(id)) throw new ApiError('conflict', `run ${id} is already training`, 'id');
     this.deps.runs.dropMetricsAfter(id, last.step);
     this.deps.runs.update(id, { status: 'running', step: last.step, endedAt: null, error: null });
     this.log(id, 'info', `resuming from step ${last.step}`);

@@ -1,7 +1,8 @@
 // Turns an image reference found in a row (a path relative to the file, a data URL, or bytes)
 // into an ImageSource, and an ImageSource into bytes, with reasons a person can act on.
 import { readFile, stat } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { basename, isAbsolute, resolve } from 'node:path';
+import { imageIdOf } from '../images/image-id';
 import { ImageRejectedError } from '../images/image-probe';
 import { confinedPath, type ImportRoot } from './confined-path';
 import type { ImageSource } from './import-entry';
@@ -21,6 +22,13 @@ export function imageSourceFromString(ref: string, baseDir: string, label: strin
   return { kind: 'path', path: isAbsolute(ref) ? ref : resolve(baseDir, ref), label };
 }
 
+/** Exports name images by the sha256 of their bytes: such a file whose bytes no longer match was changed or damaged since. */
+function checkedAgainstName(path: string, bytes: Uint8Array): Uint8Array {
+  const named = /^([0-9a-f]{64})\.[A-Za-z0-9]+$/.exec(basename(path));
+  if (named && imageIdOf(bytes) !== named[1]) throw new ImageRejectedError('damaged: its bytes no longer match the checksum in its name (changed or damaged since it was exported)');
+  return bytes;
+}
+
 /** The bytes of an image; a path is first confined to `root` when one is given (studio imports). */
 export async function readImageSource(source: ImageSource, root?: ImportRoot): Promise<Uint8Array> {
   if (source.kind === 'bytes') return source.bytes;
@@ -29,7 +37,7 @@ export async function readImageSource(source: ImageSource, root?: ImportRoot): P
     const info = await stat(path);
     if (!info.isFile()) throw new ImageRejectedError('not a file');
     if (info.size > MAX_IMAGE_FILE_BYTES) throw new ImageRejectedError(`file too large (${info.size} bytes)`);
-    return await readFile(path);
+    return checkedAgainstName(path, await readFile(path));
   } catch (err) {
     if (err instanceof ImageRejectedError) throw err;
     const code = (err as NodeJS.ErrnoException).code;

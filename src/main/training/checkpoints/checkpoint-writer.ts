@@ -9,6 +9,7 @@ import type { NanoVLMConfig } from '../../model/config';
 import { writeSafetensors, type TensorToWrite } from '../../model/safetensors';
 import { writeModelWeights } from '../../model/model-weights-file';
 import { writeFileAtomic } from '../../util/atomic-write';
+import { writeChecksums } from './checkpoint-checksums';
 import type { DataOrderState } from '../data/data-order';
 import type { MomentState, ParameterValues } from '../engines/model-trainer';
 
@@ -69,6 +70,7 @@ export async function writeCheckpoint(dir: string, model: ModelContents, trainer
       const metadata: TrainerStateMetadata = { format: TRAINER_STATE_FORMAT, step: trainer.step, parameterSteps: steps, dataOrder };
       writeSafetensors(join(staging, TRAINER_STATE_FILE), tensors, { trainer_state: JSON.stringify(metadata) });
     }
+    await writeChecksums(staging, ['config.json', 'model.safetensors', ...(trainer ? [TRAINER_STATE_FILE] : [])]);
     replaceDirectory(staging, dir);
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });

@@ -1,8 +1,12 @@
 // Datasets benchmark: importing 2,000 generated images (files/s), then the grid's page query and a
-// text search over 100,000 samples (ms). Prints figures; not a test. Run: tsx bench/data.ts
-import { mkdirSync, writeFileSync } from 'node:fs';
+// text search over 100,000 samples (ms), and the start-up check of that database against a plain
+// open. Prints figures; not a test. Run: tsx bench/data.ts
+import Database from 'better-sqlite3';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DATABASE_FILE, inspectDatabase } from '../src/main/data/database';
 import type { DatasetStore } from '../src/main/data/dataset-store';
+import { LATEST_SCHEMA_VERSION } from '../src/main/data/migrations';
 import type { SampleQuery } from '../src/shared/datasets';
 import { generatedJpeg, tempDir, tempStore } from '../test/helpers/data-fixtures';
 
@@ -41,7 +45,7 @@ function seedSamples(store: DatasetStore, imageIds: string[]): number {
   return datasetId;
 }
 
-function median(label: string, fn: () => unknown, runs = 15): void {
+function median(label: string, fn: () => unknown, runs = 15): number {
   fn(); // warm the statement cache and the page cache
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -51,6 +55,7 @@ function median(label: string, fn: () => unknown, runs = 15): void {
   }
   times.sort((a, b) => a - b);
   console.log(`${label.padEnd(52)} median ${times[runs >> 1]!.toFixed(2)} ms, max ${times[runs - 1]!.toFixed(2)} ms`);
+  return times[runs >> 1]!;
 }
 
 function benchQueries(store: DatasetStore, datasetId: number): void {
@@ -67,6 +72,23 @@ function benchQueries(store: DatasetStore, datasetId: number): void {
   median('search: page for "red cat" + status done', page({ filter: { text: 'red cat', status: ['done'] } }));
   median('count: all samples', () => store.countSamples(datasetId));
   median('count: "red cat" matches', () => store.countSamples(datasetId, { text: 'red cat' }));
+  // punctuation is matched literally (LIKE over the texts) beside the FTS words
+  const words = median('search: count "4242" (FTS only, baseline)', () => store.countSamples(datasetId, { text: '4242' }));
+  const literal = median('search: count "(#4242)" (FTS + literal)', () => store.countSamples(datasetId, { text: '(#4242)' }));
+  median('search: page for "(" (literal only)', page({ filter: { text: '(' } }));
+  console.log(`literal search costs ${(literal / words).toFixed(1)}× the word search it refines`);
+}
+
+/** The start-up check of the database against a plain open (what start cost before it). */
+function benchStartupCheck(store: DatasetStore): void {
+  const path = join(store.dataDir, DATABASE_FILE);
+  const plain = median('open: plain read-only open + user_version (baseline)', () => {
+    const db = new Database(path, { readonly: true });
+    db.pragma('user_version');
+    db.close();
+  }, 5);
+  const checked = median(`open: start-up check, quick_check + WAL (${(statSync(path).size / 1e6).toFixed(0)} MB)`, () => inspectDatabase(store.dataDir, path, LATEST_SCHEMA_VERSION), 5);
+  console.log(`the start-up check adds ${(checked - plain).toFixed(0)} ms (${(checked / plain).toFixed(0)}× a plain open)`);
 }
 
 const work = tempDir('nanovlm-bench-');
@@ -75,6 +97,7 @@ try {
   const imageIds = await benchImport(store, join(work.path, 'images'));
   const datasetId = seedSamples(store, imageIds);
   benchQueries(store, datasetId);
+  benchStartupCheck(store);
 } finally {
   close();
   work.remove();

@@ -4,7 +4,7 @@
 // keys get a large finite negative score.
 import { lmHeadDim, type NanoVLMConfig } from '../model/config';
 import { HEAD } from '../model/parameters';
-import { declareDecoderInputs, declareDecoderOutputs, selectPositions } from './decoder-io';
+import { declareDecoderInputs, declareLogits, declarePresentOutputs, selectPositions } from './decoder-io';
 import type { ExternalDataWriter } from './external-data';
 import { GraphBuilder } from './graph-builder';
 import { linear, rmsNormPlain, silu, type WeightFormat } from './layers';
@@ -39,7 +39,8 @@ export function buildPlainDecoderGraph(model: ModelWeights, weights: ExternalDat
   }
   const normed = rmsNormPlain(g, selectPositions(g, x, options.allLogits), 'decoder.norm', model.read('decoder.norm.weight'), c.lm_rms_eps);
   const logits = linear(g, normed, 'decoder.head', { weight: model.read(HEAD), out: c.lm_vocab_size, in: c.lm_hidden_dim }, format);
-  declareDecoderOutputs(g, c, logits, present, options.allLogits, 'present');
+  declareLogits(g, c, logits, options.allLogits);
+  declarePresentOutputs(g, c, present);
   return g;
 }
 

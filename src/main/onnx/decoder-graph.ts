@@ -7,7 +7,7 @@
 // sequences), which is exact for unpadded sequences: the runtime generates one sequence at a time.
 import { lmHeadDim, type NanoVLMConfig } from '../model/config';
 import { HEAD } from '../model/parameters';
-import { declareDecoderInputs, declareDecoderOutputs, selectPositions } from './decoder-io';
+import { declareAppendedOutput, declareDecoderInputs, declareLogits, declareTopCandidates, selectPositions } from './decoder-io';
 import type { ExternalDataWriter } from './external-data';
 import { float, GraphBuilder, MS_DOMAIN } from './graph-builder';
 import { linear, silu, stackRows, type WeightFormat } from './layers';
@@ -60,7 +60,9 @@ export function buildFusedDecoderGraph(model: ModelWeights, weights: ExternalDat
   const normed = g.scope('decoder.norm', () => skipNorm(g, pending!, residual, 'decoder.norm', model.read('decoder.norm.weight'), c.lm_rms_eps)[0]);
   const logits = g.scope('decoder.head', () =>
     linear(g, selectPositions(g, normed, options.allLogits), 'decoder.head', { weight: model.read(HEAD), out: c.lm_vocab_size, in: c.lm_hidden_dim }, options.format));
-  declareDecoderOutputs(g, c, logits, appended, options.allLogits, 'appended');
+  declareLogits(g, c, logits, options.allLogits);
+  declareAppendedOutput(g, c, appended);
+  declareTopCandidates(g, logits, options.allLogits);
   return g;
 }
 

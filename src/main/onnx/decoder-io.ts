@@ -5,10 +5,17 @@
 //     and the cache's new state, in one of two forms:
 //     plain graph: present.{i}.key/.value [batch, kv, total, hd] (total = past + seq), fed back as
 //       the next past;
-//     fused graph: appended.{i}.key/.value [batch, kv, seq, hd], the positions this run added. Its
+//     fused graph: appended_kv [2·layers, kv, seq, hd] (batch 1), the positions this run added,
+//       layer i's keys at 2i and values at 2i + 1, in ONE output: the Node binding copies every
+//       output it returns into a fresh buffer, and one small tensor costs less than 2·layers. Its
 //       past inputs are preallocated buffers of any capacity (GroupQueryAttention reads only the
 //       positions the mask counts), which the runtime extends in place: returning the whole cache
 //       would cost the Node binding a copy of every layer's buffer per token (≈0.5 ms per MB).
+//   The fused graph also picks the next token's candidates, so that sampling never copies or scans
+//   the whole vocabulary in JavaScript: input top_k int64 [1] → top_scores f32 [1, k] and top_ids
+//   int64 [1, k], the k best logits of the last position in descending order (ties: lower id
+//   first, as ONNX TopK and the sampler's argmax both do). A run fetches the logits only when the
+//   sampler needs them all.
 import { lmHeadDim, type NanoVLMConfig } from '../model/config';
 import type { GraphBuilder } from './graph-builder';
 import { DataType } from './onnx-proto';
@@ -20,10 +27,10 @@ export const pastKey = (layer: number): string => `past_key_values.${layer}.key`
 export const pastValue = (layer: number): string => `past_key_values.${layer}.value`;
 export const presentKey = (layer: number): string => `present.${layer}.key`;
 export const presentValue = (layer: number): string => `present.${layer}.value`;
-export const appendedKey = (layer: number): string => `appended.${layer}.key`;
-export const appendedValue = (layer: number): string => `appended.${layer}.value`;
-
-export type CacheOutputs = 'present' | 'appended';
+export const APPENDED_KV = 'appended_kv';
+export const TOP_K = 'top_k';
+export const TOP_SCORES = 'top_scores';
+export const TOP_IDS = 'top_ids';
 
 export interface DecoderInputs {
   embeds: string;
@@ -42,15 +49,33 @@ export function declareDecoderInputs(g: GraphBuilder, c: NanoVLMConfig): Decoder
   return { embeds, mask, past };
 }
 
-/** `cache`: the per-layer key/value tensors given are the whole cache (present) or the new positions (appended). */
-export function declareDecoderOutputs(g: GraphBuilder, c: NanoVLMConfig, logits: string, cache: { key: string; value: string }[], allLogits: boolean, form: CacheOutputs): void {
+export function declareLogits(g: GraphBuilder, c: NanoVLMConfig, logits: string, allLogits: boolean): void {
   g.output(logits, LOGITS, DataType.FLOAT, ['batch', allLogits ? 'seq' : 1, c.lm_vocab_size]);
-  const kvShape = ['batch', c.lm_n_kv_heads, form === 'present' ? 'total' : 'seq', lmHeadDim(c)];
-  const [keyName, valueName] = form === 'present' ? [presentKey, presentValue] : [appendedKey, appendedValue];
-  cache.forEach((p, i) => {
-    g.output(p.key, keyName(i), DataType.FLOAT, kvShape);
-    g.output(p.value, valueName(i), DataType.FLOAT, kvShape);
+}
+
+/** Plain graph: the whole cache per layer (present.{i}.key/.value). */
+export function declarePresentOutputs(g: GraphBuilder, c: NanoVLMConfig, present: { key: string; value: string }[]): void {
+  const kvShape = ['batch', c.lm_n_kv_heads, 'total', lmHeadDim(c)];
+  present.forEach((p, i) => {
+    g.output(p.key, presentKey(i), DataType.FLOAT, kvShape);
+    g.output(p.value, presentValue(i), DataType.FLOAT, kvShape);
   });
+}
+
+/** Fused graph: every layer's appended positions [batch 1, kv, seq, hd] packed into appended_kv. */
+export function declareAppendedOutput(g: GraphBuilder, c: NanoVLMConfig, appended: { key: string; value: string }[]): void {
+  const packed = g.op('Concat', appended.flatMap((a) => [a.key, a.value]), { axis: 0 });
+  g.output(packed, APPENDED_KV, DataType.FLOAT, [2 * c.lm_n_blocks, c.lm_n_kv_heads, 'seq', lmHeadDim(c)]);
+}
+
+/** top_k → the k best logits of the last position and their token ids (TopK: sorted, ties to the lower id). */
+export function declareTopCandidates(g: GraphBuilder, logits: string, allLogits: boolean): void {
+  const k = g.input(TOP_K, DataType.INT64, [1]);
+  const last = allLogits ? selectPositions(g, logits, false) : logits;
+  const flat = g.op('Reshape', [last, g.ints([1, -1])]); // [1, V]
+  const [scores, ids] = g.opN('TopK', [flat, k], { axis: -1, largest: 1, sorted: 1 }, { outputs: 2 });
+  g.output(scores!, TOP_SCORES, DataType.FLOAT, [1, 'k']);
+  g.output(ids!, TOP_IDS, DataType.INT64, [1, 'k']);
 }
 
 /** Keep only the last position (what generation needs) unless every position is wanted. */

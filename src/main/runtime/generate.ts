@@ -71,7 +71,7 @@ interface PreparedPrompt {
 }
 
 /** The prompt's embeddings from the first position the prompt cache does not hold (all of them without it). */
-async function preparePrompt(engine: VlmEngine, request: GenerateRequest, maxNewTokens: number): Promise<PreparedPrompt> {
+async function preparePrompt(engine: VlmEngine, request: GenerateRequest): Promise<PreparedPrompt> {
   const hasImages = (request.tiles ?? 0) > 0 || (request.imageEmbeddings?.length ?? 0) > 0;
   const rowKeys = request.imageRowKeys ?? (hasImages ? undefined : []);
   const keys = rowKeys && positionKeys(engine.family, request.inputIds, rowKeys, engine.imageTokenId);
@@ -88,7 +88,7 @@ async function preparePrompt(engine: VlmEngine, request: GenerateRequest, maxNew
   const prompt = engine.assemble(request.inputIds, imageEmbeddings);
   const dim = engine.embedding.dim;
   const pending = { data: prompt.data.subarray(from * dim), length: prompt.length - from };
-  const cache = reuse?.cache ?? engine.decoder.newCache(prompt.length + maxNewTokens);
+  const cache = reuse?.cache ?? engine.decoder.newCache(prompt.length);
   return { pending, length: prompt.length, cache, reused: from, ...(keys ? { keys } : {}) };
 }
 
@@ -113,7 +113,7 @@ export async function generate(engine: VlmEngine, request: GenerateRequest, opti
   const startedAt = options.startedAt ?? performance.now();
   // an answer ends at the model's context length: it stops there (max_tokens) rather than failing
   const context = engine.config.lm_max_position_embeddings;
-  const prompt = await preparePrompt(engine, request, options.maxNewTokens);
+  const prompt = await preparePrompt(engine, request);
   if (prompt.length >= context) throw new Error(`the conversation takes ${prompt.length} positions, the model's context is ${context}: start a new chat or use fewer or smaller images`);
   const maxNewTokens = Math.min(options.maxNewTokens, context - prompt.length);
   const cache = prompt.cache;
@@ -128,15 +128,17 @@ export async function generate(engine: VlmEngine, request: GenerateRequest, opti
   };
 
   let stopReason: StopReason = 'max_tokens';
-  let logits = options.signal?.aborted ? undefined : await engine.decoder.run(prompt.pending.data, prompt.pending.length, cache);
+  const candidates = sampler.candidatesNeeded;
+  const step = (embeds: Float32Array, length: number) => (options.signal?.aborted ? undefined : engine.decoder.step(embeds, length, cache, candidates));
+  let scores = await step(prompt.pending.data, prompt.pending.length);
   const firstTokenAt = performance.now();
   const tokenEmbedding = new Float32Array(engine.embedding.dim);
   while (generated.length < maxNewTokens) {
-    if (options.signal?.aborted || !logits) {
+    if (options.signal?.aborted || !scores) {
       stopReason = 'cancelled';
       break;
     }
-    const id = sampler.next(lastRow(logits, engine.config.lm_vocab_size), history);
+    const id = 'candidates' in scores ? sampler.fromCandidates(scores.candidates) : sampler.next(scores.logits, history);
     if (options.stopTokenIds.includes(id)) {
       stopReason = 'eos';
       break;
@@ -147,7 +149,7 @@ export async function generate(engine: VlmEngine, request: GenerateRequest, opti
     if (options.detokenizer) emit(options.detokenizer.push(id));
     if (generated.length === maxNewTokens) break;
     tokenEmbedding.set(engine.embedding.matrix.subarray(id * engine.embedding.dim, (id + 1) * engine.embedding.dim));
-    logits = options.signal?.aborted ? undefined : await engine.decoder.run(tokenEmbedding, 1, cache);
+    scores = await step(tokenEmbedding, 1);
   }
   if (options.detokenizer) emit(options.detokenizer.flush());
   // the cache now holds the prompt and every generated token that was run: the next turn's start
@@ -164,8 +166,4 @@ export async function generate(engine: VlmEngine, request: GenerateRequest, opti
     decodeTokensPerSecond: generated.length > 1 && decodeSeconds > 0 ? (generated.length - 1) / decodeSeconds : 0,
     totalMs: end - startedAt,
   };
-}
-
-function lastRow(logits: Float32Array, vocab: number): Float32Array {
-  return logits.subarray(logits.length - vocab);
 }

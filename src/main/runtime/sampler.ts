@@ -1,5 +1,7 @@
-// Choosing the next token from logits: greedy, or sampling with temperature, top-k, top-p and a
-// repetition penalty, from a seeded PRNG so that a seed reproduces an answer.
+// Choosing the next token: greedy, or sampling with temperature, top-k, top-p and a repetition
+// penalty, from a seeded PRNG so that a seed reproduces an answer. The sampler works either on the
+// whole logits row or on the best candidates the decoder graph picked (decoder-io.ts, top_k): greedy
+// and top-k sampling need only those, so no JavaScript pass over the vocabulary is made per token.
 import { mulberry32 } from '../util/mulberry32';
 
 export interface SamplingOptions {
@@ -13,6 +15,15 @@ export interface SamplingOptions {
   /** > 1 discourages tokens already in the sequence (CTRL-style, as in transformers) */
   repetitionPenalty?: number;
   seed?: number;
+}
+
+/** The most candidates the decoder graph is asked for; sampling from more fetches every logit. */
+export const MAX_GRAPH_CANDIDATES = 1024;
+
+/** The next token's best candidates: ids sorted by score, descending (ties: lower id first). */
+export interface Candidates {
+  ids: ArrayLike<number>;
+  scores: Float32Array;
 }
 
 /** The sampler's random source: deterministic per seed. */
@@ -31,20 +42,46 @@ export class Sampler {
     if (options.topK !== undefined && !(Number.isInteger(options.topK) && options.topK >= 0)) throw new Error(`top-k must be a whole number ≥ 0, got ${options.topK}`);
   }
 
+  private get isGreedy(): boolean {
+    return !!this.options.greedy || !this.options.temperature;
+  }
+
+  /**
+   * How many best candidates suffice to choose the next token exactly as from the whole logits row
+   * (1 for greedy, k for top-k sampling); 0 when every logit is needed (a repetition penalty
+   * reorders them, sampling without top-k weighs them all).
+   */
+  get candidatesNeeded(): number {
+    if ((this.options.repetitionPenalty ?? 1) !== 1) return 0;
+    if (this.isGreedy) return 1;
+    const k = this.options.topK ?? 0;
+    return k > 0 && k <= MAX_GRAPH_CANDIDATES ? k : 0;
+  }
+
   /** `logits` [vocab] of the last position; `previous` the ids so far (prompt + generated). */
   next(logits: Float32Array, previous: Iterable<number>): number {
     const scores = this.scratch;
     scores.set(logits.subarray(0, scores.length));
     applyRepetitionPenalty(scores, previous, this.options.repetitionPenalty ?? 1);
-    if (this.options.greedy || !this.options.temperature) return argmax(scores);
-    return this.sample(scores);
+    if (this.isGreedy) return argmax(scores);
+    const order = candidateOrder(scores, this.options.topK ?? 0);
+    return this.sample(order, Float32Array.from(order, (id) => scores[id]!));
   }
 
-  private sample(scores: Float32Array): number {
-    const { temperature = 1, topK = 0, topP = 1 } = this.options;
-    const order = candidateOrder(scores, topK);
-    const max = scores[order[0]!]!;
-    const probs = order.map((id) => Math.exp((scores[id]! - max) / temperature));
+  /** The next token from the best `candidatesNeeded` candidates (or more): the same choice next() makes. */
+  fromCandidates(candidates: Candidates): number {
+    if (this.candidatesNeeded === 0) throw new Error('this sampler needs every logit (repetition penalty, or sampling without top-k)');
+    if (candidates.ids.length === 0) throw new Error('no candidates for the next token');
+    if (this.isGreedy) return candidates.ids[0]!;
+    const k = Math.min(candidates.ids.length, this.options.topK!);
+    return this.sample(Array.from({ length: k }, (_, i) => candidates.ids[i]!), candidates.scores.subarray(0, k));
+  }
+
+  /** Temperature and nucleus over `order` (candidate ids, best first) with their `scores`. */
+  private sample(order: number[], scores: Float32Array): number {
+    const { temperature = 1, topP = 1 } = this.options;
+    const max = scores[0]!;
+    const probs = order.map((_, i) => Math.exp((scores[i]! - max) / temperature));
     const total = probs.reduce((a, b) => a + b, 0);
     // nucleus: the smallest prefix of the sorted candidates whose mass reaches top-p
     let keep = 0;

@@ -42,12 +42,13 @@ describe('export folder', () => {
     expect(plain.graph('vision.onnx').graph.node.every((n) => !n.domain)).toBe(true);
   });
 
-  it('declares the decoder interface with the KV cache per layer: the fused graph returns the appended positions, the plain one the whole cache', () => {
+  it('declares the decoder interface with the KV cache per layer: the fused graph returns the appended positions of every layer in one tensor and the best next-token candidates, the plain one the whole cache', () => {
     const inputs = ['inputs_embeds', 'attention_mask', 'past_key_values.0.key', 'past_key_values.0.value', 'past_key_values.1.key', 'past_key_values.1.value'];
     const g = fused.graph('decoder.onnx').graph;
-    expect(g.input.map((i) => i.name)).toEqual(inputs);
-    expect(g.output.map((o) => o.name)).toEqual(['logits', 'appended.0.key', 'appended.0.value', 'appended.1.key', 'appended.1.value']);
-    expect(g.output[1]!.type.tensorType.shape.dim[2]).toEqual({ dimParam: 'seq' });
+    expect(g.input.map((i) => i.name)).toEqual([...inputs, 'top_k']);
+    expect(g.output.map((o) => o.name)).toEqual(['logits', 'appended_kv', 'top_scores', 'top_ids']);
+    // [2 · layers, kv heads, seq, head dim] of the fixture (2 blocks, 2 kv heads of 16)
+    expect(g.output[1]!.type.tensorType.shape.dim).toEqual([{ dimValue: 4 }, { dimValue: 2 }, { dimParam: 'seq' }, { dimValue: 16 }]);
     const logitsDims = g.output[0]!.type.tensorType.shape.dim;
     expect(logitsDims[1]).toEqual({ dimValue: 1 }); // last position only unless allLogits
     const p = plain.graph('decoder.onnx').graph;

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildByteTokenizerConfig, buildByteTokenizerJson } from '../../../src/main/model/byte-tokenizer';
 import { NanoVLMTokenizer } from '../../../src/main/model/tokenizer';
 import { generate } from '../../../src/main/runtime/generate';
+import { BufferedKvCache, grownCapacity } from '../../../src/main/runtime/kv-cache';
 import { imageRowKeys } from '../../../src/main/runtime/prompt-cache';
+import { Sampler } from '../../../src/main/runtime/sampler';
 import { VlmEngine } from '../../../src/main/runtime/vlm-engine';
 import { exportFixture, FAMILIES, loadFixture, maxAbsDiff, removeDir } from '../onnx/fixtures';
 
@@ -87,6 +89,48 @@ describe.each(FAMILIES)('%s fixture', (family) => {
   it('greedy ids equal nanoVLM (fused and plain graphs)', async () => {
     expect((await generate(fused, request(), greedy)).tokenIds).toEqual(fixture.greedyIds);
     expect((await generate(plain, request(), greedy)).tokenIds).toEqual(fixture.greedyIds);
+  });
+
+  it("the fused graph's candidates are the last position's best logits, sorted, ties to the lower id", async () => {
+    const V = fused.config.lm_vocab_size;
+    const images = await fused.encodeImages(fixture.pixels, fixture.tiles);
+    const prompt = fused.assemble(fixture.inputIds, images);
+    const logits = await fused.decoder.run(prompt.data, prompt.length, fused.decoder.newCache(prompt.length));
+    const next = await fused.decoder.step(prompt.data, prompt.length, fused.decoder.newCache(prompt.length), V + 10);
+    if (!('candidates' in next)) throw new Error('the fused graph returned logits instead of candidates');
+    const order = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]! || a - b);
+    expect(next.candidates.ids).toEqual(order);
+    expect(Array.from(next.candidates.scores)).toEqual(order.map((id) => logits[id]!));
+    expect((await plain.decoder.step(prompt.data, prompt.length, plain.decoder.newCache(), 5))).toHaveProperty('logits');
+  });
+
+  it('a sampled answer from the graph\'s candidates equals sampling the whole logits row with the same seed', async () => {
+    const settings = { temperature: 1.5, topK: 20, topP: 0.95, seed: 11 };
+    const answer = await generate(fused, request(), { ...settings, maxNewTokens: 12, stopTokenIds: [] });
+    const sampler = new Sampler(settings, fused.config.lm_vocab_size);
+    const cache = fused.decoder.newCache();
+    const prompt = fused.assemble(fixture.inputIds, await fused.encodeImages(fixture.pixels, fixture.tiles));
+    let logits = await fused.decoder.run(prompt.data, prompt.length, cache);
+    const ids: number[] = [];
+    while (ids.length < 12) {
+      ids.push(sampler.next(logits, [...fixture.inputIds, ...ids]));
+      logits = await fused.decoder.run(fused.embedding.matrix.slice(ids.at(-1)! * fused.embedding.dim, (ids.at(-1)! + 1) * fused.embedding.dim), 1, cache);
+    }
+    expect(answer.tokenIds).toEqual(ids);
+  });
+
+  it('the cache buffers stay close to the positions held: grown by an eighth when full, shrunk when cut far back', async () => {
+    expect(grownCapacity(0, 113, 8192)).toBe(128);
+    expect(grownCapacity(128, 129, 8192)).toBe(160);
+    expect(grownCapacity(1024, 1025, 8192)).toBe(1152);
+    expect(grownCapacity(8160, 8170, 8192)).toBe(8192);
+    const cache = fused.decoder.newCache(3) as BufferedKvCache;
+    const D = fused.embedding.dim;
+    await fused.decoder.run(new Float32Array(70 * D).fill(0.1), 70, cache);
+    expect(cache.positionsAllocated).toBe(96);
+    cache.truncate(5);
+    expect(cache.positionsAllocated).toBe(32);
+    expect(cache.length).toBe(5);
   });
 
   it('cached decode equals full recomputation at every step (buffered cache growing as it fills)', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argmax, Sampler, seededRandom } from '../../../src/main/runtime/sampler';
+import { argmax, MAX_GRAPH_CANDIDATES, Sampler, seededRandom } from '../../../src/main/runtime/sampler';
 
 const logits = Float32Array.from([1, 3, 2, 0.5, 2.9]);
 
@@ -42,6 +42,30 @@ describe('Sampler', () => {
     for (let i = 0; i < 1000; i++) {
       const v = r();
       expect(v >= 0 && v < 1).toBe(true);
+    }
+  });
+
+  it('needs only the best candidates for greedy and top-k sampling, every logit otherwise', () => {
+    expect(new Sampler({ greedy: true }, 5).candidatesNeeded).toBe(1);
+    expect(new Sampler({ temperature: 0 }, 5).candidatesNeeded).toBe(1);
+    expect(new Sampler({ temperature: 0.7, topK: 50 }, 5).candidatesNeeded).toBe(50);
+    expect(new Sampler({ temperature: 0.7 }, 5).candidatesNeeded).toBe(0);
+    expect(new Sampler({ temperature: 0.7, topK: MAX_GRAPH_CANDIDATES + 1 }, 5).candidatesNeeded).toBe(0);
+    expect(new Sampler({ greedy: true, repetitionPenalty: 1.2 }, 5).candidatesNeeded).toBe(0);
+    expect(() => new Sampler({ temperature: 0.7 }, 5).fromCandidates({ ids: [1], scores: Float32Array.of(3) })).toThrow(/every logit/);
+  });
+
+  it('chooses from the best candidates exactly as from the whole logits row (same seed, same draws)', () => {
+    const row = Float32Array.from({ length: 300 }, (_, i) => Math.sin(i * 12.9898) * 4);
+    row[17] = row[230] = 9; // a tie at the top: the lower id comes first
+    const order = Array.from(row.keys()).sort((a, b) => row[b]! - row[a]! || a - b);
+    const best = (k: number) => ({ ids: order.slice(0, k), scores: Float32Array.from(order.slice(0, k), (id) => row[id]!) });
+    expect(new Sampler({ greedy: true }, 300).fromCandidates(best(1))).toBe(17);
+    for (const options of [{ temperature: 0.8, topK: 40, topP: 0.9 }, { temperature: 2, topK: 7 }, { temperature: 1, topK: 300 }]) {
+      const fromLogits = new Sampler({ ...options, seed: 5 }, 300);
+      const fromCandidates = new Sampler({ ...options, seed: 5 }, 300);
+      const k = fromCandidates.candidatesNeeded;
+      for (let i = 0; i < 200; i++) expect(fromCandidates.fromCandidates(best(k))).toBe(fromLogits.next(row, []));
     }
   });
 });

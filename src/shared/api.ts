@@ -29,6 +29,7 @@ import { addModelSchema, modelIdSchema, type ModelInfo } from './models';
 import {
   chatFeedbackSchema,
   chatIdInput,
+  chatPrefillSchema,
   chatSendSchema,
   chatToSampleSchema,
   generationSettingsChangeSchema,
@@ -37,6 +38,8 @@ import {
   regenerateSchema,
   type ChatDetail,
   type ChatMessage,
+  type ChatPrefilled,
+  type ChatPrefillResult,
   type ChatSendResult,
   type ChatSummary,
 } from './chat';
@@ -122,6 +125,7 @@ export const methodInputs = {
   'chat.list': noInput,
   'chat.get': chatIdInput,
   'chat.send': chatSendSchema,
+  'chat.prefill': chatPrefillSchema,
   'chat.stop': messageIdInput,
   'chat.regenerate': regenerateSchema,
   'chat.feedback': chatFeedbackSchema,
@@ -187,6 +191,7 @@ export interface MethodOutputs {
   'chat.list': ChatSummary[];
   'chat.get': ChatDetail;
   'chat.send': ChatSendResult;
+  'chat.prefill': ChatPrefillResult;
   'chat.stop': ChatMessage;
   'chat.regenerate': ChatMessage;
   'chat.feedback': ChatMessage;
@@ -225,6 +230,8 @@ export interface EventPayloads {
   'chat.delta': { chatId: number; messageId: number; delta: string };
   /** an answer ended (done, stopped, failed) or its feedback changed */
   'chat.message': ChatMessage;
+  /** a prefill on attach (chat.prefill) of a composer slot ended */
+  'chat.prefilled': ChatPrefilled;
 }
 export type EventTopic = keyof EventPayloads;
 

@@ -114,6 +114,35 @@ export const chatFeedbackSchema = z
   })
   .strict();
 
+/**
+ * Prefill on attach: the photos attached to the question being written, for one composer `slot`
+ * (side by side has two). The core prepares the answer's prompt up to the question in the
+ * background; a later call for the same slot replaces it, and one without a model or photos
+ * cancels it.
+ */
+export const chatPrefillSchema = z
+  .object({
+    slot: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'a short name of letters, digits, - or _'),
+    /** absent: a new chat */
+    chatId: chatId.optional(),
+    modelId: modelIdSchema.optional(),
+    imageIds: z.array(imageIdSchema).max(16).default([]),
+    quant: z.enum(QUANTIZATION_CHOICES).default('none'),
+  })
+  .strict();
+
+export interface ChatPrefillResult {
+  /** false when there was nothing to prefill (no model or no photo): any earlier prefill of the slot is cancelled */
+  prefilling: boolean;
+}
+
+/** How a prefill on attach ended: its photos ready for the question (done), replaced or stopped, or failed. */
+export interface ChatPrefilled {
+  slot: string;
+  outcome: 'done' | 'cancelled' | 'failed';
+  error?: string;
+}
+
 export const chatToSampleSchema = z.object({ messageId, datasetId: z.number().int().positive() }).strict();
 export const chatIdInput = z.object({ chatId }).strict();
 export const messageIdInput = z.object({ messageId }).strict();

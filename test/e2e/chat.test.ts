@@ -159,6 +159,36 @@ describe.skipIf(SKIP_E2E)('Chat screen in Chromium', () => {
     expect(s.consoleProblems).toEqual([]);
   });
 
+  it('reads a photo while the question is written: the answer then runs only the question', async () => {
+    const { page } = s;
+    await page.getByTestId('side-by-side').click(); // back to one conversation
+    await page.getByTestId('new-chat').click();
+    await setMaxTokens(8);
+    // the core says when the attached photo has been read (chat.prefilled)
+    await page.evaluate(
+      () =>
+        new Promise<void>((opened) => {
+          const source = new EventSource('api/events', { withCredentials: true });
+          (window as unknown as { prefillEnded: Promise<string> }).prefillEnded = new Promise((resolve) =>
+            source.addEventListener('chat.prefilled', (e) => {
+              const outcome = (JSON.parse((e as MessageEvent).data) as { outcome: string }).outcome;
+              if (outcome === 'cancelled') return;
+              source.close();
+              resolve(outcome);
+            }),
+          );
+          source.onopen = () => opened();
+        }),
+    );
+    await attach('hubble_deep_field.jpg');
+    expect(await page.evaluate(() => (window as unknown as { prefillEnded: Promise<string> }).prefillEnded)).toBe('done');
+    await ask('What is this?');
+    await poll(() => answers().first().getAttribute('data-status')).toBe('done');
+    const [, cached, positions] = (await answers().first().getByTestId('answer-stats').textContent())!.match(/cached (\d+)\/(\d+)/)!;
+    expect(Number(positions) - Number(cached)).toBeLessThan(40); // the photo and the chat template were ready
+    expect(s.consoleProblems).toEqual([]);
+  });
+
   it('deletes a chat after a confirmation', async () => {
     const { page } = s;
     const before = (await s.call('chat.list', {})).length;

@@ -2,13 +2,15 @@
 // (chat.delta events) and stored when it ends (chat.message event); stop, regenerate, feedback, and
 // "add to dataset", which turns an answered (or corrected) turn into a reviewed sample.
 import { ApiError } from '../../shared/api';
-import { changeSettings, DEFAULT_GENERATION_SETTINGS, type ChatDetail, type ChatMessage, type ChatSendResult, type GenerationSettings, type GenerationSettingsChange } from '../../shared/chat';
+import { changeSettings, DEFAULT_GENERATION_SETTINGS, type ChatDetail, type ChatMessage, type ChatPrefilled, type ChatPrefillResult, type ChatSendResult, type GenerationSettings, type GenerationSettingsChange } from '../../shared/chat';
 import type { Sample } from '../../shared/datasets';
 import type { EventBus } from '../core/event-bus';
 import type { DatasetStore } from '../data/dataset-store';
 import type { Turn } from '../model/prompt';
 import type { ModelRegistry } from '../registry/model-registry';
+import type { Quantization } from '../onnx/export-options';
 import { answer } from '../runtime/answer';
+import { prefillAnswer } from '../runtime/answer-prefill';
 import type { ChatStore } from './chat-store';
 import type { EnginePool } from './engine-pool';
 import { pushAll } from '../../shared/array-utils';
@@ -27,6 +29,8 @@ export class ChatService {
   private readonly streaming = new Map<number, AbortController>();
   /** the text so far of answers still streaming (stored when they end) */
   private readonly partial = new Map<number, string>();
+  /** background prefills of the question being written, by composer slot */
+  private readonly prefills = new Map<string, AbortController>();
 
   constructor(private readonly deps: ChatServiceDeps) {
     deps.chats.markInterrupted();
@@ -41,6 +45,34 @@ export class ChatService {
     const userMessage = chats.addMessage({ chatId: chat.id, role: 'user', text: input.text, imageIds: input.imageIds, status: 'done' });
     const assistantMessage = this.startAnswer(chat.id, model.id, changeSettings(DEFAULT_GENERATION_SETTINGS, input.settings));
     return { chat: chats.chat(chat.id), userMessage, assistantMessage };
+  }
+
+  /**
+   * Prefill on attach: prepare the next answer's prompt (the chat so far and these photos) in the
+   * background while the question is written, replacing the slot's earlier prefill; without a
+   * model or photos, or while the chat is still answering, only that earlier prefill is cancelled.
+   * Failures are left for the question to report.
+   */
+  prefill(input: { slot: string; chatId?: number; modelId?: string; imageIds: string[]; quant: Quantization }): ChatPrefillResult {
+    this.prefills.get(input.slot)?.abort(new Error('prefill replaced'));
+    this.prefills.delete(input.slot);
+    if (!input.modelId || input.imageIds.length === 0) return { prefilling: false };
+    const model = this.deps.models.get(input.modelId);
+    for (const id of input.imageIds) this.deps.datasets.imageFilePath(id); // every photo must be stored
+    const history = input.chatId ? this.deps.chats.messages(this.deps.chats.chat(input.chatId).id) : [];
+    if (history.some((m) => m.status === 'streaming')) return { prefilling: false };
+    const question = { role: 'user', text: '', imageIds: input.imageIds } as ChatMessage;
+    const { turns, images } = this.conversation([...history, question]);
+    const controller = new AbortController();
+    this.prefills.set(input.slot, controller);
+    const ended = (outcome: ChatPrefilled['outcome'], error?: string) => {
+      if (this.prefills.get(input.slot) === controller) this.prefills.delete(input.slot);
+      this.deps.events.publish('chat.prefilled', { slot: input.slot, outcome, ...(error ? { error } : {}) });
+    };
+    this.deps.engines
+      .withModel(model.id, input.quant, ({ engine, tokenizer }) => prefillAnswer(engine, tokenizer, { turns: turns.slice(0, -1), images }, controller.signal))
+      .then((outcome) => ended(outcome), (err: Error) => ended(controller.signal.aborted ? 'cancelled' : 'failed', err.message));
+    return { prefilling: true };
   }
 
   /** Answer the last question again (the previous answer is replaced). */
@@ -96,7 +128,7 @@ export class ChatService {
   }
 
   stopAll(): void {
-    for (const controller of this.streaming.values()) controller.abort(new Error('the studio is closing'));
+    for (const controller of [...this.streaming.values(), ...this.prefills.values()]) controller.abort(new Error('the studio is closing'));
   }
 
   private startAnswer(chatId: number, modelId: string, settings: GenerationSettings): ChatMessage {

@@ -9,6 +9,7 @@ export function chatHandlers(ctx: CoreContext) {
     'chat.list': async () => ctx.chats.list(),
     'chat.get': async ({ chatId }) => ctx.chat.detail(chatId),
     'chat.send': async (input) => ctx.chat.send(input),
+    'chat.prefill': async (input) => ctx.chat.prefill(input),
     'chat.stop': async ({ messageId }) => ctx.chat.stop(messageId),
     'chat.regenerate': async ({ messageId, settings }) => ctx.chat.regenerate(messageId, settings),
     'chat.feedback': async ({ messageId, ...change }) => ctx.chat.feedback(messageId, change),

@@ -3,27 +3,12 @@
 // incremental detokenizer (never half a UTF-8 character); an AbortSignal stops it between tokens.
 // When the request names its image rows, the engine's prompt cache lets a prompt that starts like
 // the last one (the next turn of a chat) run only its new positions.
-import { imagesBeforeText } from '../model/family';
-import type { AssembledEmbeddings } from './embeddings';
-import type { KvCache } from './kv-cache';
-import { isImageRow, positionKeys, tokenKey, type PositionKey } from './prompt-cache';
+import { preparePrompt, promptKeys, type GenerateRequest } from './prepare-prompt';
+import { tokenKey } from './prompt-cache';
 import { Sampler, type SamplingOptions } from './sampler';
 import type { VlmEngine } from './vlm-engine';
 
-export interface GenerateRequest {
-  /** prompt token ids; for inline/split they contain the image placeholders */
-  inputIds: readonly number[];
-  /** every image tile of the conversation [T, 3, P, P], in placeholder order */
-  pixels?: Float32Array;
-  tiles?: number;
-  /** image embeddings [T·L, D] already computed (instead of pixels) */
-  imageEmbeddings?: Float32Array;
-  /**
-   * One name per image-embedding row, from the image's content (prompt-cache.ts imageRowKeys):
-   * given (or with no images at all), the engine's prompt cache is used and kept.
-   */
-  imageRowKeys?: PositionKey[];
-}
+export type { GenerateRequest } from './prepare-prompt';
 
 /** Turns token ids into text incrementally (the tokenizer's StreamingDecoder fits). */
 export interface Detokenizer {
@@ -59,57 +44,17 @@ export interface GenerateResult {
   totalMs: number;
 }
 
-interface PreparedPrompt {
-  /** the positions still to run */
-  pending: AssembledEmbeddings;
-  /** positions in all */
-  length: number;
-  cache: KvCache;
-  reused: number;
-  /** names of the prompt's positions, when the prompt cache is in use */
-  keys?: PositionKey[];
-}
-
-/** The prompt's embeddings from the first position the prompt cache does not hold (all of them without it). */
-async function preparePrompt(engine: VlmEngine, request: GenerateRequest): Promise<PreparedPrompt> {
-  const hasImages = (request.tiles ?? 0) > 0 || (request.imageEmbeddings?.length ?? 0) > 0;
-  const rowKeys = request.imageRowKeys ?? (hasImages ? undefined : []);
-  const keys = rowKeys && positionKeys(engine.family, request.inputIds, rowKeys, engine.imageTokenId);
-  const reuse = keys && engine.promptCache.take(keys);
-  const imageRowsPending = keys && reuse ? keys.slice(reuse.reused).some(isImageRow) : true;
-  if (reuse && !imageRowsPending) {
-    // every image row is in the cache: the rest is text
-    const textFrom = imagesBeforeText(engine.family) ? reuse.reused - rowKeys!.length : reuse.reused;
-    const pending = engine.embedText(request.inputIds.slice(textFrom));
-    return { pending, length: reuse.reused + pending.length, cache: reuse.cache, reused: reuse.reused, keys };
-  }
-  const from = reuse?.reused ?? 0;
-  const imageEmbeddings = request.imageEmbeddings ?? (request.pixels ? await encodeUncachedTiles(engine, request.pixels, request.tiles ?? 0, keys, from) : new Float32Array(0));
-  const prompt = engine.assemble(request.inputIds, imageEmbeddings);
-  const dim = engine.embedding.dim;
-  const pending = { data: prompt.data.subarray(from * dim), length: prompt.length - from };
-  const cache = reuse?.cache ?? engine.decoder.newCache(prompt.length);
-  return { pending, length: prompt.length, cache, reused: from, ...(keys ? { keys } : {}) };
-}
-
-/**
- * Image embeddings for every tile, computing only the tiles with a row at or after position `from`
- * (the cache holds the others: a conversation's earlier photos). Rows of cached tiles stay zero;
- * they lie before `from` and are never run. Tiles are independent in the encoder.
- */
-async function encodeUncachedTiles(engine: VlmEngine, pixels: Float32Array, tiles: number, keys: PositionKey[] | undefined, from: number): Promise<Float32Array> {
-  const rowsPerTile = engine.config.mp_image_token_length;
-  const cachedImageRows = keys ? keys.slice(0, from).filter(isImageRow).length : 0;
-  const firstTile = Math.min(tiles, Math.floor(cachedImageRows / rowsPerTile));
-  if (firstTile === 0) return engine.encodeImages(pixels, tiles);
-  const perTile = pixels.length / tiles;
-  const valuesPerTile = rowsPerTile * engine.config.lm_hidden_dim;
-  const all = new Float32Array(tiles * valuesPerTile);
-  if (firstTile < tiles) all.set(await engine.encodeImages(pixels.subarray(firstTile * perTile), tiles - firstTile), firstTile * valuesPerTile);
-  return all;
-}
-
 export async function generate(engine: VlmEngine, request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult> {
+  // a background prefill of this prompt's start is awaited, any other one stopped (background-prefill.ts)
+  const leave = await engine.backgroundPrefill.enterGeneration(promptKeys(engine, request));
+  try {
+    return await generateNow(engine, request, options);
+  } finally {
+    leave();
+  }
+}
+
+async function generateNow(engine: VlmEngine, request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult> {
   const startedAt = options.startedAt ?? performance.now();
   // an answer ends at the model's context length: it stops there (max_tokens) rather than failing
   const context = engine.config.lm_max_position_embeddings;

@@ -3,6 +3,7 @@
 import type { Family, NanoVLMConfig } from '../model/config';
 import { imageTokenIdOf } from '../model/family';
 import type { ExportManifest } from '../onnx/export-options';
+import { BackgroundPrefill } from './background-prefill';
 import { DecoderSession } from './decoder-session';
 import { assembleEmbeddings, embedTokens, type AssembledEmbeddings, type TokenEmbedding } from './embeddings';
 import { PromptCache } from './prompt-cache';
@@ -28,6 +29,8 @@ export interface ForwardResult {
 export class VlmEngine {
   /** the last generation's KV cache, for a next prompt that starts the same way */
   readonly promptCache = new PromptCache();
+  /** the prefill of a prompt's known start while the question is written (prefill.ts) */
+  readonly backgroundPrefill = new BackgroundPrefill();
 
   private constructor(
     readonly manifest: ExportManifest,
@@ -84,6 +87,7 @@ export class VlmEngine {
   }
 
   async dispose(): Promise<void> {
+    this.backgroundPrefill.cancel();
     this.promptCache.clear();
     await Promise.all([this.vision.dispose(), this.decoder.dispose()]);
   }

@@ -1,7 +1,7 @@
 // Chat through the core: a real ONNX export of a fixture model, answers streamed as events, stop,
 // regenerate, feedback, and the corrected answer added to a dataset.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatMessage, ChatSendResult } from '../../../src/shared/chat';
+import type { ChatMessage, ChatPrefilled, ChatSendResult } from '../../../src/shared/chat';
 import type { Job } from '../../../src/shared/jobs';
 import type { ModelInfo } from '../../../src/shared/models';
 import type { Sample } from '../../../src/shared/datasets';
@@ -88,6 +88,42 @@ describe('chat', () => {
     expect(sample).toMatchObject({ status: 'review', images: [{ id: imageId }], turns: [{ user: 'What animal is this?', assistant: 'A cat.', origin: 'person' }] });
     const detail = await call<{ messages: ChatMessage[] }>('chat.get', { chatId: sent.chat.id });
     expect(detail.messages.at(-1)!.addedTo).toEqual({ sampleId: sample.id, datasetId: dataset.id });
+  });
+
+  it('prefills the photo attached to a question being written: the answer runs only the question and is the one a cold start gives', async () => {
+    const prefilled = (slot: string) =>
+      new Promise<ChatPrefilled>((resolve) => {
+        const stop = core.events.on('chat.prefilled', (p) => {
+          if (p.slot === slot) {
+            stop();
+            resolve(p);
+          }
+        });
+      });
+    const coffee = (await call<{ id: string }>('images.add', { dataBase64: photo('coffee.png').toString('base64') })).id;
+    const rocket = (await call<{ id: string }>('images.add', { dataBase64: photo('rocket.jpg').toString('base64') })).id;
+    const ask = async (imageIds: string[]) => ended((await call<ChatSendResult>('chat.send', { modelId: model.id, text: 'What is on the table?', imageIds, settings: { greedy: true, maxNewTokens: 6 } })).assistantMessage.id);
+    const cold = await ask([coffee]);
+    await ask([rocket]); // the engine's prompt cache now holds another photo
+
+    // a photo changed at once (a second call for the slot) replaces the first prefill
+    const first = prefilled('left');
+    const calls = [call('chat.prefill', { slot: 'left', modelId: model.id, imageIds: [rocket] }), call('chat.prefill', { slot: 'left', modelId: model.id, imageIds: [coffee] })];
+    expect(await Promise.all(calls)).toEqual([{ prefilling: true }, { prefilling: true }]);
+    expect((await first).outcome).toBe('cancelled');
+    expect(await prefilled('left')).toMatchObject({ outcome: 'done' });
+    const warm = await ask([coffee]);
+    expect(warm.text).toBe(cold.text);
+    expect(warm.stats!.reusedPositions).toBeGreaterThan(cold.stats!.reusedPositions!);
+    expect(warm.stats!.promptPositions! - warm.stats!.reusedPositions!).toBeLessThan(40);
+
+    // removing the photos cancels
+    const third = prefilled('left');
+    const removal = [call('chat.prefill', { slot: 'left', modelId: model.id, imageIds: [rocket] }), call('chat.prefill', { slot: 'left', modelId: model.id, imageIds: [] })];
+    expect(await Promise.all(removal)).toEqual([{ prefilling: true }, { prefilling: false }]);
+    expect((await third).outcome).toBe('cancelled');
+    await expect(call('chat.prefill', { slot: 'no spaces allowed', modelId: model.id, imageIds: [coffee] })).rejects.toMatchObject({ code: 'invalid_input', field: 'slot' });
+    await expect(call('chat.prefill', { slot: 'left', modelId: 'no-such-model', imageIds: [coffee] })).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('fails an answer with a clear message when the model cannot take the photos', async () => {

@@ -168,7 +168,7 @@ describe.skipIf(SKIP_E2E)('Chat screen in Chromium', () => {
     await page.evaluate(
       () =>
         new Promise<void>((opened) => {
-          const source = new EventSource('api/events', { withCredentials: true });
+          const source = new EventSource(`api/events?token=${encodeURIComponent(sessionStorage.getItem('nanovlm-studio-token') ?? '')}`);
           (window as unknown as { prefillEnded: Promise<string> }).prefillEnded = new Promise((resolve) =>
             source.addEventListener('chat.prefilled', (e) => {
               const outcome = (JSON.parse((e as MessageEvent).data) as { outcome: string }).outcome;

@@ -3,22 +3,31 @@
 // tiles, 64 tokens per tile), one row per export variant:
 //   plain-fp32 (standard ops) | fp32 | int8 | int4 (fused contrib ops, MatMulNBits)
 // export_s: building the export; load_ms: creating the sessions; ttft_ms: image file → first token
-// with a 64-token prompt (median of 3 after a warm-up); decode_tok_s: 128 greedy tokens;
-// peak_rss_mb: the runtime process's peak resident memory. Every measurement runs in its own child
-// process so that memory and caches do not leak between rows.
+// with a 64-token prompt (median of 3 after a warm-up), nothing cached; ttft_after_enter_ms: the
+// photo attached (prefill on attach starts) 1 s before a 12-token question, then the question's
+// image file → first token (median of 3); decode_tok_s: 128 greedy tokens; bandwidth_share: decoder
+// weights bytes per token × decode_tok_s ÷ the memory-copy bandwidth measured right after the
+// decode in the same process (memory-bandwidth.ts); peak_rss_mb: the runtime process's peak
+// resident memory. Every measurement runs in its own child process so that memory and caches do
+// not leak between rows.
 //
 //   npm run bench:inference [-- --json] [-- --models 222m,230m-8k] [-- --rows plain-fp32,fp32,int8,int4]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extraTokenId, parseConfig, type ModelSpec } from '../src/main/model/config';
+import { imagesBeforeText } from '../src/main/model/family';
 import { imageSettingsFor, processImage } from '../src/main/model/image-processor';
 import { exportOnnx } from '../src/main/onnx/export';
 import type { ExportOptions } from '../src/main/onnx/export-options';
 import { generate } from '../src/main/runtime/generate';
+import { prefill } from '../src/main/runtime/prefill';
+import { imageRowKeys } from '../src/main/runtime/prompt-cache';
+import { measureCopyBandwidth } from './memory-bandwidth';
 import { randomWeights } from './random-weights';
 import { VlmEngine } from '../src/main/runtime/vlm-engine';
 
@@ -37,6 +46,10 @@ const ROWS: Record<string, Pick<ExportOptions, 'graph' | 'quant'>> = {
 const IMAGE = process.env.NANOVLM_BENCH_IMAGE ?? join(import.meta.dirname, '..', 'test', 'fixtures', 'photos', 'astronaut.png'); // 512×512: one tile for 230M-8k
 const PROMPT_TOKENS = 64;
 const DECODE_TOKENS = 128;
+/** prefill on attach: the template text before the question, the question, and the typing time */
+const TEMPLATE_TOKENS = 8;
+const QUESTION_TOKENS = 12;
+const TYPING_MS = 1000;
 
 interface RowResult {
   model: string;
@@ -46,8 +59,14 @@ interface RowResult {
   export_s: number;
   load_ms: number;
   ttft_ms: number;
+  ttft_after_enter_ms: number;
   decode_tok_s: number;
+  /** decoder weights bytes per token × decode_tok_s ÷ measured memory-copy bandwidth */
+  bandwidth_share: number;
   peak_rss_mb: number;
+  /** what bandwidth_share is made of (listed under host in --json) */
+  weights_mb: number;
+  bandwidth_gb_s: number;
 }
 
 /** Child: export one variant into `dir`, print the seconds it took. */
@@ -57,28 +76,56 @@ function childExport(model: string, row: string, dir: string): void {
   process.stdout.write(JSON.stringify({ export_s: (performance.now() - started) / 1000 }));
 }
 
-/** Child: load the export, time the first token from the image file, then decoding. */
+/** Child: load the export, time the first token from the image file (cold, then after a prefill on attach), then decoding. */
 async function childRun(dir: string): Promise<void> {
   const loadStart = performance.now();
   const engine = await VlmEngine.load(dir, { provider: 'cpu' });
   const load_ms = performance.now() - loadStart;
   const spec = { family: engine.family, config: engine.config };
-  const text = Array.from({ length: PROMPT_TOKENS }, (_, i) => 32 + ((i * 7) % 90));
+  const text = (n: number, from = 0) => Array.from({ length: n }, (_, i) => 32 + (((from + i) * 7) % 90));
+  const photo = async () => {
+    const image = await processImage(IMAGE, imageSettingsFor(spec));
+    return { image, rowKeys: imageRowKeys(`bench-${Math.random()}`, image.tileCount * spec.config.mp_image_token_length) };
+  };
 
   const firstToken = async (): Promise<number> => {
     const started = performance.now();
-    const image = await processImage(IMAGE, imageSettingsFor(spec));
+    const { image } = await photo();
     const placeholders = imagePlaceholders(spec, image.tileCount);
-    const result = await generate(engine, { inputIds: [...placeholders, ...text], pixels: image.pixels, tiles: image.tileCount }, { greedy: true, maxNewTokens: 1, stopTokenIds: [], startedAt: started });
+    const result = await generate(engine, { inputIds: [...placeholders, ...text(PROMPT_TOKENS)], pixels: image.pixels, tiles: image.tileCount }, { greedy: true, maxNewTokens: 1, stopTokenIds: [], startedAt: started });
     return result.ttftMs;
   };
   await firstToken(); // warm-up: first-run allocations and kernel selection
   const ttfts = [await firstToken(), await firstToken(), await firstToken()].sort((a, b) => a - b);
 
-  const image = await processImage(IMAGE, imageSettingsFor(spec));
-  const decode = await generate(engine, { inputIds: [...imagePlaceholders(spec, image.tileCount), ...text], pixels: image.pixels, tiles: image.tileCount }, { greedy: true, maxNewTokens: DECODE_TOKENS, stopTokenIds: [] });
+  // the photo is attached (its prefill starts), the question follows TYPING_MS later; the question's
+  // request processes the image file again, as chat does
+  const afterEnter = async (): Promise<number> => {
+    engine.promptCache.clear();
+    const attached = await photo();
+    const known = [...imagePlaceholders(spec, attached.image.tileCount), ...text(TEMPLATE_TOKENS)];
+    const request = { pixels: attached.image.pixels, tiles: attached.image.tileCount, imageRowKeys: attached.rowKeys };
+    const prefilled = engine.backgroundPrefill.start((signal, describe) => prefill(engine, { ...request, inputIds: known }, signal, describe).then(() => undefined));
+    await sleep(TYPING_MS);
+    const started = performance.now();
+    const { image } = await photo();
+    const result = await generate(engine, { ...request, pixels: image.pixels, inputIds: [...known, ...text(QUESTION_TOKENS, 100)] }, { greedy: true, maxNewTokens: 1, stopTokenIds: [], startedAt: started });
+    const knownPositions = known.length + (imagesBeforeText(spec.family) ? attached.rowKeys.length : 0);
+    if ((await prefilled) !== 'done' || result.reusedPositions !== knownPositions) throw new Error(`prefill on attach did not serve the question (${result.reusedPositions} of ${knownPositions} positions reused)`);
+    return result.ttftMs;
+  };
+  const afterEnterTtfts = [await afterEnter(), await afterEnter(), await afterEnter()].sort((a, b) => a - b);
+
+  const { image } = await photo();
+  const decode = await generate(engine, { inputIds: [...imagePlaceholders(spec, image.tileCount), ...text(PROMPT_TOKENS)], pixels: image.pixels, tiles: image.tileCount }, { greedy: true, maxNewTokens: DECODE_TOKENS, stopTokenIds: [] });
   await engine.dispose();
-  process.stdout.write(JSON.stringify({ load_ms, ttft_ms: ttfts[1], decode_tok_s: decode.decodeTokensPerSecond, peak_rss_mb: process.resourceUsage().maxRSS / 1024 }));
+  const bandwidth = await measureCopyBandwidth(availableParallelism());
+  const weightBytes = statSync(join(dir, `${engine.manifest.files.decoder}.data`)).size;
+  process.stdout.write(JSON.stringify({
+    load_ms, ttft_ms: ttfts[1], ttft_after_enter_ms: afterEnterTtfts[1], decode_tok_s: decode.decodeTokensPerSecond,
+    bandwidth_share: (weightBytes * decode.decodeTokensPerSecond) / bandwidth, weights_mb: weightBytes / 1e6, bandwidth_gb_s: bandwidth / 1e9,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  }));
 }
 
 /** Split family: <|global_image|> + <|image|>×L for a one-tile image (the benchmark photo). */
@@ -103,7 +150,11 @@ function benchmarkRow(model: string, row: string): RowResult {
   try {
     const exported = runChild(['--child-export', model, row, dir]);
     const run = runChild(['--child-run', dir]);
-    return { model, row, load_avg, export_s: exported.export_s!, load_ms: run.load_ms!, ttft_ms: run.ttft_ms!, decode_tok_s: run.decode_tok_s!, peak_rss_mb: run.peak_rss_mb! };
+    return {
+      model, row, load_avg, export_s: exported.export_s!, load_ms: run.load_ms!, ttft_ms: run.ttft_ms!, ttft_after_enter_ms: run.ttft_after_enter_ms!,
+      decode_tok_s: run.decode_tok_s!, bandwidth_share: run.bandwidth_share!, peak_rss_mb: run.peak_rss_mb!,
+      weights_mb: run.weights_mb!, bandwidth_gb_s: run.bandwidth_gb_s!,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -126,28 +177,37 @@ function hostInfo(): { cpu: string; cores: number; avx512: boolean; avx2: boolea
 function printTable(results: RowResult[]): void {
   const host = hostInfo();
   console.log(`${host.cpu}, ${host.cores} cores, ${host.avx512 ? 'AVX-512' : host.avx2 ? 'AVX2' : 'no AVX2'}`);
-  const header = ['model', 'row', 'load_avg', 'export_s', 'load_ms', 'ttft_ms', 'decode_tok_s', 'peak_rss_mb', 'vs_plain'];
-  console.log(header.map((h) => h.padStart(12)).join(''));
+  const header = ['model', 'row', 'load_avg', 'export_s', 'load_ms', 'ttft_ms', 'enter_ms', 'enter/cold', 'decode_tok_s', 'vs_plain', 'weights_mb', 'copy_gb_s', 'bw_share', 'peak_rss_mb'];
+  console.log(header.map((h) => h.padStart(13)).join(''));
   for (const r of results) {
     const plain = results.find((p) => p.model === r.model && p.row === 'plain-fp32');
     const speedup = plain ? `${(r.decode_tok_s / plain.decode_tok_s).toFixed(2)}x` : '-';
-    console.log([r.model, r.row, r.load_avg.toFixed(1), r.export_s.toFixed(1), r.load_ms.toFixed(0), r.ttft_ms.toFixed(0), r.decode_tok_s.toFixed(1), r.peak_rss_mb.toFixed(0), speedup].map((v) => v.padStart(12)).join(''));
+    console.log([
+      r.model, r.row, r.load_avg.toFixed(1), r.export_s.toFixed(1), r.load_ms.toFixed(0), r.ttft_ms.toFixed(0), r.ttft_after_enter_ms.toFixed(0),
+      `${((100 * r.ttft_after_enter_ms) / r.ttft_ms).toFixed(0)}%`, r.decode_tok_s.toFixed(1), speedup, r.weights_mb.toFixed(0), r.bandwidth_gb_s.toFixed(1),
+      `${(100 * r.bandwidth_share).toFixed(0)}%`, r.peak_rss_mb.toFixed(0),
+    ].map((v) => v.padStart(13)).join(''));
   }
+  console.log('enter/cold: TTFT after Enter (photo attached 1 s before) ÷ cold TTFT; bw_share: weights_mb × decode_tok_s ÷ copy_gb_s (read + write, measured in the row\'s process)');
 }
 
 /**
  * {"models": {"nanoVLM-222M": {"plain-fp32": F, "fp32": F, …}, …}, "host": {…}} with
- * F = {export_s, load_ms, ttft_ms, decode_tok_s, peak_rss_mb}; the load average of each row under host.
+ * F = {export_s, load_ms, ttft_ms, ttft_after_enter_ms, decode_tok_s, bandwidth_share, peak_rss_mb};
+ * under host, per row: the load average at its start, its decoder weights and the copy bandwidth measured.
  */
 function jsonReport(results: RowResult[]): Record<string, unknown> {
-  const models: Record<string, Record<string, Omit<RowResult, 'model' | 'row' | 'load_avg'>>> = {};
-  const loadAverages: Record<string, Record<string, number>> = {};
-  for (const { model, row, load_avg, ...figures } of results) {
+  type Figures = Omit<RowResult, 'model' | 'row' | 'load_avg' | 'weights_mb' | 'bandwidth_gb_s'>;
+  const models: Record<string, Record<string, Figures>> = {};
+  const perRow: Record<string, Record<string, Record<string, number>>> = { load_avg_at_row_start: {}, decoder_weights_mb: {}, copy_bandwidth_gb_s: {} };
+  for (const { model, row, load_avg, weights_mb, bandwidth_gb_s, ...figures } of results) {
     const name = MODEL_NAMES[model]!;
     (models[name] ??= {})[row] = figures;
-    (loadAverages[name] ??= {})[row] = load_avg;
+    (perRow.load_avg_at_row_start![name] ??= {})[row] = load_avg;
+    (perRow.decoder_weights_mb![name] ??= {})[row] = weights_mb;
+    (perRow.copy_bandwidth_gb_s![name] ??= {})[row] = bandwidth_gb_s;
   }
-  return { models, host: { ...hostInfo(), load_avg_at_row_start: loadAverages } };
+  return { models, host: { ...hostInfo(), ...perRow } };
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -3,6 +3,8 @@
 export interface ProviderReport {
   /** what will be used */
   chosen: string;
+  /** what it runs on, when that says more than the name (a GPU adapter: "NVIDIA H200", "lavapipe … — software adapter") */
+  device?: string;
   /** everything that was considered, and whether it can be used */
   candidates: { name: string; available: boolean; detail: string }[];
   /** why `chosen` was picked, in one sentence */

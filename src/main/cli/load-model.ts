@@ -7,7 +7,7 @@ import type { NanoVLMTokenizer } from '../model/tokenizer';
 import { ensureExport } from '../onnx/export-cache';
 import { parseQuantization } from '../onnx/export-options';
 import { defaultCacheDir, loadTokenizerFor, resolveModelFolder } from '../runtime/model-files';
-import type { InferenceProvider } from '../runtime/providers';
+import { parseProvider, PROVIDER_ENV } from '../runtime/providers';
 import { VlmEngine } from '../runtime/vlm-engine';
 import { numberOption, requireString, type CliIO, type ParsedArgs } from './command';
 
@@ -24,7 +24,7 @@ export const MODEL_OPTIONS = {
 export const MODEL_OPTIONS_USAGE = [
   '  --model REF              Hub repo id (e.g. lusxvr/nanoVLM-222M) or checkpoint folder',
   '  --quant Q                none | int8 | int4 (default none)',
-  '  --provider P             cpu | cuda (default: detected)',
+  `  --provider P             cpu | cuda | webgpu (default: $${PROVIDER_ENV}, else detected; a software WebGPU adapter only when asked)`,
   '  --threads N              intra-op threads',
   "  --tokenizer REF          repo id, folder or tokenizer.json (default: the model's own, else its lm_tokenizer)",
   '  --cache-dir DIR          export cache (default $NANOVLM_CACHE_DIR or <data folder>/cache)',
@@ -46,6 +46,6 @@ export async function loadCliModel(args: ParsedArgs, io: CliIO): Promise<CliMode
     onProgress: (p) => io.err(`export: ${p.stage}\n`),
   });
   const threads = numberOption(args, 'threads', (n) => Number.isInteger(n) && n > 0);
-  const engine = await VlmEngine.load(exported.dir, { provider: args.values.provider as InferenceProvider | undefined, ...(threads ? { threads } : {}) });
+  const engine = await VlmEngine.load(exported.dir, { provider: parseProvider(args.values.provider as string | undefined), ...(threads ? { threads } : {}) });
   return { engine, tokenizer };
 }

@@ -2,7 +2,7 @@
 // Runtime's training graphs, TensorFlow.js), detected once and cached; never throws.
 import { createRequire } from 'node:module';
 import type { ProviderReport } from '../../shared/system';
-import { detectInferenceProviders } from '../runtime/providers';
+import { detectInferenceProviders, resolveProvider } from '../runtime/providers';
 
 export interface Capabilities {
   versions: Record<string, string>;
@@ -37,12 +37,15 @@ async function detect(): Promise<Capabilities> {
 
 async function inferenceReport(): Promise<ProviderReport> {
   const detection = detectInferenceProviders();
-  const candidates = (['cuda', 'cpu'] as const).map((name) => ({
-    name,
-    available: detection.available.includes(name),
-    detail: name === 'cpu' ? 'ONNX Runtime CPU provider (always present)' : detection.available.includes('cuda') ? 'CUDA provider library and GPU found' : detection.reason,
-  }));
-  return { chosen: detection.chosen, candidates, reason: detection.reason };
+  const candidates = detection.candidates.map((c) => ({ name: c.name, available: c.available, detail: c.detail }));
+  try {
+    // what engines will use: $NANOVLM_PROVIDER when set, else the detected choice
+    const resolved = resolveProvider();
+    const reason = resolved.provider === detection.chosen ? detection.reason : `${resolved.reason}; detected: ${detection.reason}`;
+    return { chosen: resolved.provider, device: resolved.device, candidates, reason };
+  } catch (err) {
+    return { chosen: detection.chosen, candidates, reason: `${(err as Error).message}; detected: ${detection.reason}` };
+  }
 }
 
 async function trainingReport(): Promise<ProviderReport> {

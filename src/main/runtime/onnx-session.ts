@@ -1,8 +1,17 @@
-// Creating ONNX Runtime sessions: from a graph file (so that external data is found beside it), or
-// from a graph's bytes (the trainer's graphs, whose weights are inputs).
+// Creating ONNX Runtime sessions, the one place every session is made (chat's graphs and the
+// trainer's): from a graph file (so that external data is found beside it) or from a graph's bytes
+// (the trainer's graphs, whose weights are inputs), on the provider asked for.
+//
+// WebGPU: Dawn picks its adapter once per process, from the Vulkan drivers the loader shows it. So
+// before the first WebGPU session the loader is pointed at the adapter providers.ts chose
+// (VK_DRIVER_FILES, unless the user set it): what the studio reports is what runs. Outputs named in
+// `outputsOnDevice` stay on the GPU (IO binding) and can be fed back as inputs of the next run.
 import * as ort from 'onnxruntime-node';
-import { availableParallelism } from 'node:os';
-import type { InferenceProvider } from './providers';
+import { mkdtempSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { GpuAdapter } from './gpu-adapters';
+import { adapterLabel, detectInferenceProviders, type InferenceProvider } from './providers';
 
 export interface SessionSettings {
   provider: InferenceProvider;
@@ -20,20 +29,65 @@ export interface SessionSettings {
    * (measured: a 222M step's kernels 4.2 s → 1.9 s with random weights); values that small change nothing.
    */
   flushDenormals?: boolean;
+  /**
+   * WebGPU: outputs returned as GPU tensors (location 'gpu-buffer') instead of being copied to the
+   * host. onnxruntime-node 1.30 matches these locations to the position of an output among the
+   * *fetched* ones, not among the graph's: such a session must be run fetching every output.
+   */
+  outputsOnDevice?: readonly string[];
 }
 
 export async function createSession(graph: string | Uint8Array, settings: SessionSettings, name = typeof graph === 'string' ? graph : 'graph'): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
-    executionProviders: settings.provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+    executionProviders: executionProviders(settings.provider),
     graphOptimizationLevel: 'all',
     intraOpNumThreads: settings.threads ?? availableParallelism(),
     interOpNumThreads: 1,
     executionMode: 'sequential',
     extra: { session: { intra_op: { allow_spinning: settings.spinning === false ? '0' : '1' }, set_denormal_as_zero: settings.flushDenormals ? '1' : '0' } },
+    // WebGPU: ORT warns on every load that shape arithmetic runs on the CPU (by design; see
+    // README "GPUs" for what falls back)
+    ...(settings.provider === 'webgpu' ? { logSeverityLevel: 3 as const } : {}),
+    ...(settings.outputsOnDevice?.length ? { preferredOutputLocation: Object.fromEntries(settings.outputsOnDevice.map((o) => [o, 'gpu-buffer' as const])) } : {}),
   };
+  if (settings.outputsOnDevice?.length && settings.provider !== 'webgpu') throw new Error(`${name}: outputs can stay on the device only with the webgpu provider (asked: ${settings.provider})`);
+  const adapter = settings.provider === 'webgpu' ? prepareWebGpu() : undefined;
   try {
     return await (typeof graph === 'string' ? ort.InferenceSession.create(graph, options) : ort.InferenceSession.create(graph, options));
   } catch (err) {
-    throw new Error(`${name}: ONNX Runtime could not load the graph (${(err as Error).message})`);
+    const where = adapter ? `the WebGPU provider on ${adapterLabel(adapter)}` : `the ${settings.provider} provider`;
+    throw new Error(`${name}: ONNX Runtime could not load the graph on ${where} (${(err as Error).message})`);
   }
+}
+
+function executionProviders(provider: InferenceProvider): ort.InferenceSession.ExecutionProviderConfig[] {
+  switch (provider) {
+    case 'cuda':
+      return ['cuda', 'cpu'];
+    case 'webgpu':
+      // operators WebGPU lacks (the attention mask's shape arithmetic) run on the CPU provider
+      return [{ name: 'webgpu' }, 'cpu'];
+    default:
+      return ['cpu'];
+  }
+}
+
+let webgpuAdapter: GpuAdapter | undefined;
+
+/** The adapter the process's WebGPU sessions run on, once one was created. */
+export function webgpuAdapterInUse(): GpuAdapter | undefined {
+  return webgpuAdapter;
+}
+
+/** Point the Vulkan loader at the chosen adapter before Dawn starts; the same adapter afterwards. */
+function prepareWebGpu(): GpuAdapter | undefined {
+  if (webgpuAdapter) return webgpuAdapter;
+  const adapter = detectInferenceProviders().webgpuAdapter;
+  if (!adapter) return undefined;
+  const env = process.env;
+  if (adapter.vulkanDriverFile && !env.VK_DRIVER_FILES && !env.VK_ICD_FILENAMES) env.VK_DRIVER_FILES = adapter.vulkanDriverFile;
+  // the Vulkan loader complains on every start without one; any private folder does
+  if (process.platform === 'linux' && !env.XDG_RUNTIME_DIR) env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'nanovlm-xdg-'));
+  webgpuAdapter = adapter;
+  return adapter;
 }

@@ -1,17 +1,46 @@
-// Which ONNX Runtime execution provider to use: CUDA when onnxruntime-node can load its CUDA
-// provider library and an NVIDIA GPU answers, else CPU. The reason is reported with the choice
-// (system.info shows it).
-import { execFileSync } from 'node:child_process';
+// Which ONNX Runtime execution provider runs the graphs, and why. In order of preference:
+//   cuda    onnxruntime-node's CUDA provider library is installed and an NVIDIA GPU answers;
+//   webgpu  ONNX Runtime's WebGPU provider (Dawn: Vulkan on Linux, Metal on macOS, Direct3D 12 on
+//           Windows), which ships inside onnxruntime-node, on a hardware adapter (gpu-adapters.ts);
+//   cpu     always.
+// A software adapter (lavapipe, SwiftShader) is never chosen by itself: it runs on the CPU, slower
+// than the CPU provider. It is used when asked for: `--provider webgpu`, or NANOVLM_PROVIDER=webgpu
+// (tests, the GPU check). system.info and the status bar show the choice, the adapter and the
+// reasons the others were passed over.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { detectWebGpuAdapters, nvidiaSmiName, type GpuAdapter } from './gpu-adapters';
 
-export type InferenceProvider = 'cpu' | 'cuda';
+export const INFERENCE_PROVIDERS = ['cpu', 'cuda', 'webgpu'] as const;
+export type InferenceProvider = (typeof INFERENCE_PROVIDERS)[number];
+
+/** The environment variable that names the provider when no option does. */
+export const PROVIDER_ENV = 'NANOVLM_PROVIDER';
+
+export interface ProviderCandidate {
+  name: InferenceProvider;
+  available: boolean;
+  detail: string;
+}
 
 export interface ProviderDetection {
   chosen: InferenceProvider;
   available: InferenceProvider[];
   reason: string;
+  /** every provider considered, preferred first */
+  candidates: ProviderCandidate[];
+  /** the adapter webgpu runs on (hardware before software), when there is one */
+  webgpuAdapter?: GpuAdapter;
+}
+
+export interface ResolvedProvider {
+  provider: InferenceProvider;
+  reason: string;
+  /** the device it runs on, for people: "NVIDIA H200", "lavapipe (…) — software adapter", "CPU" */
+  device: string;
+  /** webgpu only */
+  adapter?: GpuAdapter;
 }
 
 let cached: ProviderDetection | undefined;
@@ -22,15 +51,39 @@ export function detectInferenceProviders(refresh = false): ProviderDetection {
 }
 
 function detect(): ProviderDetection {
+  const cuda = detectCuda();
+  const webgpu = detectWebGpuAdapters();
+  const adapter = webgpu.adapters[0];
+  const webgpuDetail = adapter
+    ? `${adapterLabel(adapter)}${adapter.software ? ': used only when asked (--provider webgpu)' : ''}`
+    : webgpu.notes.join('; ') || 'no WebGPU adapter found';
+  const candidates: ProviderCandidate[] = [
+    { name: 'cuda', available: cuda.ok, detail: cuda.detail },
+    { name: 'webgpu', available: Boolean(adapter), detail: webgpuDetail },
+    { name: 'cpu', available: true, detail: 'ONNX Runtime CPU provider (always present)' },
+  ];
+  const chosen: InferenceProvider = cuda.ok ? 'cuda' : adapter && !adapter.software ? 'webgpu' : 'cpu';
+  const passedOver = candidates.slice(0, candidates.findIndex((c) => c.name === chosen)).map((c) => `${c.name}: ${c.detail}`);
+  const why = chosen === 'cuda' ? cuda.detail : chosen === 'webgpu' ? `WebGPU on ${adapterLabel(adapter!)}` : 'no GPU provider is usable';
+  return {
+    chosen,
+    available: candidates.filter((c) => c.available).map((c) => c.name),
+    reason: passedOver.length ? `${why}; passed over ${passedOver.join('; ')}` : why,
+    candidates,
+    ...(adapter ? { webgpuAdapter: adapter } : {}),
+  };
+}
+
+export function adapterLabel(adapter: GpuAdapter): string {
+  return adapter.software ? `${adapter.name} — software adapter` : adapter.name;
+}
+
+function detectCuda(): { ok: boolean; detail: string } {
   const library = cudaProviderLibrary();
-  if (!library) {
-    return { chosen: 'cpu', available: ['cpu'], reason: 'onnxruntime-node has no CUDA provider library (libonnxruntime_providers_cuda.so is not installed beside libonnxruntime)' };
-  }
-  const gpu = nvidiaGpuName();
-  if (!gpu) {
-    return { chosen: 'cpu', available: ['cpu'], reason: `CUDA provider library found (${library}) but no NVIDIA GPU answered (nvidia-smi)` };
-  }
-  return { chosen: 'cuda', available: ['cuda', 'cpu'], reason: `CUDA provider library found and GPU "${gpu}" answered` };
+  if (!library) return { ok: false, detail: 'onnxruntime-node has no CUDA provider library (libonnxruntime_providers_cuda.so is not installed beside libonnxruntime)' };
+  const gpu = nvidiaSmiName();
+  if (!gpu) return { ok: false, detail: `CUDA provider library found (${library}) but no NVIDIA GPU answered (nvidia-smi)` };
+  return { ok: true, detail: `CUDA provider library found and GPU "${gpu}" answered` };
 }
 
 function cudaProviderLibrary(): string | undefined {
@@ -46,22 +99,29 @@ function cudaProviderLibrary(): string | undefined {
   }
 }
 
-function nvidiaGpuName(): string | undefined {
-  try {
-    const out = execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
-    const name = out.split('\n')[0]?.trim();
-    return name || undefined;
-  } catch {
-    return undefined;
-  }
+/** A provider name from an option or the environment; a clear error names where it came from. */
+export function parseProvider(value: string | undefined, source = '--provider'): InferenceProvider | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!(INFERENCE_PROVIDERS as readonly string[]).includes(value)) throw new Error(`${source}: "${value}" is not one of ${INFERENCE_PROVIDERS.join(', ')}`);
+  return value as InferenceProvider;
 }
 
-/** The provider to run with: an explicit request is honoured only when it is available. */
-export function resolveProvider(requested?: InferenceProvider): { provider: InferenceProvider; reason: string } {
+/**
+ * The provider to run with: the one requested (else $NANOVLM_PROVIDER, else the detected choice),
+ * honoured only when it is available.
+ */
+export function resolveProvider(requested?: InferenceProvider, env: NodeJS.ProcessEnv = process.env): ResolvedProvider {
   const detection = detectInferenceProviders();
-  if (!requested) return { provider: detection.chosen, reason: detection.reason };
-  if (!detection.available.includes(requested)) {
-    throw new Error(`execution provider "${requested}" is not available: ${detection.reason}`);
+  const asked = requested ?? parseProvider(env[PROVIDER_ENV], PROVIDER_ENV);
+  const provider = asked ?? detection.chosen;
+  if (asked && !detection.available.includes(asked)) {
+    const detail = detection.candidates.find((c) => c.name === asked)?.detail ?? detection.reason;
+    throw new Error(`execution provider "${asked}" is not available: ${detail}`);
   }
-  return { provider: requested, reason: `requested ${requested}` };
+  const reason = asked ? `requested ${asked}${requested ? '' : ` (${PROVIDER_ENV})`}` : detection.reason;
+  if (provider === 'webgpu') {
+    const adapter = detection.webgpuAdapter!;
+    return { provider, reason, device: adapterLabel(adapter), adapter };
+  }
+  return { provider, reason, device: provider === 'cuda' ? 'NVIDIA GPU (CUDA)' : 'CPU' };
 }

@@ -13,7 +13,7 @@ import { resolveProvider, type InferenceProvider } from './providers';
 import { VisionEncoder } from './vision-encoder';
 
 export interface EngineOptions {
-  /** default: detectInferenceProviders().chosen */
+  /** default: $NANOVLM_PROVIDER, else detectInferenceProviders().chosen */
   provider?: InferenceProvider;
   threads?: number;
 }
@@ -39,15 +39,17 @@ export class VlmEngine {
     readonly embedding: TokenEmbedding,
     readonly provider: InferenceProvider,
     readonly providerReason: string,
+    /** what the provider runs on: "CPU", the GPU adapter's name (and whether it is a software one) */
+    readonly device: string,
   ) {}
 
   static async load(exportDir: string, options: EngineOptions = {}): Promise<VlmEngine> {
     const model = readExportedModel(exportDir);
-    const { provider, reason } = resolveProvider(options.provider);
+    const { provider, reason, device } = resolveProvider(options.provider);
     const settings = { provider, ...(options.threads ? { threads: options.threads } : {}) };
     const [vision, decoder] = await Promise.all([createSession(model.visionPath, { ...settings, spinning: false }), createSession(model.decoderPath, settings)]);
     const config = model.manifest.config;
-    return new VlmEngine(model.manifest, new VisionEncoder(vision, config), new DecoderSession(decoder, config, model.manifest.options.graph === 'fused'), model.embedding, provider, reason);
+    return new VlmEngine(model.manifest, new VisionEncoder(vision, config), new DecoderSession(decoder, config, model.manifest.options.graph === 'fused'), model.embedding, provider, reason, device);
   }
 
   get config(): NanoVLMConfig {

@@ -9,7 +9,7 @@ import { parseQuantization } from '../../onnx/export-options';
 import { vitPatchesPerSide } from '../../model/config';
 import { defaultCacheDir, resolveModelFolder } from '../../runtime/model-files';
 import { VlmEngine } from '../../runtime/vlm-engine';
-import type { InferenceProvider } from '../../runtime/providers';
+import { parseProvider, PROVIDER_ENV } from '../../runtime/providers';
 
 export const command: CliCommand = {
   name: 'forward',
@@ -22,7 +22,7 @@ export const command: CliCommand = {
     '  --out FILE         safetensors to write: vision_out [T,N,D], mp_out [T,L,D_lm], logits [1,positions,V]',
     '  --quant Q          none | int8 | int4 (default none)',
     '  --graph G          fused (default) | plain',
-    '  --provider P       cpu | cuda (default: detected)',
+    `  --provider P       cpu | cuda | webgpu (default: $${PROVIDER_ENV}, else detected)`,
     '  --threads N        intra-op threads',
     '  --cache-dir DIR    export cache (default $NANOVLM_CACHE_DIR or <data folder>/cache)',
   ].join('\n'),
@@ -48,7 +48,7 @@ export const command: CliCommand = {
       onProgress: (p) => io.err(`export: ${p.stage}\n`),
     });
     const threads = numberOption(args, 'threads', (n) => Number.isInteger(n) && n > 0);
-    const engine = await VlmEngine.load(exported.dir, { provider: args.values.provider as InferenceProvider | undefined, ...(threads ? { threads } : {}) });
+    const engine = await VlmEngine.load(exported.dir, { provider: parseProvider(args.values.provider as string | undefined), ...(threads ? { threads } : {}) });
     try {
       const result = await engine.forward(inputIds, pixels, tiles);
       const c = engine.config;
@@ -57,7 +57,7 @@ export const command: CliCommand = {
         mp_out: { dtype: 'F32', shape: [tiles, c.mp_image_token_length, c.lm_hidden_dim], data: result.mpOut },
         logits: { dtype: 'F32', shape: [1, result.positions, c.lm_vocab_size], data: result.logits },
       });
-      io.err(`wrote ${outPath} (${result.positions} positions, ${engine.provider})\n`);
+      io.err(`wrote ${outPath} (${result.positions} positions, ${engine.provider} on ${engine.device})\n`);
     } finally {
       await engine.dispose();
     }

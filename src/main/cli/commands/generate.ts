@@ -49,7 +49,7 @@ export const command: CliCommand = {
         signal: io.signal, onText: (delta) => io.out(delta),
       });
       io.out('\n');
-      io.err(`[${result.tokenIds.length} tokens, ${result.stopReason}; time to first token ${result.ttftMs.toFixed(0)} ms, ${result.decodeTokensPerSecond.toFixed(1)} tokens/s; ${engine.provider}: ${engine.providerReason}]\n`);
+      io.err(`[${result.tokenIds.length} tokens, ${result.stopReason}; time to first token ${result.ttftMs.toFixed(0)} ms, ${result.decodeTokensPerSecond.toFixed(1)} tokens/s; ${engine.provider} on ${engine.device}: ${engine.providerReason}]\n`);
       return result.stopReason === 'cancelled' ? 130 : 0;
     } finally {
       await engine.dispose();

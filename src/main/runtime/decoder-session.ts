@@ -12,13 +12,29 @@ import type { Candidates } from './sampler';
 /** What a step returns: the last position's logits [V], or its best candidates. */
 export type NextScores = { logits: Float32Array } | { candidates: Candidates };
 
+/**
+ * The most positions one run of the fused graph may add on the WebGPU provider. onnxruntime-node
+ * 1.30's WebGPU GroupQueryAttention takes another kernel (flash attention) from 32 new positions
+ * on, and that kernel's rows past the 8th came out wrong on lavapipe (up to 0.45 in the logits);
+ * runs of up to 31 positions match the CPU provider within 1e-5. A longer prompt runs in pieces.
+ */
+export const WEBGPU_FUSED_MAX_RUN = 31;
+
 export class DecoderSession {
   private ones = new BigInt64Array(0);
   /** the graph picks the best candidates itself (input top_k) */
   readonly picksCandidates: boolean;
 
-  /** `bufferedCache`: the graph takes preallocated cache buffers and returns appended positions (fused export) */
-  constructor(private readonly session: ort.InferenceSession, private readonly config: NanoVLMConfig, private readonly bufferedCache: boolean) {
+  /**
+   * `bufferedCache`: the graph takes preallocated cache buffers and returns appended positions (fused export).
+   * `maxRunPositions`: longer inputs run in pieces of at most this many positions.
+   */
+  constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly config: NanoVLMConfig,
+    private readonly bufferedCache: boolean,
+    private readonly maxRunPositions = Number.POSITIVE_INFINITY,
+  ) {
     this.picksCandidates = session.inputNames.includes(TOP_K);
   }
 
@@ -31,8 +47,16 @@ export class DecoderSession {
 
   /** Append `length` embeddings ([length, D]) to the cache; returns logits [positions, V]. */
   async run(embeds: Float32Array, length: number, cache: KvCache): Promise<Float32Array> {
-    const out = await this.runGraph(embeds, length, cache, 0);
-    return out[LOGITS]!.data as Float32Array;
+    const V = this.config.lm_vocab_size;
+    let all: Float32Array | undefined;
+    let last: Float32Array = new Float32Array(0);
+    for (const [from, count] of this.pieces(length)) {
+      last = (await this.runGraph(this.piece(embeds, from, count), count, cache, 0))[LOGITS]!.data as Float32Array;
+      // an allLogits export gives every position's logits: gather them across pieces
+      if (count < length && last.length === count * V && count > 1) all ??= new Float32Array(length * V);
+      all?.set(last, from * V);
+    }
+    return all ?? last;
   }
 
   /**
@@ -41,13 +65,27 @@ export class DecoderSession {
    */
   async step(embeds: Float32Array, length: number, cache: KvCache, candidates: number): Promise<NextScores> {
     const k = this.picksCandidates ? Math.min(candidates, this.config.lm_vocab_size) : 0;
-    const out = await this.runGraph(embeds, length, cache, k);
+    let out: ort.InferenceSession.ReturnType = {};
+    for (const [from, count] of this.pieces(length)) {
+      out = await this.runGraph(this.piece(embeds, from, count), count, cache, from + count === length ? k : 0);
+    }
     if (k === 0) {
       const logits = out[LOGITS]!.data as Float32Array;
       return { logits: logits.subarray(logits.length - this.config.lm_vocab_size) };
     }
     const ids = out[TOP_IDS]!.data as BigInt64Array;
     return { candidates: { ids: Array.from(ids, Number), scores: out[TOP_SCORES]!.data as Float32Array } };
+  }
+
+  /** [from, count] of each run for `length` new positions (one run unless the provider limits it). */
+  private *pieces(length: number): Generator<[number, number]> {
+    const size = Math.min(length, this.maxRunPositions);
+    for (let from = 0; from < length; from += size) yield [from, Math.min(size, length - from)];
+  }
+
+  private piece(embeds: Float32Array, from: number, count: number): Float32Array {
+    const D = this.config.lm_hidden_dim;
+    return from === 0 && count * D === embeds.length ? embeds : embeds.subarray(from * D, (from + count) * D);
   }
 
   /** One graph run; `k` > 0 fetches the best k candidates instead of the logits. */

@@ -4,7 +4,7 @@ import type { Family, NanoVLMConfig } from '../model/config';
 import { imageTokenIdOf } from '../model/family';
 import type { ExportManifest } from '../onnx/export-options';
 import { BackgroundPrefill } from './background-prefill';
-import { DecoderSession } from './decoder-session';
+import { DecoderSession, WEBGPU_FUSED_MAX_RUN } from './decoder-session';
 import { assembleEmbeddings, embedTokens, type AssembledEmbeddings, type TokenEmbedding } from './embeddings';
 import { PromptCache } from './prompt-cache';
 import { readExportedModel } from './exported-model';
@@ -49,7 +49,8 @@ export class VlmEngine {
     const settings = { provider, ...(options.threads ? { threads: options.threads } : {}) };
     const [vision, decoder] = await Promise.all([createSession(model.visionPath, { ...settings, spinning: false }), createSession(model.decoderPath, settings)]);
     const config = model.manifest.config;
-    return new VlmEngine(model.manifest, new VisionEncoder(vision, config), new DecoderSession(decoder, config, model.manifest.options.graph === 'fused'), model.embedding, provider, reason, device);
+    const fused = model.manifest.options.graph === 'fused';
+    return new VlmEngine(model.manifest, new VisionEncoder(vision, config), new DecoderSession(decoder, config, fused, provider === 'webgpu' && fused ? WEBGPU_FUSED_MAX_RUN : undefined), model.embedding, provider, reason, device);
   }
 
   get config(): NanoVLMConfig {

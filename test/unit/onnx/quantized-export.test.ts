@@ -1,24 +1,14 @@
 // int8/int4 exports (MatMulNBits, head included) load and stay close to the fp32 reference.
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeModel } from '../../../src/main/onnx/onnx-proto';
+import { QUANTIZED_LOGITS_ERROR_LIMITS } from '../../../src/main/onnx/quantize';
 import { VlmEngine } from '../../../src/main/runtime/vlm-engine';
+import { relativeRmsError } from '../../../src/main/util/compare';
 import { exportFixture, FAMILIES, loadFixture, removeDir } from './fixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** root-mean-square error relative to the reference's root mean square */
-function relativeRmsError(actual: Float32Array, expected: Float32Array): number {
-  let err = 0;
-  let ref = 0;
-  for (let i = 0; i < expected.length; i++) {
-    err += (actual[i]! - expected[i]!) ** 2;
-    ref += expected[i]! ** 2;
-  }
-  return Math.sqrt(err / ref);
-}
-
-// Measured on these tiny random-weight models: int8 ≈ 0.027, int4 ≈ 0.29 (K = 64: two blocks per row).
-const LIMITS = { int8: 0.05, int4: 0.4 };
+const LIMITS = QUANTIZED_LOGITS_ERROR_LIMITS;
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
 

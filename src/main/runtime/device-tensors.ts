@@ -7,7 +7,12 @@ import { GraphBuilder } from '../onnx/graph-builder';
 import { DataType, encodeModel, type DataTypeCode } from '../onnx/onnx-proto';
 import { createSession } from './onnx-session';
 
-const ELEMENT_TYPES: Partial<Record<ort.Tensor.Type, DataTypeCode>> = { float32: DataType.FLOAT, int64: DataType.INT64, int32: DataType.INT32, uint8: DataType.UINT8 };
+const ELEMENT_TYPES: Partial<Record<ort.Tensor.Type, DataTypeCode>> = {
+  float32: DataType.FLOAT,
+  int64: DataType.INT64,
+  int32: DataType.INT32,
+  uint8: DataType.UINT8,
+};
 
 const readers = new Map<string, Promise<ort.InferenceSession>>();
 

@@ -113,7 +113,10 @@ function at(system: SystemView, path: string): string {
 function vulkanLoaderPresent(system: SystemView): boolean {
   const multiarch = system.arch === 'arm64' ? 'aarch64-linux-gnu' : system.arch === 'x64' ? 'x86_64-linux-gnu' : `${system.arch}-linux-gnu`;
   const fromEnv = (system.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean);
-  const dirs = [...fromEnv.map((d) => (system.root ? join(system.root, d) : d)), ...[`/usr/lib/${multiarch}`, `/lib/${multiarch}`, '/usr/lib64', '/usr/lib', '/lib64', '/usr/local/lib'].map((d) => at(system, d))];
+  const dirs = [
+    ...fromEnv.map((d) => (system.root ? join(system.root, d) : d)),
+    ...[`/usr/lib/${multiarch}`, `/lib/${multiarch}`, '/usr/lib64', '/usr/lib', '/lib64', '/usr/local/lib'].map((d) => at(system, d)),
+  ];
   return dirs.some((d) => existsSync(join(d, 'libvulkan.so.1')));
 }
 
@@ -124,7 +127,9 @@ function vulkanDrivers(system: SystemView): VulkanDriver[] {
   const dataHome = env.XDG_DATA_HOME || join(env.HOME || homedir(), '.local/share');
   const entries = explicit
     ? explicit.split(':')
-    : [...(env.XDG_CONFIG_DIRS || '/etc/xdg').split(':'), '/etc', dataHome, ...(env.XDG_DATA_DIRS || '/usr/local/share:/usr/share').split(':')].map((d) => join(d, 'vulkan', 'icd.d'));
+    : [...(env.XDG_CONFIG_DIRS || '/etc/xdg').split(':'), '/etc', dataHome, ...(env.XDG_DATA_DIRS || '/usr/local/share:/usr/share').split(':')].map((d) =>
+        join(d, 'vulkan', 'icd.d'),
+      );
   const manifests = [...new Set(entries.filter(Boolean))].flatMap((entry) => (entry.endsWith('.json') ? [entry] : jsonFiles(system, entry)));
   const drivers: VulkanDriver[] = [];
   for (const manifest of manifests) {
@@ -140,7 +145,10 @@ function vulkanDrivers(system: SystemView): VulkanDriver[] {
 
 function jsonFiles(system: SystemView, dir: string): string[] {
   try {
-    return readdirSync(at(system, dir)).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
+    return readdirSync(at(system, dir))
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => join(dir, f));
   } catch {
     return [];
   }
@@ -205,7 +213,11 @@ function nvidiaAdapterName(system: SystemView): string | undefined {
 /** The first NVIDIA GPU's name from nvidia-smi, or undefined when it does not answer. */
 export function nvidiaSmiName(): string | undefined {
   try {
-    const out = execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], {
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return out.split('\n')[0]?.trim() || undefined;
   } catch {
     return undefined;

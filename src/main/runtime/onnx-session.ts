@@ -37,7 +37,11 @@ export interface SessionSettings {
   outputsOnDevice?: readonly string[];
 }
 
-export async function createSession(graph: string | Uint8Array, settings: SessionSettings, name = typeof graph === 'string' ? graph : 'graph'): Promise<ort.InferenceSession> {
+export async function createSession(
+  graph: string | Uint8Array,
+  settings: SessionSettings,
+  name = typeof graph === 'string' ? graph : 'graph',
+): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: executionProviders(settings.provider),
     graphOptimizationLevel: 'all',
@@ -48,9 +52,12 @@ export async function createSession(graph: string | Uint8Array, settings: Sessio
     // WebGPU: ORT warns on every load that shape arithmetic runs on the CPU (by design; see
     // README "GPUs" for what falls back)
     ...(settings.provider === 'webgpu' ? { logSeverityLevel: 3 as const } : {}),
-    ...(settings.outputsOnDevice?.length ? { preferredOutputLocation: Object.fromEntries(settings.outputsOnDevice.map((o) => [o, 'gpu-buffer' as const])) } : {}),
+    ...(settings.outputsOnDevice?.length
+      ? { preferredOutputLocation: Object.fromEntries(settings.outputsOnDevice.map((o) => [o, 'gpu-buffer' as const])) }
+      : {}),
   };
-  if (settings.outputsOnDevice?.length && settings.provider !== 'webgpu') throw new Error(`${name}: outputs can stay on the device only with the webgpu provider (asked: ${settings.provider})`);
+  if (settings.outputsOnDevice?.length && settings.provider !== 'webgpu')
+    throw new Error(`${name}: outputs can stay on the device only with the webgpu provider (asked: ${settings.provider})`);
   const adapter = settings.provider === 'webgpu' ? prepareWebGpu() : undefined;
   try {
     return await (typeof graph === 'string' ? ort.InferenceSession.create(graph, options) : ort.InferenceSession.create(graph, options));

@@ -63,7 +63,12 @@ function detect(): ProviderDetection {
     { name: 'cpu', available: true, detail: 'ONNX Runtime CPU provider (always present)' },
   ];
   const chosen: InferenceProvider = cuda.ok ? 'cuda' : adapter && !adapter.software ? 'webgpu' : 'cpu';
-  const passedOver = candidates.slice(0, candidates.findIndex((c) => c.name === chosen)).map((c) => `${c.name}: ${c.detail}`);
+  const passedOver = candidates
+    .slice(
+      0,
+      candidates.findIndex((c) => c.name === chosen),
+    )
+    .map((c) => `${c.name}: ${c.detail}`);
   const why = chosen === 'cuda' ? cuda.detail : chosen === 'webgpu' ? `WebGPU on ${adapterLabel(adapter!)}` : 'no GPU provider is usable';
   return {
     chosen,
@@ -80,7 +85,8 @@ export function adapterLabel(adapter: GpuAdapter): string {
 
 function detectCuda(): { ok: boolean; detail: string } {
   const library = cudaProviderLibrary();
-  if (!library) return { ok: false, detail: 'onnxruntime-node has no CUDA provider library (libonnxruntime_providers_cuda.so is not installed beside libonnxruntime)' };
+  if (!library)
+    return { ok: false, detail: 'onnxruntime-node has no CUDA provider library (libonnxruntime_providers_cuda.so is not installed beside libonnxruntime)' };
   const gpu = nvidiaSmiName();
   if (!gpu) return { ok: false, detail: `CUDA provider library found (${library}) but no NVIDIA GPU answered (nvidia-smi)` };
   return { ok: true, detail: `CUDA provider library found and GPU "${gpu}" answered` };

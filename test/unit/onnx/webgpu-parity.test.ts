@@ -48,7 +48,9 @@ describe.skipIf(!WEBGPU_AVAILABLE).each(FAMILIES)(onWebGpu('%s fixture'), (famil
   it.each(['fused', 'plain'] as const)('%s graph: greedy ids equal nanoVLM, and cached decode equals full recomputation at every step', async (graph) => {
     const engine = engines[graph]!;
     const request = { inputIds: fixture.inputIds, pixels: fixture.pixels, tiles: fixture.tiles };
-    expect((await generate(engine, request, { greedy: true, maxNewTokens: fixture.greedyIds.length, stopTokenIds: [fixture.eosTokenId] })).tokenIds).toEqual(fixture.greedyIds);
+    expect((await generate(engine, request, { greedy: true, maxNewTokens: fixture.greedyIds.length, stopTokenIds: [fixture.eosTokenId] })).tokenIds).toEqual(
+      fixture.greedyIds,
+    );
 
     const V = engine.config.lm_vocab_size;
     const cache = engine.decoder.newCache(1);

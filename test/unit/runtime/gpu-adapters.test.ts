@@ -58,11 +58,16 @@ describe('detectWebGpuAdapters on Linux', () => {
   });
 
   it('matches a hardware driver to its render node and puts it before the software one', () => {
-    const found = detectWebGpuAdapters(machine({
-      drivers: { ...LAVAPIPE, 'radeon_icd.json': 'libvulkan_radeon.so', 'intel_icd.json': 'libvulkan_intel.so' },
-      render: [{ module: 'amdgpu', vendor: '1002', device: '73bf' }],
-    }));
-    expect(found.adapters.map((a) => [a.name, a.software])).toEqual([['AMD (RADV) GPU [1002:73bf]', false], [expect.stringMatching(/lavapipe/), true]]);
+    const found = detectWebGpuAdapters(
+      machine({
+        drivers: { ...LAVAPIPE, 'radeon_icd.json': 'libvulkan_radeon.so', 'intel_icd.json': 'libvulkan_intel.so' },
+        render: [{ module: 'amdgpu', vendor: '1002', device: '73bf' }],
+      }),
+    );
+    expect(found.adapters.map((a) => [a.name, a.software])).toEqual([
+      ['AMD (RADV) GPU [1002:73bf]', false],
+      [expect.stringMatching(/lavapipe/), true],
+    ]);
     expect(found.adapters[0]!.vulkanDriverFile).toBe('/usr/share/vulkan/icd.d/radeon_icd.json');
     expect(found.notes).toEqual([]);
   });
@@ -73,7 +78,10 @@ describe('detectWebGpuAdapters on Linux', () => {
   });
 
   it('reads only the manifests VK_DRIVER_FILES names, as the loader does', () => {
-    const view = machine({ drivers: { ...LAVAPIPE, 'nvidia_icd.json': 'libGLX_nvidia.so.0' }, nvidiaModel: 'NVIDIA L4' }, { VK_DRIVER_FILES: '/usr/share/vulkan/icd.d/lvp_icd.json' });
+    const view = machine(
+      { drivers: { ...LAVAPIPE, 'nvidia_icd.json': 'libGLX_nvidia.so.0' }, nvidiaModel: 'NVIDIA L4' },
+      { VK_DRIVER_FILES: '/usr/share/vulkan/icd.d/lvp_icd.json' },
+    );
     expect(detectWebGpuAdapters(view).adapters.map((a) => a.software)).toEqual([true]);
   });
 

@@ -13,16 +13,28 @@ import { onWebGpu, WEBGPU_AVAILABLE } from '../../helpers/webgpu';
 function affineGraph(): Uint8Array {
   const g = new GraphBuilder('affine');
   const x = g.input('x', DataType.FLOAT, ['n', 4]);
-  const w = g.initializer('w', Float32Array.from({ length: 16 }, (_, i) => Math.sin(i + 1)), [4, 4]);
+  const w = g.initializer(
+    'w',
+    Float32Array.from({ length: 16 }, (_, i) => Math.sin(i + 1)),
+    [4, 4],
+  );
   g.output(g.op('Add', [g.op('MatMul', [x, w]), g.scalar(1)]), 'y', DataType.FLOAT, ['n', 4]);
   return encodeModel(g.toModel({ '': 21 }));
 }
 
 describe.skipIf(!WEBGPU_AVAILABLE)(onWebGpu('createSession on webgpu'), () => {
-  const x = () => new ort.Tensor('float32', Float32Array.from({ length: 8 }, (_, i) => i / 3 - 1), [2, 4]);
+  const x = () =>
+    new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: 8 }, (_, i) => i / 3 - 1),
+      [2, 4],
+    );
 
-  it('gives the CPU provider\'s results', async () => {
-    const [cpu, gpu] = await Promise.all([createSession(affineGraph(), { provider: 'cpu', threads: 1 }), createSession(affineGraph(), { provider: 'webgpu', threads: 1 })]);
+  it("gives the CPU provider's results", async () => {
+    const [cpu, gpu] = await Promise.all([
+      createSession(affineGraph(), { provider: 'cpu', threads: 1 }),
+      createSession(affineGraph(), { provider: 'webgpu', threads: 1 }),
+    ]);
     const [a, b] = await Promise.all([cpu.run({ x: x() }), gpu.run({ x: x() })]);
     const expected = a.y!.data as Float32Array;
     (b.y!.data as Float32Array).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
@@ -53,10 +65,14 @@ describe.skipIf(!WEBGPU_AVAILABLE)(onWebGpu('createSession on webgpu'), () => {
 
 describe('createSession errors', () => {
   it('refuses device outputs on a provider without a device', async () => {
-    await expect(createSession(affineGraph(), { provider: 'cpu', outputsOnDevice: ['y'] }, 'the affine graph')).rejects.toThrow('the affine graph: outputs can stay on the device only with the webgpu provider (asked: cpu)');
+    await expect(createSession(affineGraph(), { provider: 'cpu', outputsOnDevice: ['y'] }, 'the affine graph')).rejects.toThrow(
+      'the affine graph: outputs can stay on the device only with the webgpu provider (asked: cpu)',
+    );
   });
 
   it('names the graph and the provider when ONNX Runtime refuses a graph', async () => {
-    await expect(createSession(new Uint8Array([1, 2, 3]), { provider: 'cpu' }, 'the broken graph')).rejects.toThrow(/^the broken graph: ONNX Runtime could not load the graph on the cpu provider \(/);
+    await expect(createSession(new Uint8Array([1, 2, 3]), { provider: 'cpu' }, 'the broken graph')).rejects.toThrow(
+      /^the broken graph: ONNX Runtime could not load the graph on the cpu provider \(/,
+    );
   });
 });

@@ -63,6 +63,8 @@ export interface TrainingRunConfig {
   /** resume from a checkpoint folder written by a run (with its trainer state) */
   resumeFrom?: string;
   engine?: TrainingEngineName;
+  /** the studio's cache folder: the onnxruntime engine keeps its optimised graphs there between runs */
+  cacheDir?: string;
 }
 
 /** core → trainer */

@@ -188,6 +188,7 @@ export class RunManager {
       seed: settings.seed,
       checkpointEvery: settings.checkpointEvery,
       ...(settings.engine ? { engine: settings.engine } : {}),
+      cacheDir: join(this.deps.dataDir, 'cache'),
       ...(resumeFrom ? { resumeFrom } : {}),
     };
     const live: LiveRun = { lastWords: [], cancelled: false, handle: undefined as unknown as TrainerHandle };

@@ -35,6 +35,10 @@ export interface SessionSettings {
    * *fetched* ones, not among the graph's: such a session must be run fetching every output.
    */
   outputsOnDevice?: readonly string[];
+  /** write the graph as ONNX Runtime optimised it to this file (a cache of optimised graphs; CPU only) */
+  saveOptimizedAs?: string;
+  /** the graph was saved optimised (saveOptimizedAs): load it without optimising again */
+  alreadyOptimized?: boolean;
 }
 
 export async function createSession(
@@ -44,7 +48,9 @@ export async function createSession(
 ): Promise<ort.InferenceSession> {
   const options: ort.InferenceSession.SessionOptions = {
     executionProviders: executionProviders(settings.provider),
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: settings.alreadyOptimized ? 'disabled' : 'all',
+    // (ORT warns that the file is for this CPU only: the cache's key names the CPU)
+    ...(settings.saveOptimizedAs ? { optimizedModelFilePath: settings.saveOptimizedAs, logSeverityLevel: 3 as const } : {}),
     intraOpNumThreads: settings.threads ?? availableParallelism(),
     interOpNumThreads: 1,
     executionMode: 'sequential',
@@ -58,6 +64,8 @@ export async function createSession(
   };
   if (settings.outputsOnDevice?.length && settings.provider !== 'webgpu')
     throw new Error(`${name}: outputs can stay on the device only with the webgpu provider (asked: ${settings.provider})`);
+  if ((settings.saveOptimizedAs || settings.alreadyOptimized) && settings.provider !== 'cpu')
+    throw new Error(`${name}: optimised graphs are saved for the CPU provider only (asked: ${settings.provider})`);
   const adapter = settings.provider === 'webgpu' ? prepareWebGpu() : undefined;
   try {
     return await (typeof graph === 'string' ? ort.InferenceSession.create(graph, options) : ort.InferenceSession.create(graph, options));

@@ -2,7 +2,7 @@
 // follow the wasm engine's (the reference) step by step, gradient accumulation (its accumulate and
 // apply graphs) resumes exactly from a checkpoint, and a model it cannot build is refused at the
 // start with the dimension named.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { createTrainer, type LoadedTrainer } from '../../../src/main/training/en
 import type { StepReport, TrainerSettings } from '../../../src/main/training/engines/model-trainer';
 import type { SelectedEngine } from '../../../src/main/training/engines/select-engine';
 import { buildStepGraph } from '../../../src/main/training/onnxruntime/step-graph';
+import { TRAINING_GRAPH_CACHE } from '../../../src/main/training/onnxruntime/training-graph-cache';
 import { runTraining } from '../../../src/main/training/process/training-run';
 import { DEFAULT_OPTIMIZER, type TrainerMessage, type TrainingEngineName } from '../../../src/shared/training';
 import { expectedFile, FIXTURE_RATES, fixtureDir } from './fixtures';
@@ -116,6 +117,38 @@ describe('the onnxruntime training engine', () => {
     expect(split.loss).toBe(fused.loss);
     expect(split.gradNorm).toBeCloseTo(fused.gradNorm, 4);
     expect(split.after).toBeCloseTo(fused.after, 5);
+  }, 60_000);
+
+  it('keeps optimised graphs in the cache folder and takes the same step from them', async () => {
+    const settings: TrainerSettings = { optimizer: { ...DEFAULT_OPTIMIZER, learningRates: FIXTURE_RATES }, gradientAccumulationSteps: 1, schedule: { kind: 'constant' } };
+    const batch = () => readBatchFile(expectedFile('split'), PADDED_BATCH_NAMES);
+    const cacheDir = join(work, 'cache');
+    const graphs = () => (existsSync(join(cacheDir, TRAINING_GRAPH_CACHE)) ? readdirSync(join(cacheDir, TRAINING_GRAPH_CACHE)) : []);
+    const step = async (cache?: string) => {
+      const checkpoint = openCheckpoint(fixtureDir('split'));
+      const loaded = await createTrainer(ORT, checkpoint, settings, 0, cache);
+      checkpoint.close();
+      const report = await loaded.trainer.trainStep([batch()]);
+      const after = await loaded.trainer.evaluate(batch());
+      await loaded.dispose();
+      return { ...report, after };
+    };
+    const uncached = await step();
+    const first = await step(cacheDir); // optimises and writes the files
+    const written = graphs();
+    expect(written.length).toBeGreaterThanOrEqual(2); // the step graph and the loss graph
+    expect(written.every((name) => name.endsWith('.onnx'))).toBe(true);
+    const second = await step(cacheDir); // loads them
+    expect(graphs()).toEqual(written);
+    for (const run of [first, second]) {
+      expect(run.loss).toBe(uncached.loss);
+      expect(run.gradNorm).toBe(uncached.gradNorm);
+      expect(run.after).toBe(uncached.after);
+    }
+    // a damaged file is made again
+    writeFileSync(join(cacheDir, TRAINING_GRAPH_CACHE, written[0]!), 'not a graph');
+    expect((await step(cacheDir)).after).toBe(uncached.after);
+    expect(readFileSync(join(cacheDir, TRAINING_GRAPH_CACHE, written[0]!)).length).toBeGreaterThan(1000);
   }, 60_000);
 
   it('refuses a model whose head size it cannot rotate, naming the dimension', () => {

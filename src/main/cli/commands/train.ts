@@ -5,6 +5,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { numberOption, requireString, UsageError, type CliCommand, type CliIO, type ParsedArgs } from '../command';
 import { defaultDataFolder } from '../../data/data-folder';
+import { defaultCacheDir } from '../../runtime/model-files';
 import { resolveModel, TOKENIZER_FILES } from '../../hub/hub';
 import { resolveTrainingDataset } from '../dataset-source';
 import { evaluateCheckpoint } from '../../eval/checkpoint-eval';
@@ -88,6 +89,7 @@ export const command: CliCommand = {
       checkpointEvery,
       ...(args.values.resume ? { resumeFrom: resolve(args.values.resume as string) } : {}),
       ...(engine ? { engine } : {}),
+      cacheDir: defaultCacheDir(),
     };
     const printer = new ProgressPrinter({ write: io.err, inPlace: Boolean(process.stderr.isTTY), logEvery: numberOption(args, 'log-every', wholePositive) ?? 10 });
     let finishedDir: string | undefined;

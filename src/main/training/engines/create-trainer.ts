@@ -2,7 +2,9 @@
 // and the benchmarks hold, whichever engine trains.
 import type { Checkpoint } from '../../model/checkpoint';
 import type { ModelContents } from '../checkpoints/checkpoint-writer';
+import { join } from 'node:path';
 import { OnnxRuntimeTrainer } from '../onnxruntime/onnxruntime-trainer';
+import { TRAINING_GRAPH_CACHE } from '../onnxruntime/training-graph-cache';
 import type { ModelTrainer, TrainerSettings } from './model-trainer';
 import type { SelectedEngine } from './select-engine';
 
@@ -13,10 +15,16 @@ export interface LoadedTrainer {
   dispose(): Promise<void>;
 }
 
-/** The trainer on `engine` (already started by selectEngineForRun). `padTokenId` fills padded positions. */
-export async function createTrainer(engine: SelectedEngine, checkpoint: Checkpoint, settings: TrainerSettings, padTokenId: number): Promise<LoadedTrainer> {
+/**
+ * The trainer on `engine` (already started by selectEngineForRun). `padTokenId` fills padded
+ * positions; under `cacheDir` the onnxruntime engine keeps its optimised graphs between runs.
+ */
+export async function createTrainer(
+  engine: SelectedEngine, checkpoint: Checkpoint, settings: TrainerSettings, padTokenId: number, cacheDir?: string,
+): Promise<LoadedTrainer> {
   if (engine.engine === 'onnxruntime') {
-    const trainer = OnnxRuntimeTrainer.fromCheckpoint(checkpoint, settings, { provider: engine.provider, padTokenId, splitUpdate: engine.splitUpdate });
+    const graphCacheDir = cacheDir ? join(cacheDir, TRAINING_GRAPH_CACHE) : undefined;
+    const trainer = OnnxRuntimeTrainer.fromCheckpoint(checkpoint, settings, { provider: engine.provider, padTokenId, splitUpdate: engine.splitUpdate, graphCacheDir });
     return { trainer, model: { config: checkpoint.config, rawConfig: checkpoint.rawConfig, values: () => trainer.parameterValues() }, dispose: () => trainer.dispose() };
   }
   const [{ ModelParameters }, { isTrainedGroup, Trainer }] = await Promise.all([import('../tfjs/parameters'), import('../tfjs/trainer')]);

@@ -17,10 +17,10 @@ import type { Checkpoint } from '../../model/checkpoint';
 import type { ModelSpec } from '../../model/config';
 import { parameterGroup, storedParameterShapes } from '../../model/parameters';
 import type { InferenceProvider } from '../../runtime/providers';
-import { createSession } from '../../runtime/onnx-session';
 import type { TrainingBatch } from '../data/batch';
 import type { MomentState, ModelTrainer, StepReport, TrainerSettings } from '../engines/model-trainer';
 import { groupLearningRates, trainedGroups } from '../optimizer/lr-schedule';
+import { cachedSession } from './training-graph-cache';
 import { buildStepGraph, checkTrainable, MAX_GRAD_NORM_INPUT, momentInput, scalarInput, STEP_IO, type StepGraphKind } from './step-graph';
 import { stepFeeds, type StepFeeds } from './step-feeds';
 
@@ -32,6 +32,8 @@ export interface OnnxTrainerOptions {
   padTokenId: number;
   /** take every step split (gradients out, then AdamW in chunks): less memory, a little slower */
   splitUpdate?: boolean;
+  /** where optimised graphs are kept between runs (training-graph-cache.ts); none: optimised every time */
+  graphCacheDir?: string;
 }
 
 /** The split update's chunks hold about this share of the trained parameters each. */
@@ -99,7 +101,8 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     if (!session) {
       const names = chunk === undefined ? undefined : this.updateChunks()[chunk];
       const graph = buildStepGraph({ spec: this.spec, kind, rows, length, trainedGroups: this.trainedGroups, optimizer: this.settings.optimizer, chunk: names });
-      session = createSession(graph, { provider: this.options.provider ?? 'cpu', threads: this.options.threads, flushDenormals: true }, `the ${kind} graph`);
+      const settings = { provider: this.options.provider ?? 'cpu', threads: this.options.threads, flushDenormals: true } as const;
+      session = cachedSession(graph, settings, `the ${kind} graph`, this.options.graphCacheDir);
       this.sessions.set(key, session);
     }
     return session;

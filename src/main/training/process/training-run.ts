@@ -47,7 +47,7 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
       optimizer: config.optimizer,
       gradientAccumulationSteps: plan.microBatches,
       schedule: { kind: 'cosine', maxSteps: config.maxSteps },
-    }, tokenizer.eosTokenId);
+    }, tokenizer.eosTokenId, config.cacheDir);
   } finally {
     checkpoint.close();
   }

@@ -25,25 +25,32 @@ import {
 } from './datasets';
 import type { Job } from './jobs';
 import { MAX_DATASET_NAME_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS } from './limits';
-import { addModelSchema, modelIdSchema, type ModelInfo } from './models';
+import { uploadBeginSchema, uploadIdSchema, uploadWriteSchema } from './uploads';
+import { addModelSchema, modelIdSchema, type CatalogueEntry, type ModelInfo } from './models';
 import {
+  chatExportSchema,
   chatFeedbackSchema,
   chatIdInput,
   chatPrefillSchema,
+  chatListSchema,
   chatSendSchema,
   chatToSampleSchema,
+  chatUpdateSchema,
   generationSettingsChangeSchema,
   messageIdInput,
   QUANTIZATION_CHOICES,
   regenerateSchema,
+  samplePreviewSchema,
   type ChatDetail,
+  type ChatExport,
   type ChatMessage,
   type ChatPrefilled,
   type ChatPrefillResult,
   type ChatSendResult,
   type ChatSummary,
+  type SamplePreview,
 } from './chat';
-import { runStartSchema, type RunDetail, type RunLogLine, type RunMetric, type RunPredictions, type RunSummary } from './runs';
+import { runStartSchema, type RunDetail, type RunLogLine, type RunMetric, type RunPredictions, type RunSummary, type TrainingDataCheck } from './runs';
 import type { SystemHealth, SystemInfo, WelcomeState } from './system';
 import { ApiError } from './errors';
 
@@ -80,9 +87,21 @@ export const methodInputs = {
   'datasets.create': z.object({ name: datasetName, description: description.optional() }).strict(),
   'datasets.update': z.object({ id, name: datasetName.optional(), description: description.optional() }).strict(),
   'datasets.delete': z.object({ id }).strict(),
-  'datasets.import': z.object({ datasetId: id, path: absolutePath, options: importOptionsSchema.optional() }).strict(),
-  /** into a new or empty folder; `overwrite` replaces the files of an earlier export there */
-  'datasets.export': z.object({ datasetId: id, outDir: absolutePath, format: z.enum(['jsonl', 'sharegpt', 'parquet']), overwrite: z.boolean().optional() }).strict(),
+  /** from a path on the studio's machine, or from files uploaded (uploads.*) */
+  'datasets.import': z
+    .object({ datasetId: id, path: absolutePath.optional(), uploadId: z.string().uuid().optional(), options: importOptionsSchema.optional() })
+    .strict()
+    .refine((i) => (i.path === undefined) !== (i.uploadId === undefined), { message: 'give either a path or an uploadId', path: ['path'] }),
+  /**
+   * into a new or empty folder on the studio's machine (`overwrite` replaces the files of an earlier
+   * export there), or (no outDir) as a .zip to download
+   */
+  'datasets.export': z
+    .object({ datasetId: id, outDir: absolutePath.optional(), format: z.enum(['jsonl', 'sharegpt', 'parquet']), overwrite: z.boolean().optional() })
+    .strict(),
+  'uploads.begin': uploadBeginSchema,
+  'uploads.write': uploadWriteSchema,
+  'uploads.discard': uploadIdSchema,
   'datasets.assignSplits': z.object({ datasetId: id, ratios: splitRatiosSchema, seed: z.number().int().min(0).max(2 ** 31 - 1) }).strict(),
   'datasets.splitLeaks': z.object({ datasetId: id }).strict(),
   'datasets.createVersion': z.object({ datasetId: id, note: z.string().max(MAX_NOTE_CHARS).optional() }).strict(),
@@ -101,9 +120,11 @@ export const methodInputs = {
   'images.add': z.object({ name: z.string().max(255).optional(), dataBase64: z.string().min(1).max(MAX_UPLOAD_BASE64) }).strict(),
 
   'models.list': noInput,
+  'models.catalogue': noInput,
   'models.add': addModelSchema,
   'models.remove': z.object({ id: modelIdSchema }).strict(),
-  'models.export': z.object({ id: modelIdSchema, quant: z.enum(QUANTIZATION_CHOICES) }).strict(),
+  /** the ONNX export (kept in the cache); copied to outDir, or offered as a .zip to download, when asked */
+  'models.export': z.object({ id: modelIdSchema, quant: z.enum(QUANTIZATION_CHOICES), outDir: absolutePath.optional(), download: z.boolean().optional() }).strict(),
   /** upload the model (weights, tokenizer, a model card) to a Hub model repo, as a job */
   'models.push': z.object({ id: modelIdSchema, repo: hubRepoSchema, private: z.boolean().default(false) }).strict(),
   /** upload a dataset version (Parquet per split, a dataset card) to a Hub dataset repo, as a job */
@@ -122,13 +143,17 @@ export const methodInputs = {
     })
     .strict(),
 
-  'chat.list': noInput,
+  'chat.list': chatListSchema,
   'chat.get': chatIdInput,
+  'chat.update': chatUpdateSchema,
+  'chat.export': chatExportSchema,
   'chat.send': chatSendSchema,
   'chat.prefill': chatPrefillSchema,
   'chat.stop': messageIdInput,
   'chat.regenerate': regenerateSchema,
+  'chat.showVariant': messageIdInput,
   'chat.feedback': chatFeedbackSchema,
+  'chat.samplePreview': samplePreviewSchema,
   'chat.toSample': chatToSampleSchema,
   'chat.delete': chatIdInput,
 
@@ -142,6 +167,8 @@ export const methodInputs = {
   'runs.exportElsewhere': z.object({ id: z.string().uuid(), outDir: absolutePath, processes: z.number().int().min(1).max(4096).default(1) }).strict(),
   /** a folder nanoVLM's trainer wrote (save_pretrained) becomes a checkpoint and model of the run */
   'runs.addCheckpoint': z.object({ folder: absolutePath, id: z.string().uuid().optional(), step: z.number().int().min(0).optional() }).strict(),
+  'runs.checkpointModel': z.object({ id: z.string().uuid(), step: z.number().int().min(0) }).strict(),
+  'runs.dataCheck': z.object({ datasetId: id }).strict(),
 } as const;
 
 /** Output types, by method name. */
@@ -161,6 +188,9 @@ export interface MethodOutputs {
   'datasets.delete': { deleted: true };
   'datasets.import': Job;
   'datasets.export': Job;
+  'uploads.begin': { uploadId: string };
+  'uploads.write': { received: number };
+  'uploads.discard': { discarded: true };
   'datasets.assignSplits': SplitAssignment;
   'datasets.splitLeaks': SplitLeak[];
   'datasets.createVersion': DatasetVersion;
@@ -178,6 +208,8 @@ export interface MethodOutputs {
   'images.add': ImageInfo;
 
   'models.list': ModelInfo[];
+  /** the published nanoVLM checkpoints, with sizes and what each needs */
+  'models.catalogue': CatalogueEntry[];
   'models.add': Job;
   'models.remove': ModelInfo;
   'models.export': Job;
@@ -190,11 +222,15 @@ export interface MethodOutputs {
 
   'chat.list': ChatSummary[];
   'chat.get': ChatDetail;
+  'chat.update': ChatSummary;
+  'chat.export': ChatExport;
   'chat.send': ChatSendResult;
   'chat.prefill': ChatPrefillResult;
   'chat.stop': ChatMessage;
   'chat.regenerate': ChatMessage;
+  'chat.showVariant': ChatMessage;
   'chat.feedback': ChatMessage;
+  'chat.samplePreview': SamplePreview;
   'chat.toSample': Sample;
   'chat.delete': { deleted: true };
 
@@ -206,6 +242,10 @@ export interface MethodOutputs {
   'runs.predictions': RunPredictions;
   'runs.exportElsewhere': Job;
   'runs.addCheckpoint': RunSummary;
+  /** a kept checkpoint as a model to chat with (registered on first use) */
+  'runs.checkpointModel': ModelInfo;
+  /** what a dataset would give a run: answered samples by split and status, and those left out */
+  'runs.dataCheck': TrainingDataCheck;
 }
 
 export type MethodName = keyof typeof methodInputs & keyof MethodOutputs;

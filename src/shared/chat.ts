@@ -53,7 +53,10 @@ export interface AnswerStats {
   ttftMs: number;
   tokensPerSecond: number;
   tokens: number;
-  stopReason: 'eos' | 'max_tokens' | 'cancelled';
+  /** context_length: the model's context was full before the answer's max tokens */
+  stopReason: 'eos' | 'max_tokens' | 'context_length' | 'cancelled';
+  /** request to last token, in ms (older answers lack it) */
+  totalMs?: number;
   /** prompt positions served from the previous answer's KV cache (earlier turns, photos already seen) */
   reusedPositions?: number;
   promptPositions?: number;
@@ -76,6 +79,8 @@ export interface ChatMessage {
   correctedText?: string;
   /** the dataset sample this answer was added as */
   addedTo?: { sampleId: number; datasetId: number };
+  /** answers to the same question kept by regenerate: this one is `index` (1-based) of `ids` */
+  variant?: { index: number; count: number; ids: number[] };
   createdAt: number;
 }
 
@@ -83,6 +88,10 @@ export interface ChatSummary {
   id: number;
   title: string;
   modelId: string;
+  /** instructions put before the conversation ('' for none) */
+  systemPrompt: string;
+  /** the other chat of a side-by-side comparison */
+  pairedChatId?: number;
   messageCount: number;
   createdAt: number;
   updatedAt: number;
@@ -95,6 +104,9 @@ export interface ChatDetail extends ChatSummary {
 const chatId = z.number().int().positive();
 const messageId = z.number().int().positive();
 
+export const SYSTEM_PROMPT_MAX = 4000;
+const systemPrompt = z.string().max(SYSTEM_PROMPT_MAX);
+
 export const chatSendSchema = z
   .object({
     /** absent: a new chat */
@@ -103,8 +115,30 @@ export const chatSendSchema = z
     text: z.string().trim().min(1, 'ask something').max(20_000),
     imageIds: z.array(imageIdSchema).max(16).default([]),
     settings: generationSettingsChangeSchema.optional(),
+    /** a new chat: its system prompt */
+    systemPrompt: systemPrompt.optional(),
+    /** a new chat: the chat it is compared with side by side (linked both ways) */
+    pairWith: chatId.optional(),
   })
   .strict();
+
+export const chatListSchema = z.object({ query: z.string().trim().max(200).optional() }).strict();
+export const chatUpdateSchema = z
+  .object({ chatId, title: z.string().trim().min(1, 'a title cannot be empty').max(200).optional(), systemPrompt: systemPrompt.optional() })
+  .strict();
+export const CHAT_EXPORT_FORMATS = ['json', 'markdown'] as const;
+export const chatExportSchema = z.object({ chatId, format: z.enum(CHAT_EXPORT_FORMATS) }).strict();
+
+/** A chat written out as a file for the person to save (the renderer offers it as a download). */
+export interface ChatExport {
+  fileName: string;
+  mimeType: string;
+  content: string;
+}
+
+/** What "add to dataset" takes: the whole conversation up to the answer, or the answer's turn only. */
+export const SAMPLE_SCOPES = ['conversation', 'turn'] as const;
+export type SampleScope = (typeof SAMPLE_SCOPES)[number];
 
 export const chatFeedbackSchema = z
   .object({
@@ -143,7 +177,14 @@ export interface ChatPrefilled {
   error?: string;
 }
 
-export const chatToSampleSchema = z.object({ messageId, datasetId: z.number().int().positive() }).strict();
+export const chatToSampleSchema = z.object({ messageId, datasetId: z.number().int().positive(), scope: z.enum(SAMPLE_SCOPES).default('conversation') }).strict();
+export const samplePreviewSchema = z.object({ messageId, scope: z.enum(SAMPLE_SCOPES).default('conversation') }).strict();
+
+/** The sample an answer would become: its photos and turns, each answer with where it came from. */
+export interface SamplePreview {
+  imageIds: string[];
+  turns: { user: string; assistant: string; origin: 'person' | 'model'; model?: string }[];
+}
 export const chatIdInput = z.object({ chatId }).strict();
 export const messageIdInput = z.object({ messageId }).strict();
 export const regenerateSchema = z.object({ messageId, settings: generationSettingsChangeSchema.optional() }).strict();

@@ -1,6 +1,7 @@
 // The one interface the renderer talks to: over the Electron preload's bridge (desktop-door.ts) or,
 // in a browser, over HTTP (the web client). Renderer code never knows which door it has.
 import type { EventPayloads, EventTopic, MethodInput, MethodName, MethodOutput } from './api';
+import type { DownloadTicket } from './jobs';
 
 export interface StudioClient {
   readonly door: 'electron' | 'web';
@@ -9,6 +10,11 @@ export interface StudioClient {
   subscribe<T extends EventTopic>(topic: T, handler: (payload: EventPayloads[T]) => void): () => void;
   /** URL of a stored image or its thumbnail, by opaque id. */
   mediaUrl(kind: MediaKind, id: string): string;
+  /**
+   * Hands the person a file a job prepared (a zipped export) as a browser download. Only the
+   * browser door has it: the desktop writes exports to a folder of the person's choice instead.
+   */
+  download?(ticket: DownloadTicket): Promise<void>;
 }
 
 export type MediaKind = 'image' | 'thumb';

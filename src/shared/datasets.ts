@@ -2,6 +2,7 @@
 // inputs that cross the API boundary (the renderer's requests are validated by these).
 import { z } from 'zod';
 import { MAX_TAG_CHARS, MAX_TAGS, MAX_TURN_TEXT_CHARS, MAX_TURNS } from './limits';
+import type { DownloadTicket } from './jobs';
 
 export const SPLITS = ['train', 'val', 'test'] as const;
 export const STATUSES = ['todo', 'draft', 'review', 'done', 'rejected'] as const;
@@ -235,10 +236,13 @@ export interface ImportReport extends ImportProgress {
   seconds: number;
 }
 
-export type ImportFormat = 'folder' | 'jsonl' | 'csv' | 'parquet';
+/** image: one photo, as a folder of one (its .txt or .json sidecar beside it is read too) */
+export type ImportFormat = 'folder' | 'image' | 'jsonl' | 'csv' | 'parquet';
 export type ExportFormat = 'jsonl' | 'sharegpt' | 'parquet';
 
 export interface ExportReport {
+  /** an export made for download (no folder given): the .zip to fetch */
+  download?: DownloadTicket;
   format: ExportFormat;
   samples: number;
   images: number;

@@ -23,3 +23,10 @@ export interface Job {
   /** what the work returned, when done (JSON) */
   result?: unknown;
 }
+
+/** A file a job made for the person to take away (browser door: GET api/download/<id> with the token). */
+export interface DownloadTicket {
+  id: string;
+  fileName: string;
+  bytes: number;
+}

@@ -34,3 +34,23 @@ export const addModelSchema = z
     name: z.string().trim().min(1).max(120).optional(),
   })
   .strict();
+/** A published nanoVLM checkpoint, with what it takes to download, chat with and fine-tune. */
+export interface CatalogueEntry {
+  repo: string;
+  family: 'prefix' | 'inline' | 'split';
+  /** which nanoVLM release it comes from, in a few words */
+  release: string;
+  parameters: number;
+  /** model.safetensors (fp32) plus the tokenizer, about */
+  downloadBytes: number;
+  /** the longest conversation, in positions */
+  context: number;
+  /** the largest photo, in pixels on a side */
+  maxImageSide: number;
+  /** weights in memory to chat, by precision */
+  chatMemory: { fp32: number; int8: number; int4: number };
+  /** a training step at batch 1, by what trains (estimate, native memory) */
+  trainMemory: { projector: number; 'projector+language': number; full: number };
+  /** the registered model of this repo, once added */
+  modelId?: string;
+}

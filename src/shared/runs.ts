@@ -1,5 +1,6 @@
 // Training runs as the renderer sees them, and the inputs that start one.
 import { z } from 'zod';
+import { statusSchema, type SampleSplit, type SampleStatus } from './datasets';
 import { DEFAULT_OPTIMIZER, TRAINING_ENGINES, type LearningRates, type TrainingEngineName } from './training';
 
 export type RunStatus = 'running' | 'finished' | 'cancelled' | 'failed' | 'interrupted';
@@ -44,6 +45,8 @@ export const runStartSchema = z
     engine: z.enum(TRAINING_ENGINES).optional(),
     /** val samples whose answers are generated at each checkpoint (0: no evaluation) */
     evalSamples: z.number().int().min(0).max(10_000).default(100),
+    /** train only on samples of these statuses (default: every answered sample but rejected ones) */
+    statuses: z.array(statusSchema.exclude(['rejected'])).min(1).max(4).optional(),
   })
   .strict();
 export type RunStartInput = z.input<typeof runStartSchema>;
@@ -120,4 +123,18 @@ export interface RunPredictions {
   accuracy: number | null;
   n: number;
   items: RunPrediction[];
+}
+
+/** Statuses of samples a person has not confirmed: a run on them trains on unchecked answers. */
+export const UNREVIEWED_STATUSES: readonly SampleStatus[] = ['todo', 'draft', 'review'];
+
+/**
+ * What a dataset gives a run, per split: answered samples (every turn has an answer) by status,
+ * and those left out (a turn without an answer, or rejected).
+ */
+export interface TrainingDataCheck {
+  datasetId: number;
+  answered: Record<SampleSplit, Record<SampleStatus, number>>;
+  unanswered: Record<SampleSplit, number>;
+  rejected: Record<SampleSplit, number>;
 }

@@ -19,11 +19,18 @@ export interface StudioPage {
   close(): Promise<void>;
 }
 
-export async function openStudioPage(options: StudioServerOptions = {}): Promise<StudioPage> {
+/** The window sizes the screens are checked at: a common laptop and a small one. */
+export const VIEWPORTS = [
+  { width: 1440, height: 900 },
+  { width: 1280, height: 720 },
+] as const;
+
+export async function openStudioPage(options: StudioServerOptions & { viewport?: { width: number; height: number } } = {}): Promise<StudioPage> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const studio = await startStudioServer(options);
+  const { viewport = { width: 1360, height: 860 }, ...serverOptions } = options;
+  const studio = await startStudioServer(serverOptions);
   const browser = await launchBrowser();
-  const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+  const page = await browser.newPage({ viewport, acceptDownloads: true });
   const consoleProblems: string[] = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error' || msg.type() === 'warning') consoleProblems.push(`${msg.type()}: ${msg.text()}`);
@@ -57,6 +64,25 @@ export async function openStudioPage(options: StudioServerOptions = {}): Promise
       await studio.stop();
     },
   };
+}
+
+/** Whether box `inner` lies inside box `outer` (a pixel of rounding allowed). */
+export function inside(inner: Box | null, outer: Box | null): boolean {
+  if (!inner || !outer) return false;
+  return inner.x >= outer.x - 1 && inner.y >= outer.y - 1 && inner.x + inner.width <= outer.x + outer.width + 1 && inner.y + inner.height <= outer.y + outer.height + 1;
+}
+
+/** Whether two boxes overlap. */
+export function overlaps(a: Box | null, b: Box | null): boolean {
+  if (!a || !b) return false;
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 /** Polls outside a test (hooks cannot use expect.poll). */

@@ -2,7 +2,20 @@
 // (chat.delta events) and stored when it ends (chat.message event); stop, regenerate, feedback, and
 // "add to dataset", which turns an answered (or corrected) turn into a reviewed sample.
 import { ApiError } from '../../shared/api';
-import { changeSettings, DEFAULT_GENERATION_SETTINGS, type ChatDetail, type ChatMessage, type ChatPrefilled, type ChatPrefillResult, type ChatSendResult, type GenerationSettings, type GenerationSettingsChange } from '../../shared/chat';
+import {
+  changeSettings,
+  DEFAULT_GENERATION_SETTINGS,
+  type ChatDetail,
+  type ChatExport,
+  type ChatMessage,
+  type ChatPrefilled,
+  type ChatPrefillResult,
+  type ChatSendResult,
+  type GenerationSettings,
+  type GenerationSettingsChange,
+  type SamplePreview,
+  type SampleScope,
+} from '../../shared/chat';
 import type { Sample } from '../../shared/datasets';
 import type { EventBus } from '../core/event-bus';
 import type { DatasetStore } from '../data/dataset-store';
@@ -11,6 +24,8 @@ import type { ModelRegistry } from '../registry/model-registry';
 import type { Quantization } from '../onnx/export-options';
 import { answer } from '../runtime/answer';
 import { prefillAnswer } from '../runtime/answer-prefill';
+import { exportChat } from './chat-export';
+import { sampleFromChat } from './chat-sample';
 import type { ChatStore } from './chat-store';
 import type { EnginePool } from './engine-pool';
 import { pushAll } from '../../shared/array-utils';
@@ -36,11 +51,16 @@ export class ChatService {
     deps.chats.markInterrupted();
   }
 
-  send(input: { chatId?: number; modelId: string; text: string; imageIds: string[]; settings?: GenerationSettingsChange }): ChatSendResult {
+  send(input: { chatId?: number; modelId: string; text: string; imageIds: string[]; settings?: GenerationSettingsChange; systemPrompt?: string; pairWith?: number }): ChatSendResult {
     const model = this.deps.models.get(input.modelId);
     for (const id of input.imageIds) this.deps.datasets.imageFilePath(id); // every photo must be stored
     const chats = this.deps.chats;
-    const chat = input.chatId ? chats.chat(input.chatId) : chats.createChat(input.text.slice(0, TITLE_LENGTH), model.id);
+    if (input.chatId && (input.systemPrompt !== undefined || input.pairWith !== undefined)) {
+      throw new ApiError('invalid_input', 'systemPrompt and pairWith are for a new chat; change a chat with chat.update', input.pairWith !== undefined ? 'pairWith' : 'systemPrompt');
+    }
+    const chat = input.chatId
+      ? chats.chat(input.chatId)
+      : chats.createChat(input.text.slice(0, TITLE_LENGTH), model.id, { systemPrompt: input.systemPrompt, pairWith: input.pairWith });
     if (chats.messages(chat.id).some((m) => m.status === 'streaming')) throw new ApiError('conflict', 'this chat is still answering; stop it or wait', 'chatId');
     const userMessage = chats.addMessage({ chatId: chat.id, role: 'user', text: input.text, imageIds: input.imageIds, status: 'done' });
     const assistantMessage = this.startAnswer(chat.id, model.id, changeSettings(DEFAULT_GENERATION_SETTINGS, input.settings));
@@ -63,6 +83,7 @@ export class ChatService {
     if (history.some((m) => m.status === 'streaming')) return { prefilling: false };
     const question = { role: 'user', text: '', imageIds: input.imageIds } as ChatMessage;
     const { turns, images } = this.conversation([...history, question]);
+    const system = input.chatId ? this.deps.chats.chat(input.chatId).systemPrompt.trim() : '';
     const controller = new AbortController();
     this.prefills.set(input.slot, controller);
     const ended = (outcome: ChatPrefilled['outcome'], error?: string) => {
@@ -70,20 +91,44 @@ export class ChatService {
       this.deps.events.publish('chat.prefilled', { slot: input.slot, outcome, ...(error ? { error } : {}) });
     };
     this.deps.engines
-      .withModel(model.id, input.quant, ({ engine, tokenizer }) => prefillAnswer(engine, tokenizer, { turns: turns.slice(0, -1), images }, controller.signal))
+      .withModel(model.id, input.quant, ({ engine, tokenizer }) => prefillAnswer(engine, tokenizer, { turns: turns.slice(0, -1), images, ...(system ? { system } : {}) }, controller.signal))
       .then((outcome) => ended(outcome), (err: Error) => ended(controller.signal.aborted ? 'cancelled' : 'failed', err.message));
     return { prefilling: true };
   }
 
-  /** Answer the last question again (the previous answer is replaced). */
+  /** Answer the last question again; the previous answer stays as a variant to go back to. */
   regenerate(messageId: number, settings?: GenerationSettingsChange): ChatMessage {
+    const old = this.lastAnswer(messageId, 'regenerated');
+    return this.startAnswer(old.chatId, old.modelId!, changeSettings({ ...DEFAULT_GENERATION_SETTINGS, ...old.settings }, settings), old.id);
+  }
+
+  /** Show another variant of the last answer in its place (it becomes the conversation's answer). */
+  showVariant(messageId: number): ChatMessage {
+    const wanted = this.deps.chats.message(messageId);
+    const shown = this.deps.chats.messages(wanted.chatId).at(-1);
+    if (!shown || !wanted.variant?.ids.includes(shown.id)) throw new ApiError('conflict', 'only the variants of the last answer of a chat can be shown', 'messageId');
+    if (shown.status === 'streaming') throw new ApiError('conflict', 'this answer is still streaming; stop it first', 'messageId');
+    return this.deps.chats.showVariant(messageId);
+  }
+
+  update(chatId: number, change: { title?: string; systemPrompt?: string }) {
+    return this.deps.chats.update(chatId, change);
+  }
+
+  exportChat(chatId: number, format: 'json' | 'markdown'): Promise<ChatExport> {
+    return exportChat(this.deps.chats.detail(chatId), format, {
+      thumbnailPath: (id) => this.deps.datasets.thumbnailPath(id),
+      modelName: (id) => this.deps.models.list().find((m) => m.id === id)?.name ?? id,
+    });
+  }
+
+  private lastAnswer(messageId: number, what: string): ChatMessage {
     const old = this.deps.chats.message(messageId);
-    if (old.role !== 'assistant') throw new ApiError('invalid_input', 'only an answer can be regenerated', 'messageId');
+    if (old.role !== 'assistant') throw new ApiError('invalid_input', `only an answer can be ${what}`, 'messageId');
     const messages = this.deps.chats.messages(old.chatId);
-    if (messages.at(-1)?.id !== old.id) throw new ApiError('conflict', 'only the last answer of a chat can be regenerated', 'messageId');
+    if (messages.at(-1)?.id !== old.id) throw new ApiError('conflict', `only the last answer of a chat can be ${what}`, 'messageId');
     if (old.status === 'streaming') throw new ApiError('conflict', 'this answer is still streaming; stop it first', 'messageId');
-    this.deps.chats.deleteMessage(old.id);
-    return this.startAnswer(old.chatId, old.modelId!, changeSettings({ ...DEFAULT_GENERATION_SETTINGS, ...old.settings }, settings));
+    return old;
   }
 
   /** A chat as stored, with the text so far of an answer still streaming. */
@@ -105,24 +150,16 @@ export class ChatService {
     return updated;
   }
 
-  /** One reviewed sample from an answer: its question's photos, the question and the (corrected) answer. */
-  toSample(messageId: number, datasetId: number): Sample {
+  /** The sample an answer would become (chat-sample.ts), for the person to check before adding it. */
+  samplePreview(messageId: number, scope: SampleScope): SamplePreview {
     const answerMessage = this.deps.chats.message(messageId);
-    if (answerMessage.role !== 'assistant') throw new ApiError('invalid_input', 'choose an answer to add to a dataset', 'messageId');
-    const messages = this.deps.chats.messages(answerMessage.chatId);
-    const index = messages.findIndex((m) => m.id === messageId);
-    const question = messages.slice(0, index).reverse().find((m) => m.role === 'user');
-    if (!question) throw new ApiError('invalid_input', 'this answer has no question before it', 'messageId');
-    const imageIds = messages.slice(0, index).flatMap((m) => m.imageIds);
-    if (imageIds.length === 0) throw new ApiError('invalid_input', 'a sample needs at least one photo; this conversation has none', 'messageId');
-    const corrected = answerMessage.correctedText !== undefined && answerMessage.correctedText !== answerMessage.text;
-    const text = answerMessage.correctedText ?? answerMessage.text;
-    const sample = this.deps.datasets.createSample(datasetId, {
-      imageIds,
-      turns: [{ user: question.text, assistant: text, origin: corrected ? 'person' : 'model', ...(corrected ? {} : { model: answerMessage.modelId }) }],
-      status: 'review',
-      tags: ['from-chat'],
-    });
+    return sampleFromChat(this.deps.chats.messages(answerMessage.chatId), messageId, scope);
+  }
+
+  /** One sample in "review" from an answer and the conversation before it, tagged from-chat. */
+  toSample(messageId: number, datasetId: number, scope: SampleScope = 'conversation'): Sample {
+    const { imageIds, turns } = this.samplePreview(messageId, scope);
+    const sample = this.deps.datasets.createSample(datasetId, { imageIds, turns, status: 'review', tags: ['from-chat'] });
     this.deps.events.publish('chat.message', this.deps.chats.setSample(messageId, sample.id, datasetId));
     return sample;
   }
@@ -131,8 +168,8 @@ export class ChatService {
     for (const controller of [...this.streaming.values(), ...this.prefills.values()]) controller.abort(new Error('the studio is closing'));
   }
 
-  private startAnswer(chatId: number, modelId: string, settings: GenerationSettings): ChatMessage {
-    const message = this.deps.chats.addMessage({ chatId, role: 'assistant', text: '', modelId, settings, status: 'streaming' });
+  private startAnswer(chatId: number, modelId: string, settings: GenerationSettings, variantOf?: number): ChatMessage {
+    const message = this.deps.chats.addMessage({ chatId, role: 'assistant', text: '', modelId, settings, status: 'streaming', ...(variantOf ? { variantOf } : {}) });
     const controller = new AbortController();
     this.streaming.set(message.id, controller);
     void this.generate(message, settings, controller.signal).finally(() => {
@@ -148,10 +185,12 @@ export class ChatService {
     try {
       const history = chats.messages(message.chatId).filter((m) => m.id !== message.id);
       const { turns, images } = this.conversation(history);
+      const system = chats.chat(message.chatId).systemPrompt.trim();
       const result = await this.deps.engines.withModel(message.modelId!, settings.quant, ({ engine, tokenizer }) =>
         answer(engine, tokenizer, {
           turns,
           images,
+          ...(system ? { system } : {}),
           ...settings,
           signal,
           onText: (delta) => {
@@ -162,7 +201,8 @@ export class ChatService {
         }),
       );
       const stats = {
-        ttftMs: result.ttftMs, tokensPerSecond: result.decodeTokensPerSecond, tokens: result.tokenIds.length, stopReason: result.stopReason,
+        ttftMs: result.ttftMs, tokensPerSecond: result.decodeTokensPerSecond, tokens: result.tokenIds.length,
+        stopReason: result.contextFull ? ('context_length' as const) : result.stopReason, totalMs: result.totalMs,
         reusedPositions: result.reusedPositions, promptPositions: result.promptPositions,
       };
       events.publish('chat.message', chats.finishMessage(message.id, { text: result.text, status: result.stopReason === 'cancelled' ? 'stopped' : 'done', stats }));

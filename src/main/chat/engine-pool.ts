@@ -3,7 +3,7 @@
 // recently used stay loaded (side-by-side chat uses two); a model in use is never unloaded.
 import { join } from 'node:path';
 import type { Quantization } from '../onnx/export-options';
-import { ensureExport } from '../onnx/export-cache';
+import { ensureExport, type CachedExport } from '../onnx/export-cache';
 import { NanoVLMTokenizer } from '../model/tokenizer';
 import type { Job } from '../../shared/jobs';
 import type { JobManager } from '../core/jobs';
@@ -46,9 +46,12 @@ export class EnginePool {
     }
   }
 
-  /** Build (or reuse) a model's ONNX export as a job the person can watch and cancel. */
-  exportModel(modelId: string, quant: Quantization): Job {
-    return this.exportJob(this.deps.models.get(modelId), quant);
+  /**
+   * Build (or reuse) a model's ONNX export as a job the person can watch and cancel; `deliver`
+   * then takes the exported folder where the person wants it (a folder of theirs, a download).
+   */
+  exportModel(modelId: string, quant: Quantization, deliver?: (exported: CachedExport, signal: AbortSignal) => Promise<object>): Job {
+    return this.exportJob(this.deps.models.get(modelId), quant, deliver);
   }
 
   async dispose(): Promise<void> {
@@ -57,14 +60,17 @@ export class EnginePool {
     await Promise.all(all.map((p) => p.then((m) => m.engine.dispose()).catch(() => undefined)));
   }
 
-  private exportJob(ref: CheckpointRef, quant: Quantization): Job {
-    return this.deps.jobs.start('onnx-export', `Prepare ${ref.name} (ONNX, ${quant === 'none' ? 'fp32' : quant})`, 'steps', ({ signal, progress }) =>
-      ensureExport(ref.folder, { quant }, {
+  private exportJob(ref: CheckpointRef, quant: Quantization, deliver?: (exported: CachedExport, signal: AbortSignal) => Promise<object>): Job {
+    return this.deps.jobs.start('onnx-export', `Prepare ${ref.name} (ONNX, ${quant === 'none' ? 'fp32' : quant})`, 'steps', async ({ signal, progress }) => {
+      const exported = await ensureExport(ref.folder, { quant }, {
         cacheDir: join(this.deps.dataDir, 'cache'),
         signal,
         onProgress: (p) => progress({ done: Math.round(p.fraction * 100), total: 100, stage: p.stage }),
-      }),
-    );
+      });
+      if (!deliver) return exported;
+      progress({ stage: 'copying the files' });
+      return { ...exported, ...(await deliver(exported, signal)) };
+    });
   }
 
   private get(key: string, ref: CheckpointRef, quant: Quantization): Promise<LoadedModel> {

@@ -8,7 +8,7 @@ import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { DatasetStore } from '../data/dataset-store';
 import { readImageSource } from '../data/import/image-source';
 import { parquetEntries } from '../data/import/parquet-source';
-import { acquireInstanceLock } from '../data/instance-lock';
+import { lockDataFolder } from './studio-lock';
 
 export interface ResolvedDataset {
   /** the JSONL to train on */
@@ -77,7 +77,7 @@ async function fromParquet(file: string, workDir: string): Promise<ResolvedDatas
 /** A studio dataset by name: a new (or the matching) version, its "train" split. */
 function fromStudio(name: string, dataDir: string, workDir: string): ResolvedDataset {
   if (!existsSync(dataDir)) throw new Error(`"${name}" is neither a file nor a dataset (no studio data folder at ${dataDir})`);
-  const lock = acquireInstanceLock(dataDir);
+  const lock = lockDataFolder(dataDir);
   const store = DatasetStore.open(dataDir);
   try {
     const id = store.datasets.findByName(name);

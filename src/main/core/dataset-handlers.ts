@@ -1,8 +1,12 @@
 // Datasets, samples and images: thin handlers over the DatasetStore; long work runs as jobs.
+// Imports read a path on the studio's machine or files uploaded; exports write a folder there, or a
+// .zip offered for download.
 import { ApiError } from '../../shared/api';
 import type { ImportProgress } from '../../shared/datasets';
+import { basename } from 'node:path';
 import type { AreaHandlers } from './handlers';
 import type { CoreContext } from './studio-core';
+import { fileSafe } from './file-names';
 
 export function datasetHandlers(ctx: CoreContext) {
   const store = ctx.datasets;
@@ -13,25 +17,48 @@ export function datasetHandlers(ctx: CoreContext) {
     'datasets.create': async ({ name, description }) => store.createDataset(name, description),
     'datasets.update': async ({ id, ...change }) => store.updateDataset(id, change),
     'datasets.delete': async ({ id }) => (store.deleteDataset(id), { deleted: true as const }),
-    'datasets.import': async ({ datasetId, path, options }) => {
+    'datasets.import': async ({ datasetId, path, uploadId, options }) => {
       const dataset = store.getDataset(datasetId);
-      return ctx.jobs.start('import', `Import ${path} into ${dataset.name}`, 'items', ({ signal, progress }) =>
-        store.importPath(datasetId, path, {
-          ...options,
-          signal,
-          onProgress: (p: ImportProgress) => progress({ done: p.processed, stage: `${p.imported} imported, ${p.skipped} skipped` }),
-        }),
-      );
+      const source = uploadId ? ctx.uploads.pathOf(uploadId) : path!;
+      const what = uploadId ? basename(source) : source;
+      return ctx.jobs.start('import', `Import ${what} into ${dataset.name}`, 'items', async ({ signal, progress }) => {
+        try {
+          return await store.importPath(datasetId, source, {
+            ...options,
+            signal,
+            onProgress: (p: ImportProgress) => progress({ done: p.processed, stage: `${p.imported} imported, ${p.skipped} skipped` }),
+          });
+        } finally {
+          if (uploadId) ctx.uploads.discard(uploadId); // the files are stored by content now
+        }
+      });
     },
     'datasets.export': async ({ datasetId, outDir, format, overwrite }) => {
       const dataset = store.getDataset(datasetId);
-      // the folder is checked (and the staging folder made) before the job: a refusal answers the call
-      const target = await store.prepareExport(outDir, format, { overwrite });
-      return ctx.jobs.start('export', `Export ${dataset.name} as ${format}`, 'items', ({ signal, progress, leftover }) => {
-        leftover(target.staging);
-        return store.exportDataset(datasetId, outDir, format, { target, signal, onProgress: (done) => progress({ done, total: dataset.sampleCount }) });
+      if (outDir) {
+        // the folder is checked (and the staging folder made) before the job: a refusal answers the call
+        const target = await store.prepareExport(outDir, format, { overwrite });
+        return ctx.jobs.start('export', `Export ${dataset.name} as ${format}`, 'items', ({ signal, progress, leftover }) => {
+          leftover(target.staging);
+          return store.exportDataset(datasetId, outDir, format, { target, signal, onProgress: (done) => progress({ done, total: dataset.sampleCount }) });
+        });
+      }
+      return ctx.jobs.start('export', `Export ${dataset.name} as ${format} (download)`, 'items', async ({ signal, progress }) => {
+        const { result, download } = await ctx.downloads.zipped(
+          `${fileSafe(dataset.name)}-${format}`,
+          async (dir) => {
+            // the downloads folder is the studio's own, inside its data folder
+            const target = await store.prepareExport(dir, format, { studioOwned: true });
+            return store.exportDataset(datasetId, dir, format, { target, signal, onProgress: (done) => progress({ done, total: dataset.sampleCount }) });
+          },
+          signal,
+        );
+        return { ...result, files: result.files.map((f) => basename(f)), download };
       });
     },
+    'uploads.begin': async ({ files }) => ctx.uploads.begin(files),
+    'uploads.write': async ({ uploadId, path, offset, dataBase64 }) => ctx.uploads.write(uploadId, path, offset, Buffer.from(dataBase64, 'base64')),
+    'uploads.discard': async ({ uploadId }) => (ctx.uploads.discard(uploadId), { discarded: true as const }),
     'datasets.assignSplits': async ({ datasetId, ratios, seed }) => store.assignSplits(datasetId, ratios, seed),
     'datasets.splitLeaks': async ({ datasetId }) => store.findSplitLeaks(datasetId),
     'datasets.createVersion': async ({ datasetId, note }) => store.createVersion(datasetId, { note }),

@@ -19,6 +19,8 @@ import { acquireInstanceLock, type InstanceLock } from '../data/instance-lock';
 import { EventBus } from './event-bus';
 import { defaultResourcesDir, registerDemoModel } from './demo';
 import { JobManager } from './jobs';
+import { Downloads, type DownloadFile } from './downloads';
+import { Uploads } from './uploads';
 import { createHandlers, type Handlers } from './handlers';
 
 export interface MediaFile {
@@ -51,6 +53,8 @@ export interface StudioCore {
   call(method: string, input: unknown): Promise<unknown>;
   /** A stored image or thumbnail by opaque id (ids are validated by the doors). */
   media(kind: MediaKind, id: string): Promise<MediaFile | undefined>;
+  /** A file prepared for download (a zipped export) by its id, while it is offered. */
+  download(id: string): DownloadFile | undefined;
   close(): void;
 }
 
@@ -67,6 +71,8 @@ export interface CoreContext {
   chats: ChatStore;
   engines: EnginePool;
   chat: ChatService;
+  uploads: Uploads;
+  downloads: Downloads;
   resourcesDir: string;
 }
 
@@ -100,7 +106,9 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
   const chats = new ChatStore(db);
   const engines = new EnginePool({ dataDir: options.dataDir, models, jobs });
   const chat = new ChatService({ chats, engines, datasets, models, events });
-  const handlers: Handlers = createHandlers({ options, db, databaseGuard, events, jobs, datasets, models, runs, runManager, chats, engines, chat, resourcesDir });
+  const uploads = new Uploads(options.dataDir);
+  const downloads = new Downloads(options.dataDir);
+  const handlers: Handlers = createHandlers({ options, db, databaseGuard, events, jobs, datasets, models, runs, runManager, chats, engines, chat, uploads, downloads, resourcesDir });
   let closed = false;
   let sweep: Promise<SweepResult> | undefined;
   const sweepOrphans = () => {
@@ -126,12 +134,15 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
       return runHandler(handlers, method, parsed, databaseGuard);
     },
     media: (kind, id) => findMedia(datasets, kind, id),
+    download: (id) => downloads.get(id),
     close() {
       if (closed) return;
       closed = true;
       clearTimeout(sweepTimer);
       chat.stopAll();
       jobs.cancelAll();
+      uploads.closeAll();
+      downloads.closeAll();
       runManager.shutdown();
       void engines.dispose();
       databaseGuard.close();

@@ -99,9 +99,11 @@ export class DatasetStore {
    * Checks and claims where an export goes (a new or empty folder, or `overwrite`): throws
    * ExportTargetError with the reason before any work is done.
    */
-  prepareExport(outDir: string, format: ExportFormat, options: { overwrite?: boolean; signal?: AbortSignal } = {}): Promise<ExportTarget> {
+  /** `studioOwned`: a folder of the studio's own (a download being made), where the data folder's refusal does not apply */
+  prepareExport(outDir: string, format: ExportFormat, options: { overwrite?: boolean; signal?: AbortSignal; studioOwned?: boolean } = {}): Promise<ExportTarget> {
     const dataFiles = format === 'parquet' ? PARQUET_FILES : ['data.jsonl'];
-    return prepareExportTarget(outDir, { ...options, dataFiles, dataDir: this.dataDir });
+    const { studioOwned, ...rest } = options;
+    return prepareExportTarget(outDir, { ...rest, dataFiles, ...(studioOwned ? {} : { dataDir: this.dataDir }) });
   }
 
   /**

@@ -254,6 +254,19 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX job_journal_by_status ON job_journal(status);
     `,
   },
+  {
+    version: 9,
+    name: 'chats: system prompt, side-by-side pairs, answer variants',
+    sql: `
+      ALTER TABLE chats ADD COLUMN system_prompt TEXT NOT NULL DEFAULT '';
+      -- the other chat of a side-by-side comparison (the same questions to another model)
+      ALTER TABLE chats ADD COLUMN paired_chat_id INTEGER REFERENCES chats(id) ON DELETE SET NULL;
+      -- answers to one question kept on regenerate: each names the first answer of its group;
+      -- only the one shown (hidden = 0) is part of the conversation
+      ALTER TABLE chat_messages ADD COLUMN variant_of INTEGER;
+      ALTER TABLE chat_messages ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1));
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = maxOf(MIGRATIONS.map((m) => m.version));

@@ -87,7 +87,7 @@ export async function downloadToCache(settings: HubSettings, request: FileReques
   } catch (err) {
     const cached = networkFallback(cache, request, err);
     if (cached !== undefined || request.optional) return cached;
-    throw err;
+    throw unreachable(settings, request, err);
   }
   if (remote.missing) return missingFile(cache, request, remote.commit);
   cache.writeRef(request.revision, remote.commit);
@@ -109,6 +109,22 @@ function networkFallback(cache: RepoCache, request: FileRequest, err: unknown): 
   if (err instanceof HubError || request.signal?.aborted) throw err;
   const cached = cache.cachedFile(request.revision, request.file);
   return cached !== undefined ? reportCached(request, cached) : undefined;
+}
+
+/**
+ * The Hub could not be reached (no network, a wrong HF_ENDPOINT, a proxy): said with what to do,
+ * instead of the bare "fetch failed" of the HTTP client.
+ */
+function unreachable(settings: HubSettings, request: FileRequest, err: unknown, kept?: number): HubError {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (err as Error).message;
+  const what = kept === undefined ? `could not reach the Hub at ${settings.endpoint}` : `the download from ${settings.endpoint} was cut`;
+  const resume = kept ? ` The ${kept} bytes received are kept: adding the model again resumes the download.` : '';
+  return new HubError(
+    request.repo,
+    request.file,
+    `${what} (${why}). Check the network connection; set HF_ENDPOINT to use a mirror, or HF_HUB_OFFLINE=1 to use only models already in the cache (${settings.cacheDir}).${resume}`,
+  );
 }
 
 /** A 404 for a file: recorded under .no_exist/ (so offline runs know) and an error unless optional. */
@@ -195,7 +211,14 @@ async function fetchBlob(settings: HubSettings, cache: RepoCache, request: FileR
     truncateSync(partial, 0);
     start = 0;
   }
-  if (remote.size === undefined || start < remote.size) await streamRange(settings, request, remote, partial, start);
+  if (remote.size === undefined || start < remote.size) {
+    try {
+      await streamRange(settings, request, remote, partial, start);
+    } catch (err) {
+      if (err instanceof HubError || request.signal?.aborted) throw err;
+      throw unreachable(settings, request, err, existsSync(partial) ? statSync(partial).size : 0);
+    }
+  }
   const size = statSync(partial).size;
   if (remote.size !== undefined && size !== remote.size) {
     throw new HubError(request.repo, request.file, `download ended at ${size} bytes, expected ${remote.size}; run again to resume`);

@@ -44,10 +44,10 @@ export class Processor {
     };
   }
 
-  /** A prompt to generate from: every turn answered but the last. */
-  async forGeneration(turns: readonly Turn[], images: readonly ImageInput[]): Promise<ModelInputs> {
+  /** A prompt to generate from: every turn answered but the last; `system`: a chat's system prompt. */
+  async forGeneration(turns: readonly Turn[], images: readonly ImageInput[], system?: string): Promise<ModelInputs> {
     const processed = await this.images(images);
-    return { ...processed, inputIds: this.generationIds(turns, processed.grids) };
+    return { ...processed, inputIds: this.generationIds(turns, processed.grids, system) };
   }
 
   /** A training (or evaluation) sample: every turn answered; the answers are the targets. */
@@ -57,8 +57,8 @@ export class Processor {
   }
 
   /** The prompt ids for images of these grids (already processed, or assumed). */
-  generationIds(turns: readonly Turn[], grids: readonly Grid[]): number[] {
-    return buildGenerationIds(this.spec, this.tokenizer, { texts: turns, imageGrids: grids });
+  generationIds(turns: readonly Turn[], grids: readonly Grid[], system?: string): number[] {
+    return buildGenerationIds(this.spec, this.tokenizer, { texts: turns, imageGrids: grids, ...(system ? { system } : {}) });
   }
 
   /** The training ids and targets for images of these grids (already processed, or assumed). */

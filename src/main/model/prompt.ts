@@ -23,6 +23,11 @@ export interface Conversation {
   texts: readonly Turn[];
   /** one grid per image, in the order the images' tiles are given to the vision encoder */
   imageGrids: readonly Grid[];
+  /**
+   * Instructions before the conversation (a chat's system prompt). split: the template's system
+   * turn; prefix and inline, which have no roles: the text on its own line before the first question.
+   */
+  system?: string;
 }
 
 export interface TrainingSequence {
@@ -133,6 +138,7 @@ function questionAnswerSegments(spec: ModelSpec, tokenizer: NanoVLMTokenizer, co
     throw new PromptError((err as Error).message);
   }
   const segments: Segment[] = [{ text: imageString(spec, conversation.imageGrids), target: false }];
+  if (conversation.system) segments.push({ text: `${conversation.system}\n`, target: false });
   for (const turn of conversation.texts) {
     segments.push({ text: `Question: ${turn.user} Answer:`, target: false });
     if (turn.assistant === undefined) continue;
@@ -142,7 +148,7 @@ function questionAnswerSegments(spec: ModelSpec, tokenizer: NanoVLMTokenizer, co
 }
 
 interface ChatMessage {
-  role: 'user' | 'assistant';
+  role: 'system' | 'user' | 'assistant';
   content: string;
 }
 
@@ -172,10 +178,11 @@ function chatSegments(spec: ModelSpec, tokenizer: NanoVLMTokenizer, conversation
 
 function chatMessages(spec: ModelSpec, conversation: Conversation): ChatMessage[] {
   const images = imageString(spec, conversation.imageGrids);
-  return conversation.texts.flatMap((turn, i): ChatMessage[] => {
+  const system: ChatMessage[] = conversation.system ? [{ role: 'system', content: conversation.system }] : [];
+  return system.concat(conversation.texts.flatMap((turn, i): ChatMessage[] => {
     const user: ChatMessage = { role: 'user', content: (i === 0 ? images : '') + turn.user };
     return turn.assistant === undefined ? [user] : [user, { role: 'assistant', content: turn.assistant }];
-  });
+  }));
 }
 
 type Render = (messages: ChatMessage[], addGenerationPrompt: boolean) => string;

@@ -8,6 +8,7 @@ import { PRESET_LEARNING_RATES, type RunCheckpoint, type RunSettings, type RunSu
 import { DEFAULT_OPTIMIZER, type TrainerMessage, type TrainingRunConfig } from '../../shared/training';
 import type { EventBus } from '../core/event-bus';
 import type { DatasetStore } from '../data/dataset-store';
+import type { ModelInfo } from '../../shared/models';
 import type { ModelRegistry } from '../registry/model-registry';
 import { startTrainerProcess, type TrainerHandle } from '../training/process/trainer-client';
 import { versionEvalSamples } from '../eval/eval-samples';
@@ -57,7 +58,7 @@ export class RunManager {
     const settings = { ...requested };
     const base = this.deps.models.get(settings.baseModelId);
     const dataset = this.deps.datasets.getDataset(settings.datasetId);
-    const version = this.deps.datasets.createVersion(settings.datasetId, { note: 'taken at launch of a training run' });
+    const version = this.freezeVersion(dataset.name, settings);
     const learningRates = { ...PRESET_LEARNING_RATES[settings.preset], ...settings.learningRates };
     const run = this.deps.runs.create({
       name: settings.name ?? `${base.name} on ${dataset.name}`,
@@ -83,6 +84,31 @@ export class RunManager {
     this.log(run.id, 'info', `dataset version ${version.id} (${version.contentHash.slice(0, 12)}): ${trainCount} training samples, ${valCount} val samples${valCount ? ` (${evaluated} evaluated at each checkpoint)` : ' (no evaluation: put samples in the val split to measure accuracy)'}`);
     this.launch(run, settings);
     return this.deps.runs.get(run.id);
+  }
+
+  /** The dataset version a run trains on: every answered sample, or those of the statuses asked for. */
+  private freezeVersion(datasetName: string, settings: RunSettings) {
+    const statuses = settings.statuses;
+    try {
+      return this.deps.datasets.createVersion(settings.datasetId, { note: 'taken at launch of a training run', ...(statuses ? { statuses } : {}) });
+    } catch (err) {
+      if (!statuses || !/no trainable samples/.test((err as Error).message)) throw err;
+      throw new ApiError('invalid_input', `"${datasetName}" has no answered samples marked ${statuses.join(' or ')} to train on`, 'statuses');
+    }
+  }
+
+  /** A kept checkpoint as a model to chat with (registered once, on first use). */
+  checkpointModel(id: string, step: number): ModelInfo {
+    const run = this.deps.runs.get(id);
+    const checkpoint = run.checkpoints.find((c) => c.step === step);
+    if (!checkpoint) throw new ApiError('not_found', `run "${run.name}" keeps no checkpoint at step ${step}`, 'step');
+    const known = checkpoint.modelId ? this.deps.models.list().find((m) => m.id === checkpoint.modelId) : undefined;
+    if (known) return known;
+    const base = this.deps.models.get(run.baseModelId);
+    const model = this.deps.models.register({ source: 'run', reference: checkpoint.dir, folder: checkpoint.dir, tokenizerFolder: base.tokenizerFolder, name: `${run.name} · step ${step}` });
+    this.deps.runs.update(id, { checkpoints: this.deps.runs.get(id).checkpoints.map((c) => (c.step === step ? { ...c, modelId: model.id } : c)) });
+    this.publish(id);
+    return model;
   }
 
   /** Continue an interrupted, failed or cancelled run from its last checkpoint (checked against its checksums first). */
@@ -234,7 +260,9 @@ export class RunManager {
       case 'finished':
         live.finishedAt = message.step;
         runs.update(id, { step: message.step });
-        this.registerFinalCheckpoint(id);
+        // a run stopped early gets no model of its own: resumed, it would leave a stale one behind;
+        // any kept checkpoint becomes a model when the person chats with it (checkpointModel)
+        if (message.step >= runs.get(id).settings.maxSteps) this.registerFinalCheckpoint(id);
         return;
       case 'failed':
         live.failed = message.error;

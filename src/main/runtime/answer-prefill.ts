@@ -21,6 +21,8 @@ export interface PrefillRequest {
   turns: Turn[];
   /** every photo of the conversation, the new ones included */
   images: ImageInput[];
+  /** the chat's system prompt */
+  system?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export function prefillAnswer(engine: VlmEngine, tokenizer: NanoVLMTokenizer, re
     const processor = processorFor(engine, tokenizer);
     const photos = await namedImages(engine, processor, request.images);
     if (stop.aborted) return;
-    const inputIds = knownStart(PROBE_QUESTIONS.map((user) => processor.generationIds([...request.turns, { user }], photos.grids)));
+    const inputIds = knownStart(PROBE_QUESTIONS.map((user) => processor.generationIds([...request.turns, { user }], photos.grids, request.system)));
     // every image row must precede the question for its start to be run alone
     const keys = positionKeys(engine.family, inputIds, photos.rowKeys, engine.imageTokenId);
     if (keys.filter(isImageRow).length !== photos.rowKeys.length || keys.some((k) => k.startsWith('missing'))) return;

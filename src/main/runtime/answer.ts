@@ -16,12 +16,14 @@ export interface AnswerRequest extends Omit<GenerateOptions, 'stopTokenIds' | 'd
   turns: Turn[];
   /** image files or bytes of the conversation, in order */
   images: ImageInput[];
+  /** instructions before the conversation (a chat's system prompt) */
+  system?: string;
 }
 
 export async function answer(engine: VlmEngine, tokenizer: NanoVLMTokenizer, request: AnswerRequest): Promise<GenerateResult> {
   const startedAt = performance.now();
-  const { turns, images, ...options } = request;
-  return generate(engine, await answerInputs(engine, tokenizer, turns, images), {
+  const { turns, images, system, ...options } = request;
+  return generate(engine, await answerInputs(engine, tokenizer, turns, images, system), {
     ...options,
     stopTokenIds: stopTokenIds(engine.family, tokenizer),
     detokenizer: tokenizer.streamingDecoder({ skipSpecialTokens: true }),
@@ -29,11 +31,13 @@ export async function answer(engine: VlmEngine, tokenizer: NanoVLMTokenizer, req
   });
 }
 
-/** The model inputs of a conversation whose last turn is the question. */
-export async function answerInputs(engine: VlmEngine, tokenizer: NanoVLMTokenizer, turns: readonly Turn[], images: readonly ImageInput[]): Promise<GenerateRequest> {
+/** The model inputs of a conversation whose last turn is the question (`system`: the chat's system prompt). */
+export async function answerInputs(
+  engine: VlmEngine, tokenizer: NanoVLMTokenizer, turns: readonly Turn[], images: readonly ImageInput[], system?: string,
+): Promise<GenerateRequest> {
   const processor = processorFor(engine, tokenizer);
   const photos = await namedImages(engine, processor, images);
-  return { inputIds: processor.generationIds(turns, photos.grids), pixels: photos.pixels, tiles: photos.tiles, imageRowKeys: photos.rowKeys };
+  return { inputIds: processor.generationIds(turns, photos.grids, system), pixels: photos.pixels, tiles: photos.tiles, imageRowKeys: photos.rowKeys };
 }
 
 export const processorFor = (engine: VlmEngine, tokenizer: NanoVLMTokenizer): Processor => new Processor({ family: engine.family, config: engine.config }, tokenizer);

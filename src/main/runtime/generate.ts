@@ -42,6 +42,8 @@ export interface GenerateResult {
   /** tokens per second after the first one */
   decodeTokensPerSecond: number;
   totalMs: number;
+  /** the answer ended because the model's context was full (stopReason says max_tokens) */
+  contextFull: boolean;
 }
 
 export async function generate(engine: VlmEngine, request: GenerateRequest, options: GenerateOptions): Promise<GenerateResult> {
@@ -59,7 +61,7 @@ async function generateNow(engine: VlmEngine, request: GenerateRequest, options:
   // an answer ends at the model's context length: it stops there (max_tokens) rather than failing
   const context = engine.config.lm_max_position_embeddings;
   const prompt = await preparePrompt(engine, request);
-  if (prompt.length >= context) throw new Error(`the conversation takes ${prompt.length} positions, the model's context is ${context}: start a new chat or use fewer or smaller images`);
+  if (prompt.length >= context) throw new Error(tooLongMessage(prompt.length, imageRowCount(engine, request), context));
   const maxNewTokens = Math.min(options.maxNewTokens, context - prompt.length);
   const cache = prompt.cache;
   const sampler = new Sampler(options, engine.config.lm_vocab_size);
@@ -110,5 +112,21 @@ async function generateNow(engine: VlmEngine, request: GenerateRequest, options:
     ttftMs: firstTokenAt - startedAt,
     decodeTokensPerSecond: generated.length > 1 && decodeSeconds > 0 ? (generated.length - 1) / decodeSeconds : 0,
     totalMs: end - startedAt,
+    contextFull: stopReason === 'max_tokens' && maxNewTokens < options.maxNewTokens,
   };
+}
+
+/** Positions the images take in the prompt (their embedding rows). */
+function imageRowCount(engine: VlmEngine, request: GenerateRequest): number {
+  if (request.imageEmbeddings) return request.imageEmbeddings.length / engine.embedding.dim;
+  return (request.tiles ?? 0) * engine.config.mp_image_token_length;
+}
+
+/** Why a prompt does not fit, with the advice that fits: the text, the photos, or the conversation's length. */
+export function tooLongMessage(positions: number, imagePositions: number, context: number): string {
+  const textPositions = positions - imagePositions;
+  const what = `the conversation takes ${positions.toLocaleString('en')} positions (text ${textPositions.toLocaleString('en')}, photos ${imagePositions.toLocaleString('en')}), the model's context is ${context.toLocaleString('en')}`;
+  if (textPositions >= context * 0.5 && textPositions >= imagePositions) return `${what}: shorten the question, or start a new chat if earlier turns are long`;
+  if (imagePositions >= context * 0.5) return `${what}: use fewer or smaller photos`;
+  return `${what}: start a new chat`;
 }

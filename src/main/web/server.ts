@@ -1,8 +1,9 @@
 // The web door: the same core behind a local HTTP server. JSON calls at POST /api/call,
-// server-sent events at /api/events, images by opaque id at /media/{image|thumb}/{id}, and the
-// renderer's build for everything else. Every request needs a credential (see token.ts): the
-// token for the API and events, the media key for images, the page cookie for the renderer's
-// files; without one the answer is 401 and nothing else is served. The door never redirects.
+// server-sent events at /api/events, images by opaque id at /media/{image|thumb}/{id}, files
+// prepared for download at /api/download/{id}, and the renderer's build for everything else. Every
+// request needs a credential (see token.ts): the token for the API, events and downloads, the media
+// key for images, the page cookie for the renderer's files; without one the answer is 401 and
+// nothing else is served. The door never redirects.
 import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -90,6 +91,7 @@ async function handle(options: WebDoorOptions, hosts: Set<string>, req: Incoming
   if (url.pathname === '/api/call') return access === 'full' ? handleCall(options, req, res) : unauthorized(res);
   if (url.pathname === '/api/session') return access === 'full' ? handleSession(options, req, res) : unauthorized(res);
   if (url.pathname === '/api/events') return access === 'full' ? handleEvents(options, req, res) : unauthorized(res);
+  if (url.pathname.startsWith('/api/download/')) return access === 'full' ? handleDownload(options, url, req, res) : unauthorized(res);
   if (url.pathname.startsWith('/media/')) return access === 'page' ? unauthorized(res) : await handleMedia(options, url, req, res);
   if (access === 'media') return unauthorized(res);
   return handleStatic(options, access, url, req, res);
@@ -167,6 +169,20 @@ async function handleMedia(options: WebDoorOptions, url: URL, req: IncomingMessa
   res.writeHead(200, { 'Content-Type': media.contentType, 'Cache-Control': 'private, max-age=31536000, immutable' });
   if (req.method === 'HEAD') return void res.end();
   createReadStream(media.path).pipe(res);
+}
+
+/** A file the core prepared for download (a zipped export), by the id its job returned. */
+function handleDownload(options: WebDoorOptions, url: URL, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET') return sendText(res, 405, 'Method not allowed');
+  const file = options.core.download(url.pathname.slice('/api/download/'.length));
+  if (!file || !existsSync(file.path)) return sendText(res, 404, 'No such download (they last an hour, and not past a restart)');
+  res.writeHead(200, {
+    'Content-Type': file.contentType,
+    'Content-Length': file.bytes,
+    'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+    'Cache-Control': 'no-store',
+  });
+  createReadStream(file.path).pipe(res);
 }
 
 class BodyTooLargeError extends Error {

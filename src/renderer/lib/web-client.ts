@@ -6,6 +6,8 @@
 import type { EventPayloads, EventTopic, MethodInput, MethodName, MethodOutput } from '../../shared/api';
 import { ApiError, answerResult, type DoorAnswer } from '../../shared/errors';
 import type { MediaKind, StudioClient } from '../../shared/client';
+import type { DownloadTicket } from '../../shared/jobs';
+import { saveFile } from './download';
 
 type Listener = (payload: unknown) => void;
 
@@ -82,6 +84,14 @@ export class WebStudioClient implements StudioClient {
 
   mediaUrl(kind: MediaKind, id: string): string {
     return `media/${kind}/${id}?k=${encodeURIComponent(this.mediaKey)}`;
+  }
+
+  /** Fetched with the token (a link could not carry it), then saved as the browser's download. */
+  async download(ticket: DownloadTicket): Promise<void> {
+    const response = await fetch(`api/download/${ticket.id}`, { headers: this.authorization() });
+    if (response.status === 401) throw new ApiError('invalid_input', MISSING_TOKEN);
+    if (!response.ok) throw new ApiError('not_found', `${ticket.fileName}: ${(await response.text()).slice(0, 200)}`);
+    saveFile(ticket.fileName, response.headers.get('content-type') ?? 'application/octet-stream', await response.blob());
   }
 
   private authorization(): Record<string, string> {

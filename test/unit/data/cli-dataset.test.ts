@@ -55,3 +55,19 @@ it('imports, lists and exports datasets', async () => {
   expect((await run('dataset', 'export', 'pets', '--format', 'xml', '--out', out)).code).toBe(2);
   expect((await run('dataset', 'import', folder)).err).toMatch(/--name is required/);
 });
+
+it('says what to do when the studio has the data folder open', async () => {
+  const { createStudioCore } = await import('../../../src/main/core/studio-core');
+  const core = createStudioCore({ dataDir: process.env.NANOVLM_STUDIO_HOME!, door: 'web' });
+  try {
+    const folder = join(work.path, 'more-photos');
+    mkdirSync(folder, { recursive: true });
+    copyFileSync(join(PHOTOS, 'coffee.png'), join(folder, 'coffee.png'));
+    const refused = await run('dataset', 'import', folder, '--name', 'pets');
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toMatch(/nanoVLM Studio \(pid \d+\) has the data folder .* open/);
+    expect(refused.err).toMatch(/While the studio runs, import in it \(Datasets → a dataset → Import/);
+  } finally {
+    core.close();
+  }
+});

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { defaultDataFolder } from '../../data/data-folder';
 import { DatasetStore } from '../../data/dataset-store';
 import { importReportText } from '../../data/import/report-text';
-import { acquireInstanceLock } from '../../data/instance-lock';
+import { lockDataFolder } from '../studio-lock';
 import { requireString, UsageError, type CliCommand } from '../command';
 
 export const command: CliCommand = {
@@ -38,7 +38,7 @@ export const command: CliCommand = {
     if (split !== undefined && !['train', 'val', 'test'].includes(split)) throw new UsageError(`--split: expected train, val or test, not "${split}"`);
     const dataDir = defaultDataFolder();
     mkdirSync(dataDir, { recursive: true });
-    const lock = acquireInstanceLock(dataDir);
+    const lock = lockDataFolder(dataDir);
     const store = DatasetStore.open(dataDir);
     try {
       const dataset = store.datasetNamed(name);

@@ -3,7 +3,7 @@
 // images nor sidecars are reported; hidden files (".DS_Store") are passed over silently.
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { extname, join, relative } from 'node:path';
+import { basename, dirname, extname, join, relative } from 'node:path';
 import { confinedPath, type ImportRoot } from './confined-path';
 import { skip, type ImportEntry, type ImportItem } from './import-entry';
 import { readSidecar, SIDECAR_EXTENSIONS } from './sidecar';
@@ -57,4 +57,11 @@ export async function* folderEntries(root: string, captionPrompt?: string, confi
       yield skip(relative(root, join(dir, entry.name)), what);
     }
   }
+}
+
+/** One image file, with its sidecar when one lies beside it. */
+export async function* singleImageEntries(path: string, captionPrompt?: string, confine?: ImportRoot): AsyncGenerator<ImportEntry> {
+  const dir = dirname(path);
+  const names = new Set(await readdir(dir).catch(() => [basename(path)]));
+  yield await imageEntry(dir, dir, basename(path), sidecarFor(basename(path), names), captionPrompt, confine);
 }

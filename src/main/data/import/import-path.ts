@@ -1,11 +1,11 @@
-// Import from a path: a folder of images, or a .jsonl / .json / .csv / .parquet file. The
-// studio's import is confined to that folder (for a file: the folder it is in).
+// Import from a path: a folder of images, one image, or a .jsonl / .json / .csv / .parquet file.
+// The studio's import is confined to that folder (for a file or an image: the folder it is in).
 import { stat } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
 import type { ImportFormat, ImportReport } from '../../../shared/datasets';
 import { importRoot, type ImportRoot } from './confined-path';
 import { csvEntries } from './csv-source';
-import { folderEntries } from './folder-source';
+import { folderEntries, IMAGE_EXTENSIONS, singleImageEntries } from './folder-source';
 import type { ImportEntry } from './import-entry';
 import { runImport, type ImportContext, type ImportRunOptions } from './import-runner';
 import { jsonArrayEntries, jsonlEntries } from './jsonl-source';
@@ -21,8 +21,9 @@ export async function detectImportFormat(path: string): Promise<ImportFormat> {
     throw new Error(`${path}: cannot import (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   if (isDirectory) return 'folder';
+  if (IMAGE_EXTENSIONS.has(extname(path).toLowerCase())) return 'image';
   const format = FILE_FORMATS[extname(path).toLowerCase()];
-  if (!format) throw new Error(`${path}: unknown import format (expected a folder of images, or a .jsonl, .json, .csv or .parquet file)`);
+  if (!format) throw new Error(`${path}: unknown import format (expected a folder of images, an image, or a .jsonl, .json, .csv or .parquet file)`);
   return format;
 }
 
@@ -30,6 +31,8 @@ export function importEntries(path: string, format: ImportFormat, captionPrompt?
   switch (format) {
     case 'folder':
       return folderEntries(path, captionPrompt, confine);
+    case 'image':
+      return singleImageEntries(path, captionPrompt, confine);
     case 'jsonl':
       return extname(path).toLowerCase() === '.json' ? jsonArrayEntries(path) : jsonlEntries(path);
     case 'csv':

@@ -15,6 +15,8 @@ let nextKey = 1;
 
 export class Attachments {
   items = $state<Attachment[]>([]);
+  /** uploads that failed so far (a question waiting for its photos is not sent without one) */
+  failures = $state(0);
 
   get uploading(): boolean {
     return this.items.some((a) => !a.imageId);
@@ -28,7 +30,7 @@ export class Attachments {
     for (const file of files) {
       if (!file.type.startsWith('image/')) continue;
       if (file.size > MAX_BYTES) {
-        reportError(new Error(`${file.name} is larger than 48 MB`), 'Photo not added');
+        reportError(new Error(`"${file.name}" is larger than 48 MB`), 'Could not add a photo');
         continue;
       }
       const item: Attachment = { key: nextKey++, name: file.name || 'pasted image' };
@@ -57,7 +59,8 @@ export class Attachments {
       if (item) item.imageId = stored.id;
     } catch (err) {
       this.remove(key);
-      reportError(err, `Could not add ${file.name || 'the photo'}`);
+      this.failures++;
+      reportError(err, 'Could not add a photo'); // the reason names the file
     }
   }
 }

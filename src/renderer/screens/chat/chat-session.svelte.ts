@@ -8,6 +8,10 @@ import { adopt, type StreamTarget } from './chat-events.svelte';
 export class ChatSession implements StreamTarget {
   chatId = $state<number | undefined>();
   modelId = $state('');
+  /** the chat's system prompt; for a chat not started yet, the one it will start with */
+  systemPrompt = $state('');
+  /** the other side of a side-by-side comparison */
+  pairedChatId = $state<number | undefined>();
   messages = $state<ChatMessage[]>([]);
   /** bumps on every change of the text, so views can follow the stream */
   revision = $state(0);
@@ -27,25 +31,33 @@ export class ChatSession implements StreamTarget {
 
   clear(): void {
     this.chatId = undefined;
+    this.pairedChatId = undefined;
     this.messages = [];
   }
 
-  async open(chatId: number): Promise<void> {
+  /** false when the chat could not be opened (already reported) */
+  async open(chatId: number): Promise<boolean> {
     try {
       const detail = await client.call('chat.get', { chatId });
       this.chatId = detail.id;
       this.modelId = detail.messages.findLast((m) => m.modelId)?.modelId ?? detail.modelId;
+      this.systemPrompt = detail.systemPrompt;
+      this.pairedChatId = detail.pairedChatId;
       this.messages = detail.messages;
+      return true;
     } catch (err) {
       reportError(err, 'Could not open the chat');
+      return false;
     }
   }
 
-  /** false when the call failed (already reported) */
-  async send(text: string, imageIds: string[], settings: GenerationSettings): Promise<boolean> {
+  /** false when the call failed (already reported); `pairWith`: the left side of a new comparison */
+  async send(text: string, imageIds: string[], settings: GenerationSettings, pairWith?: number): Promise<boolean> {
     try {
-      const sent = await client.call('chat.send', { chatId: this.chatId, modelId: this.modelId, text, imageIds, settings });
+      const start = this.chatId === undefined ? { ...(this.systemPrompt.trim() ? { systemPrompt: this.systemPrompt.trim() } : {}), ...(pairWith ? { pairWith } : {}) } : {};
+      const sent = await client.call('chat.send', { chatId: this.chatId, modelId: this.modelId, text, imageIds, settings, ...start });
       this.chatId = sent.chat.id;
+      this.pairedChatId = sent.chat.pairedChatId;
       this.messages.push(sent.userMessage, adopt(sent.assistantMessage));
       this.revision++;
       return true;
@@ -74,6 +86,29 @@ export class ChatSession implements StreamTarget {
       this.revision++;
     } catch (err) {
       reportError(err, 'Could not regenerate the answer');
+    }
+  }
+
+  async showVariant(messageId: number): Promise<void> {
+    const last = this.lastAnswer;
+    if (!last) return;
+    try {
+      const shown = await client.call('chat.showVariant', { messageId });
+      this.messages.splice(this.messages.indexOf(last), 1, shown);
+      this.revision++;
+    } catch (err) {
+      reportError(err, 'Could not show that answer');
+    }
+  }
+
+  /** The chat's system prompt: saved at once for a chat that exists, else kept for its first question. */
+  async setSystemPrompt(text: string): Promise<void> {
+    this.systemPrompt = text;
+    if (this.chatId === undefined) return;
+    try {
+      await client.call('chat.update', { chatId: this.chatId, systemPrompt: text.trim() });
+    } catch (err) {
+      reportError(err, 'Could not save the system prompt');
     }
   }
 

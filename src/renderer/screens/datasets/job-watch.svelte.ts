@@ -3,6 +3,7 @@
 import type { Job } from '../../../shared/jobs';
 import { client } from '../../lib/client';
 import { reportError } from '../../lib/errors.svelte';
+import { jobEnded, trackJob } from '../../lib/jobs.svelte';
 
 const POLL_MS = 3000;
 
@@ -34,9 +35,18 @@ export class JobWatch {
     }
   }
 
-  dispose(): void {
+  /**
+   * Stops watching. The dialog that watched shows a failure itself; a job still running when its
+   * dialog closes reports a failure as a notice instead (`what`: "Import failed").
+   */
+  dispose(what?: string): void {
     this.stop();
     clearInterval(this.poll);
+    const job = this.job;
+    if (what && job?.status === 'running') {
+      trackJob(job);
+      void jobEnded(job.id).then((ended) => ended.status === 'failed' && reportError(ended.error, what));
+    }
   }
 
   private update(job: Job): void {

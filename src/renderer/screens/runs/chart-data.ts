@@ -45,3 +45,30 @@ export function upsertMetric(metrics: RunMetric[], metric: RunMetric): void {
   else if (!metrics.length || metrics.at(-1)!.step < metric.step) metrics.push(metric);
   else metrics.splice(metrics.findIndex((m) => m.step > metric.step), 0, metric);
 }
+
+/**
+ * An exponential moving average over the values present (TensorBoard's smoothing, debiased so the
+ * first values are not pulled towards zero): weight 0 leaves them as they are, 0.99 is very smooth.
+ */
+export function smooth(ys: (number | null)[], weight: number): (number | null)[] {
+  if (weight <= 0) return ys;
+  let last = 0;
+  let seen = 0;
+  return ys.map((v) => {
+    if (v === null || v === undefined) return null;
+    last = last * weight + (1 - weight) * v;
+    seen++;
+    return last / (1 - weight ** seen);
+  });
+}
+
+/** Lines with the same values at every step drawn once, labelled together ("vision = language"). */
+export function mergeEqualLines(lines: ChartLine[], metrics: RunMetric[]): ChartLine[] {
+  const merged: ChartLine[] = [];
+  for (const line of lines) {
+    const same = merged.findIndex((m) => metrics.every((metric) => m.pick(metric) === line.pick(metric)));
+    if (same >= 0 && metrics.length) merged[same] = { ...merged[same]!, label: `${merged[same]!.label} = ${line.label}` };
+    else merged.push(line);
+  }
+  return merged;
+}

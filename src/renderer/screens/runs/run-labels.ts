@@ -17,11 +17,6 @@ export const PRESET_LABELS: Record<Preset, { label: string; detail: string }> = 
   scratch: { label: 'From scratch', detail: 'Every part at a high learning rate (3e-3): for a model made from random weights, not for fine-tuning.' },
 };
 
-/** the model registered for a run's final checkpoint, if any */
-export function checkpointModelId(run: RunSummary): string | undefined {
-  return run.checkpoints.findLast((c) => c.modelId)?.modelId;
-}
-
 export function canResume(run: RunSummary): boolean {
   if (run.status === 'running' || !run.checkpoints.length) return false;
   return run.status !== 'finished' || run.checkpoints.at(-1)!.step < run.settings.maxSteps;

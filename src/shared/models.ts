@@ -34,6 +34,7 @@ export const addModelSchema = z
     name: z.string().trim().min(1).max(120).optional(),
   })
   .strict();
+
 /** A published nanoVLM checkpoint, with what it takes to download, chat with and fine-tune. */
 export interface CatalogueEntry {
   repo: string;

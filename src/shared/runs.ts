@@ -1,7 +1,7 @@
 // Training runs as the renderer sees them, and the inputs that start one.
 import { z } from 'zod';
 import { statusSchema, type SampleSplit, type SampleStatus } from './datasets';
-import { DEFAULT_OPTIMIZER, TRAINING_ENGINES, type LearningRates, type TrainingEngineName } from './training';
+import { DEFAULT_OPTIMIZER, DEFAULT_WARMUP_FRACTION, LR_SCHEDULES, TRAINING_ENGINES, type LearningRates, type TrainingEngineName } from './training';
 
 export type RunStatus = 'running' | 'finished' | 'cancelled' | 'failed' | 'interrupted';
 
@@ -41,7 +41,10 @@ export const runStartSchema = z
     keepCheckpoints: z.number().int().min(1).max(100).default(3),
     maxGradNorm: z.number().positive().max(1000).nullable().default(1.0),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
-    /** the TensorFlow.js engine to train with; default: the best one available */
+    /** the learning rate after the warmup (cosine: nanoVLM's), and the share of the steps the warmup takes */
+    schedule: z.enum(LR_SCHEDULES).default('cosine'),
+    warmupFraction: z.number().min(0).max(0.5).default(DEFAULT_WARMUP_FRACTION),
+    /** the training engine; default: the best one available */
     engine: z.enum(TRAINING_ENGINES).optional(),
     /** val samples whose answers are generated at each checkpoint (0: no evaluation) */
     evalSamples: z.number().int().min(0).max(10_000).default(100),

@@ -16,6 +16,12 @@ export type TfjsEngineName = (typeof TFJS_ENGINES)[number];
  * CUDA where present, else the CPU), then TensorFlow.js, the reference it is checked against.
  */
 export const TRAINING_ENGINES = ['onnxruntime', ...TFJS_ENGINES] as const;
+
+/** How the learning rate moves after the warmup: nanoVLM's cosine, a straight line, or not at all. */
+export const LR_SCHEDULES = ['cosine', 'linear', 'constant'] as const;
+export type LrScheduleName = (typeof LR_SCHEDULES)[number];
+/** nanoVLM's warmup: this share of the steps */
+export const DEFAULT_WARMUP_FRACTION = 0.03;
 export type TrainingEngineName = (typeof TRAINING_ENGINES)[number];
 
 export interface TrainingEngineStatus {
@@ -63,6 +69,9 @@ export interface TrainingRunConfig {
   /** resume from a checkpoint folder written by a run (with its trainer state) */
   resumeFrom?: string;
   engine?: TrainingEngineName;
+  /** the learning rate's schedule (default cosine) and the share of the steps it warms up over (default 0.03) */
+  schedule?: LrScheduleName;
+  warmupFraction?: number;
   /** the studio's cache folder: the onnxruntime engine keeps its optimised graphs there between runs */
   cacheDir?: string;
 }

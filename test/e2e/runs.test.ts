@@ -58,6 +58,11 @@ describe.skipIf(SKIP_E2E)('Runs screen in Chromium', () => {
     const engines = await page.getByTestId('run-engine-choice').locator('option').allTextContents();
     expect(engines[0]).toMatch(/^Best available \(\S+\)$/);
     expect(await page.getByTestId('run-evalSamples').inputValue()).toBe('100');
+    // the schedule: nanoVLM's cosine with 3% warmup by default, each choice explained
+    expect(await page.getByTestId('run-schedule').inputValue()).toBe('cosine');
+    expect(await page.getByTestId('run-warmup').inputValue()).toBe('3');
+    await page.getByTestId('run-schedule').selectOption('linear');
+    expect(await form.textContent()).toContain('falls in a straight line');
     // epochs instead of steps, and back
     await page.getByTestId('run-length-epochs').check();
     expect(await page.getByTestId('run-epochs').inputValue()).toBe('1');
@@ -75,6 +80,8 @@ describe.skipIf(SKIP_E2E)('Runs screen in Chromium', () => {
     runId = (await page.getByTestId('run-page').getAttribute('data-run-id'))!;
     expect(page.url()).toContain(`#/runs/${runId}`);
     expect(await page.getByTestId('run-name').textContent()).toBe('First fine-tune');
+    const started = await s.call('runs.get', { id: runId });
+    expect(started.settings).toMatchObject({ schedule: 'linear', warmupFraction: 0.03 });
     expect(s.consoleProblems).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 // The run settings `nanovlm train` and `nanovlm export-run` share: preset and learning rates, batch
 // size, accumulation, steps or epochs. One home, so that both commands read them the same way.
 import { numberOption, UsageError, type ParsedArgs } from './command';
-import type { LearningRates } from '../../shared/training';
+import { DEFAULT_WARMUP_FRACTION, LR_SCHEDULES, type LearningRates, type LrScheduleName } from '../../shared/training';
 import { DEFAULT_PRESET, PRESET_LEARNING_RATES, PRESETS, type Preset } from '../../shared/runs';
 
 export const wholePositive = (n: number): boolean => Number.isInteger(n) && n > 0;
@@ -18,6 +18,8 @@ export const RUN_OPTIONS = {
   epochs: { type: 'string' },
   'checkpoint-every': { type: 'string' },
   seed: { type: 'string' },
+  schedule: { type: 'string' },
+  warmup: { type: 'string' },
 } as const;
 
 export const RUN_OPTIONS_USAGE = [
@@ -32,7 +34,18 @@ export const RUN_OPTIONS_USAGE = [
   '  --epochs E             passes over the data (default 1)',
   '  --checkpoint-every N   write a checkpoint every N steps (default 500) and at the end',
   '  --seed N               data order seed (default 0)',
+  `  --schedule S           learning rate after the warmup: ${LR_SCHEDULES.join(' | ')} (default cosine, nanoVLM's;`,
+  '                         linear and cosine end at 10% of the peak)',
+  `  --warmup F             share of the steps the warmup takes, 0 to 0.5 (default ${DEFAULT_WARMUP_FRACTION})`,
 ];
+
+/** The learning-rate schedule and warmup asked for (--schedule, --warmup). */
+export function scheduleFrom(args: ParsedArgs): { schedule: LrScheduleName; warmupFraction: number } {
+  const schedule = (args.values.schedule as string | undefined) ?? 'cosine';
+  if (!(LR_SCHEDULES as readonly string[]).includes(schedule)) throw new UsageError(`--schedule must be one of ${LR_SCHEDULES.join(', ')}, not "${schedule}"`);
+  const warmupFraction = numberOption(args, 'warmup', (n) => n >= 0 && n <= 0.5) ?? DEFAULT_WARMUP_FRACTION;
+  return { schedule: schedule as LrScheduleName, warmupFraction };
+}
 
 export function learningRatesFrom(args: ParsedArgs): LearningRates {
   const preset = (args.values.preset as string | undefined) ?? DEFAULT_PRESET;

@@ -2,7 +2,7 @@
 // vlm_config}, every key a field of nanoVLM's TrainConfig / VLMConfig. Also the list of what has no
 // counterpart there, for the README. Only the split family can be expressed: nanoVLM's current
 // trainer (its processors, tokenizer and dataset code) knows no other.
-import type { LearningRates } from '../../shared/training';
+import { DEFAULT_WARMUP_FRACTION, type LearningRates, type LrScheduleName } from '../../shared/training';
 import { usesChatTemplate, cutsTiles } from '../model/family';
 import type { ModelSpec } from '../model/config';
 import { NANOVLM_REVISION, TRAIN_CONFIG_FIELDS, VLM_CONFIG_FIELDS, type TrainConfigJson, type VlmConfigJson } from './nanovlm-trainer';
@@ -18,6 +18,9 @@ export interface HandoffSettings {
   seed: number;
   /** processes (GPUs over all machines) the data is laid out for */
   processes: number;
+  /** the run's learning-rate schedule and warmup (nanoVLM's trainer has only its cosine with 3%) */
+  schedule?: LrScheduleName;
+  warmupFraction?: number;
 }
 
 /** What the written data holds, as the mapping needs it. */
@@ -119,6 +122,9 @@ export function notMapped(spec: ModelSpec, raw: Record<string, unknown>, s: Hand
     'Validation: nanoVLM reports the loss on at most 65 val batches at each eval_interval and saves a checkpoint then; it measures no answer accuracy. Bring a checkpoint back to the studio to score it on the same val split.',
     'Checkpoints kept: nanoVLM keeps every checkpoint it saves (the studio keeps the newest few and the best).',
     'Training engine and micro-batching: nanoVLM trains in PyTorch (bfloat16 autocast on CUDA); the studio\'s engine choice does not apply.',
+    ...((s.schedule ?? 'cosine') !== 'cosine' || (s.warmupFraction ?? DEFAULT_WARMUP_FRACTION) !== DEFAULT_WARMUP_FRACTION
+      ? [`Learning-rate schedule: nanoVLM's get_lr is a cosine after a warmup over 3% of the steps; the run's ${s.schedule ?? 'cosine'} schedule with a ${((s.warmupFraction ?? DEFAULT_WARMUP_FRACTION) * 100).toFixed(1)}% warmup is not carried over.`]
+      : []),
     ...(dropped.length ? [`Base config fields that VLMConfig does not have (left out of vlm_config and of checkpoints/config.json, since from_pretrained refuses unknown fields): ${dropped.join(', ')}.`] : []),
   ];
 }

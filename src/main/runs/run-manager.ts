@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../../shared/api';
 import { PRESET_LEARNING_RATES, type RunCheckpoint, type RunSettings, type RunSummary } from '../../shared/runs';
-import { DEFAULT_OPTIMIZER, type TrainerMessage, type TrainingRunConfig } from '../../shared/training';
+import { DEFAULT_OPTIMIZER, DEFAULT_WARMUP_FRACTION, type TrainerMessage, type TrainingRunConfig } from '../../shared/training';
 import type { EventBus } from '../core/event-bus';
 import type { DatasetStore } from '../data/dataset-store';
 import type { ModelInfo } from '../../shared/models';
@@ -144,7 +144,8 @@ export class RunManager {
       const report = await exportRun({
         store: this.deps.datasets, versionId: version.id, datasetLabel: `"${dataset.name}" version ${version.id} (${version.contentHash.slice(0, 12)})`,
         base: { folder: base.folder, tokenizerFolder: base.tokenizerFolder, name: base.name },
-        settings: { learningRates: run.learningRates, batchSize: s.batchSize, gradientAccumulationSteps: s.gradientAccumulationSteps, maxSteps: s.maxSteps, maxGradNorm: s.maxGradNorm, checkpointEvery: s.checkpointEvery, seed: s.seed, processes },
+        settings: { learningRates: run.learningRates, batchSize: s.batchSize, gradientAccumulationSteps: s.gradientAccumulationSteps, maxSteps: s.maxSteps, maxGradNorm: s.maxGradNorm, checkpointEvery: s.checkpointEvery, seed: s.seed, processes,
+          ...(s.schedule ? { schedule: s.schedule } : {}), ...(s.warmupFraction !== undefined ? { warmupFraction: s.warmupFraction } : {}) },
         outDir, runName: run.name, runId: run.id, signal,
         onProgress: (done, total, stage) => progress({ done, total, stage }),
       });
@@ -209,6 +210,9 @@ export class RunManager {
       outputDir: join(run.folder, 'checkpoints'),
       optimizer: { ...DEFAULT_OPTIMIZER, learningRates: run.learningRates, maxGradNorm: settings.maxGradNorm },
       maxSteps: settings.maxSteps,
+      // runs started before the choice existed have neither: nanoVLM's cosine and warmup
+      schedule: settings.schedule ?? 'cosine',
+      warmupFraction: settings.warmupFraction ?? DEFAULT_WARMUP_FRACTION,
       batchSize: settings.batchSize,
       gradientAccumulationSteps: settings.gradientAccumulationSteps,
       seed: settings.seed,

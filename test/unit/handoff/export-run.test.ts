@@ -13,6 +13,7 @@ import { openCheckpoint } from '../../../src/main/model/checkpoint';
 import { stateDictShapes } from '../../../src/main/model/parameters';
 import { DatasetStore } from '../../../src/main/data/dataset-store';
 import { exportRun } from '../../../src/main/handoff/export-run';
+import { notMapped } from '../../../src/main/handoff/run-json';
 import { NANOVLM_REVISION, TRAIN_CONFIG_FIELDS, VLM_CONFIG_FIELDS } from '../../../src/main/handoff/nanovlm-trainer';
 import { fixtureModelFolder } from '../../helpers/fixture-model';
 import { makeTempDir } from '../../helpers/temp-dir';
@@ -94,6 +95,16 @@ describe('nanovlm export-run', () => {
     expect(readme).toContain('torchrun --standalone --nnodes 1 --nproc_per_node 2');
     expect(readme).toMatch(/torchrun --nnodes 2 --nproc_per_node 8 --node_rank/);
     expect(readme).toMatch(/What the studio could not map[\s\S]*packed sequences/);
+    expect(readme).not.toContain('Learning-rate schedule'); // nanoVLM's own cosine and warmup
+  });
+
+  it('names a schedule or warmup nanoVLM\'s trainer cannot follow', () => {
+    const checkpoint = openCheckpoint(DEMO_MODEL);
+    const spec = { family: checkpoint.family, config: checkpoint.config };
+    checkpoint.close();
+    const settings = { learningRates: { mp: 1, vision: 0, language: 1 }, batchSize: 1, gradientAccumulationSteps: 1, maxSteps: 10, maxGradNorm: 1, checkpointEvery: 5, seed: 0, processes: 1 };
+    expect(notMapped(spec, {}, { ...settings, schedule: 'cosine', warmupFraction: 0.03 }).join('\n')).not.toContain('schedule');
+    expect(notMapped(spec, {}, { ...settings, schedule: 'linear', warmupFraction: 0.1 }).join('\n')).toContain("the run's linear schedule with a 10.0% warmup is not carried over");
   });
 
   it('lays the shards out so that each process validates on val rows only (read by DuckDB)', async () => {

@@ -108,6 +108,19 @@ describe('training runs', () => {
     expect(ended.checkpoints.length).toBeGreaterThan(0);
   });
 
+  it('trains with the schedule and warmup chosen (linear, no warmup: the first step at the peak rate)', async () => {
+    const run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, preset: 'full', maxSteps: 2, checkpointEvery: 2, batchSize: 1, evalSamples: 0, schedule: 'linear', warmupFraction: 0 });
+    const ended = await core.runManager.settled(run.id);
+    expect(ended.status).toBe('finished');
+    expect(ended.settings.schedule).toBe('linear');
+    const detail = await call<RunDetail>('runs.get', { id: run.id });
+    const peak = ended.learningRates.language;
+    expect(detail.metrics[0]!.learningRates.language).toBeCloseTo(peak, 12);
+    expect(detail.metrics[1]!.learningRates.language).toBeCloseTo(peak * (1 - 0.9 * 0.5), 12);
+    await expect(call('runs.start', { datasetId, baseModelId: model.id, schedule: 'step' })).rejects.toThrow(/schedule/);
+    await expect(call('runs.start', { datasetId, baseModelId: model.id, warmupFraction: 0.9 })).rejects.toThrow(/warmupFraction/);
+  });
+
   it('refuses a dataset with nothing to train on, naming the field', async () => {
     const empty = await call<{ id: number }>('datasets.create', { name: 'empty' });
     await expect(call('runs.start', { datasetId: empty.id, baseModelId: model.id })).rejects.toThrow();

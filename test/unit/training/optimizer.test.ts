@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AdamW } from '../../../src/main/training/tfjs/adamw';
 import { clipCoefficient, globalNorm } from '../../../src/main/training/tfjs/grad-clip';
-import { cosineLearningRate } from '../../../src/main/training/optimizer/lr-schedule';
+import { cosineLearningRate, groupLearningRates, scheduledLearningRate } from '../../../src/main/training/optimizer/lr-schedule';
 import { selectTrainingEngine } from '../../../src/main/training/tfjs/backends';
 
 beforeAll(async () => {
@@ -62,6 +62,27 @@ describe('cosine schedule with warmup (nanoVLM get_lr)', () => {
 
   it('never exceeds the peak when 3% of the steps is fractional', () => {
     for (let it = 0; it < 10; it++) expect(cosineLearningRate(it, 1, 10)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('the other schedules a run may choose', () => {
+  it('linear falls in a straight line to 0.1·lr; constant stays at lr; both share the warmup', () => {
+    const max = 1e-3;
+    const linear = { kind: 'linear' as const, maxSteps: 100, warmupFraction: 0.1 };
+    expect(scheduledLearningRate(0, max, linear)).toBeCloseTo(max / 10, 12);
+    expect(scheduledLearningRate(10, max, linear)).toBeCloseTo(max, 12);
+    expect(scheduledLearningRate(55, max, linear)).toBeCloseTo(0.1 * max + 0.5 * 0.9 * max, 12);
+    expect(scheduledLearningRate(100, max, linear)).toBeCloseTo(0.1 * max, 12);
+    const constant = { kind: 'constant' as const, maxSteps: 100, warmupFraction: 0.05 };
+    expect(scheduledLearningRate(0, max, constant)).toBeCloseTo(max / 5, 12);
+    for (const it of [5, 50, 100, 200]) expect(scheduledLearningRate(it, max, constant)).toBe(max);
+    expect(scheduledLearningRate(0, max, { kind: 'constant' })).toBe(max); // no steps known: no warmup
+  });
+
+  it('no warmup starts at the peak; the cosine default is nanoVLM\'s', () => {
+    expect(scheduledLearningRate(0, 1, { kind: 'cosine', maxSteps: 100, warmupFraction: 0 })).toBe(1);
+    for (const it of [0, 1, 3, 40, 99]) expect(scheduledLearningRate(it, 1, { kind: 'cosine', maxSteps: 100 })).toBe(cosineLearningRate(it, 1, 100));
+    expect(groupLearningRates({ mp: 1, vision: 0, language: 2 }, { kind: 'linear', maxSteps: 10, warmupFraction: 0 }, 10)).toEqual({ mp: 0.1, vision: 0, language: 0.2 });
   });
 });
 

@@ -106,5 +106,20 @@ describe('nanovlm init-model and train', () => {
     const missing = await run(['train', '--dataset', 'no-such.jsonl', '--model', modelDir, '--out', join(temp.path, 'y')]);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/not found/);
+    const schedule = await run(['train', '--dataset', join(dataDir, 'train.jsonl'), '--model', modelDir, '--schedule', 'step', '--out', join(temp.path, 'z')]);
+    expect(schedule.code).toBe(2);
+    expect(schedule.err).toMatch(/--schedule must be one of cosine, linear, constant, not "step"/);
+    const warmup = await run(['train', '--dataset', join(dataDir, 'train.jsonl'), '--model', modelDir, '--warmup', '0.9', '--out', join(temp.path, 'w')]);
+    expect(warmup.code).toBe(2);
+    expect(warmup.err).toMatch(/--warmup: invalid number "0.9"/);
+  });
+
+  it('trains with the schedule asked for: constant without warmup keeps the peak rate', async () => {
+    const out = join(temp.path, 'constant');
+    const result = await run(['train', '--dataset', join(dataDir, 'train.jsonl'), '--model', modelDir, '--preset', 'scratch', '--batch-size', '4',
+      '--max-steps', '2', '--out', out, '--schedule', 'constant', '--warmup', '0']);
+    expect(result.code, result.err).toBe(0);
+    const rates = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).learningRates.language as number);
+    expect(rates).toEqual([3e-3, 3e-3]);
   });
 });

@@ -9,7 +9,7 @@ import { acquireInstanceLock } from '../../data/instance-lock';
 import { resolveModel } from '../../hub/hub';
 import { exportRun } from '../../handoff/export-run';
 import { NANOVLM_REVISION } from '../../handoff/nanovlm-trainer';
-import { batchSettingsFrom, learningRatesFrom, maxStepsFrom, RUN_OPTIONS, RUN_OPTIONS_USAGE, wholePositive } from '../run-options';
+import { batchSettingsFrom, learningRatesFrom, maxStepsFrom, RUN_OPTIONS, RUN_OPTIONS_USAGE, scheduleFrom, wholePositive } from '../run-options';
 import type { DatasetVersion } from '../../../shared/datasets';
 
 /** NAME or NAME@VERSION: the named version, else a version of the dataset as it is now. */
@@ -66,7 +66,7 @@ export const command: CliCommand = {
       const report = await exportRun({
         store, versionId: version.id, datasetLabel: `"${name}" version ${version.id} (${version.contentHash.slice(0, 12)})`,
         base: { folder: model.folder, tokenizerFolder: model.tokenizerFolder, name: modelRef },
-        settings: { learningRates, ...batch, maxSteps: maxStepsFrom(args, version.splitCounts.train, samplesPerStep), maxGradNorm: clip === 0 ? null : clip ?? 1.0, processes },
+        settings: { learningRates, ...batch, maxSteps: maxStepsFrom(args, version.splitCounts.train, samplesPerStep), maxGradNorm: clip === 0 ? null : clip ?? 1.0, processes, ...scheduleFrom(args) },
         outDir, runName: `${modelRef.split(/[\\/]/).filter(Boolean).pop()} on ${name}`, signal: io.signal,
         onProgress: (done, total, what) => { if (done === total || done % 500 === 0) io.err(`${what}: ${done}/${total}\n`); },
       });

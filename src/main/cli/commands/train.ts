@@ -13,7 +13,7 @@ import { ProgressPrinter } from '../progress-printer';
 import { formatDuration } from '../progress-format';
 import { runTraining } from '../../training/process/training-run';
 import { DEFAULT_OPTIMIZER, TRAINING_ENGINES, type TrainerMessage, type TrainingEngineName, type TrainingRunConfig } from '../../../shared/training';
-import { batchSettingsFrom, learningRatesFrom, maxStepsFrom, RUN_OPTIONS, RUN_OPTIONS_USAGE, wholePositive } from '../run-options';
+import { batchSettingsFrom, learningRatesFrom, maxStepsFrom, RUN_OPTIONS, RUN_OPTIONS_USAGE, scheduleFrom, wholePositive } from '../run-options';
 
 const ENGINES: readonly TrainingEngineName[] = TRAINING_ENGINES;
 
@@ -83,6 +83,7 @@ export const command: CliCommand = {
       outputDir,
       optimizer: { ...DEFAULT_OPTIMIZER, learningRates },
       maxSteps: maxStepsFrom(args, dataset.rows, batchSize * gradientAccumulationSteps),
+      ...scheduleFrom(args),
       batchSize,
       gradientAccumulationSteps,
       seed,

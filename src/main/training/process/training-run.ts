@@ -46,7 +46,7 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
     loaded = await createTrainer(engine, checkpoint, {
       optimizer: config.optimizer,
       gradientAccumulationSteps: plan.microBatches,
-      schedule: { kind: 'cosine', maxSteps: config.maxSteps },
+      schedule: { kind: config.schedule ?? 'cosine', maxSteps: config.maxSteps, ...(config.warmupFraction !== undefined ? { warmupFraction: config.warmupFraction } : {}) },
     }, tokenizer.eosTokenId, config.cacheDir);
   } finally {
     checkpoint.close();

@@ -1,6 +1,7 @@
 // The run form's numbers: nanoVLM's defaults (taken from the API's schema, so they cannot drift)
 // and one line saying what each one does.
 import { runStartSchema, type RunSettings } from '../../../shared/runs';
+import type { LrScheduleName } from '../../../shared/training';
 
 export const RUN_DEFAULTS: RunSettings = runStartSchema.parse({ datasetId: 1, baseModelId: 'defaults' });
 
@@ -35,5 +36,13 @@ export const RATE_HELP = {
   vision: 'Vision encoder (nanoVLM: 5e-5); 0 keeps it frozen.',
   language: 'Language model (nanoVLM: 5e-5); 0 keeps it frozen.',
 } as const;
+
+export const SCHEDULE_HELP: Record<LrScheduleName, string> = {
+  cosine: 'nanoVLM\'s: after the warmup the rate follows a cosine down to 10% of its peak at the last step.',
+  linear: 'After the warmup the rate falls in a straight line to 10% of its peak at the last step.',
+  constant: 'After the warmup the rate stays at its peak.',
+};
+
+export const WARMUP_HELP = 'Share of the steps over which the rate climbs to its peak (nanoVLM: 3%).';
 
 export const GRAD_NORM_HELP = 'Gradients are clipped to this global norm (nanoVLM: 1.0); empty means no clipping.';

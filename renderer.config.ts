@@ -10,7 +10,11 @@ function cspMetaTag(): Plugin {
   return {
     name: 'studio-csp-meta',
     transformIndexHtml: () => [
-      { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy(`${ELECTRON_MEDIA_SCHEME}:`, 'meta') }, injectTo: 'head-prepend' },
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy(`${ELECTRON_MEDIA_SCHEME}:`, 'meta') },
+        injectTo: 'head-prepend',
+      },
     ],
   };
 }

@@ -19,7 +19,9 @@ async function benchImport(store: DatasetStore, folder: string): Promise<string[
   for (let i = 0; i < IMAGES; i++) writeFileSync(join(folder, `img-${String(i).padStart(5, '0')}.jpg`), await generatedJpeg(i, 320, 240));
   const datasetId = store.createDataset('import-bench').id;
   const report = await store.importPath(datasetId, folder);
-  console.log(`import: ${report.imported} images (320×240 JPEG) in ${report.seconds.toFixed(2)} s = ${(report.imported / report.seconds).toFixed(0)} files/s (validated by a full decode, thumbnail written, batches of 64)`);
+  console.log(
+    `import: ${report.imported} images (320×240 JPEG) in ${report.seconds.toFixed(2)} s = ${(report.imported / report.seconds).toFixed(0)} files/s (validated by a full decode, thumbnail written, batches of 64)`,
+  );
   return store.pageSamples({ datasetId, limit: 500 }).items.flatMap((s) => s.imageIds);
 }
 
@@ -32,7 +34,14 @@ function seedSamples(store: DatasetStore, imageIds: string[]): number {
       for (let i = start; i < Math.min(SAMPLES, start + 5000); i++) {
         store.samples.insert(datasetId, {
           imageIds: [imageIds[i % imageIds.length]!],
-          turns: [{ user: `What is next to the ${word(i, 1)} ${word(i, 2)}? (#${i})`, assistant: `A ${word(i, 3)} ${word(i, 4)} near the ${word(i, 5)}.`, origin: i % 5 ? 'import' : 'model', model: 'm' }],
+          turns: [
+            {
+              user: `What is next to the ${word(i, 1)} ${word(i, 2)}? (#${i})`,
+              assistant: `A ${word(i, 3)} ${word(i, 4)} near the ${word(i, 5)}.`,
+              origin: i % 5 ? 'import' : 'model',
+              model: 'm',
+            },
+          ],
           split: i % 10 === 0 ? 'val' : 'train',
           status: (['todo', 'draft', 'review', 'done', 'rejected'] as const)[i % 5]!,
           tags: i % 50 === 0 ? ['rare'] : [],
@@ -82,12 +91,20 @@ function benchQueries(store: DatasetStore, datasetId: number): void {
 /** The start-up check of the database against a plain open (what start cost before it). */
 function benchStartupCheck(store: DatasetStore): void {
   const path = join(store.dataDir, DATABASE_FILE);
-  const plain = median('open: plain read-only open + user_version (baseline)', () => {
-    const db = new Database(path, { readonly: true });
-    db.pragma('user_version');
-    db.close();
-  }, 5);
-  const checked = median(`open: start-up check, quick_check + WAL (${(statSync(path).size / 1e6).toFixed(0)} MB)`, () => inspectDatabase(store.dataDir, path, LATEST_SCHEMA_VERSION), 5);
+  const plain = median(
+    'open: plain read-only open + user_version (baseline)',
+    () => {
+      const db = new Database(path, { readonly: true });
+      db.pragma('user_version');
+      db.close();
+    },
+    5,
+  );
+  const checked = median(
+    `open: start-up check, quick_check + WAL (${(statSync(path).size / 1e6).toFixed(0)} MB)`,
+    () => inspectDatabase(store.dataDir, path, LATEST_SCHEMA_VERSION),
+    5,
+  );
   console.log(`the start-up check adds ${(checked - plain).toFixed(0)} ms (${(checked / plain).toFixed(0)}× a plain open)`);
 }
 

@@ -26,7 +26,7 @@ interface ProfileEvent {
 
 function option(argv: string[], name: string, fallback: string): string {
   const at = argv.indexOf(name);
-  return at < 0 ? fallback : argv[at + 1] ?? fallback;
+  return at < 0 ? fallback : (argv[at + 1] ?? fallback);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -37,8 +37,13 @@ async function main(argv: string[]): Promise<void> {
     exportOnnx(randomWeights(parseConfig({})), dir, { quant, graph: 'fused', allLogits: false });
     const model = readExportedModel(dir);
     const session = await ort.InferenceSession.create(model.decoderPath, {
-      executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: availableParallelism(), interOpNumThreads: 1,
-      extra: { session: { intra_op: { allow_spinning: '1' } } }, enableProfiling: true, profileFilePrefix: join(dir, 'profile'),
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: availableParallelism(),
+      interOpNumThreads: 1,
+      extra: { session: { intra_op: { allow_spinning: '1' } } },
+      enableProfiling: true,
+      profileFilePrefix: join(dir, 'profile'),
     });
     const c = model.manifest.config;
     const decoder = new DecoderSession(session, c, true);

@@ -92,7 +92,11 @@ async function childRun(dir: string): Promise<void> {
     const started = performance.now();
     const { image } = await photo();
     const placeholders = imagePlaceholders(spec, image.tileCount);
-    const result = await generate(engine, { inputIds: [...placeholders, ...text(PROMPT_TOKENS)], pixels: image.pixels, tiles: image.tileCount }, { greedy: true, maxNewTokens: 1, stopTokenIds: [], startedAt: started });
+    const result = await generate(
+      engine,
+      { inputIds: [...placeholders, ...text(PROMPT_TOKENS)], pixels: image.pixels, tiles: image.tileCount },
+      { greedy: true, maxNewTokens: 1, stopTokenIds: [], startedAt: started },
+    );
     return result.ttftMs;
   };
   await firstToken(); // warm-up: first-run allocations and kernel selection
@@ -105,27 +109,45 @@ async function childRun(dir: string): Promise<void> {
     const attached = await photo();
     const known = [...imagePlaceholders(spec, attached.image.tileCount), ...text(TEMPLATE_TOKENS)];
     const request = { pixels: attached.image.pixels, tiles: attached.image.tileCount, imageRowKeys: attached.rowKeys };
-    const prefilled = engine.backgroundPrefill.start((signal, describe) => prefill(engine, { ...request, inputIds: known }, signal, describe).then(() => undefined));
+    const prefilled = engine.backgroundPrefill.start((signal, describe) =>
+      prefill(engine, { ...request, inputIds: known }, signal, describe).then(() => undefined),
+    );
     await sleep(TYPING_MS);
     const started = performance.now();
     const { image } = await photo();
-    const result = await generate(engine, { ...request, pixels: image.pixels, inputIds: [...known, ...text(QUESTION_TOKENS, 100)] }, { greedy: true, maxNewTokens: 1, stopTokenIds: [], startedAt: started });
+    const result = await generate(
+      engine,
+      { ...request, pixels: image.pixels, inputIds: [...known, ...text(QUESTION_TOKENS, 100)] },
+      { greedy: true, maxNewTokens: 1, stopTokenIds: [], startedAt: started },
+    );
     const knownPositions = known.length + (imagesBeforeText(spec.family) ? attached.rowKeys.length : 0);
-    if ((await prefilled) !== 'done' || result.reusedPositions !== knownPositions) throw new Error(`prefill on attach did not serve the question (${result.reusedPositions} of ${knownPositions} positions reused)`);
+    if ((await prefilled) !== 'done' || result.reusedPositions !== knownPositions)
+      throw new Error(`prefill on attach did not serve the question (${result.reusedPositions} of ${knownPositions} positions reused)`);
     return result.ttftMs;
   };
   const afterEnterTtfts = [await afterEnter(), await afterEnter(), await afterEnter()].sort((a, b) => a - b);
 
   const { image } = await photo();
-  const decode = await generate(engine, { inputIds: [...imagePlaceholders(spec, image.tileCount), ...text(PROMPT_TOKENS)], pixels: image.pixels, tiles: image.tileCount }, { greedy: true, maxNewTokens: DECODE_TOKENS, stopTokenIds: [] });
+  const decode = await generate(
+    engine,
+    { inputIds: [...imagePlaceholders(spec, image.tileCount), ...text(PROMPT_TOKENS)], pixels: image.pixels, tiles: image.tileCount },
+    { greedy: true, maxNewTokens: DECODE_TOKENS, stopTokenIds: [] },
+  );
   await engine.dispose();
   const bandwidth = await measureCopyBandwidth(availableParallelism());
   const weightBytes = statSync(join(dir, `${engine.manifest.files.decoder}.data`)).size;
-  process.stdout.write(JSON.stringify({
-    load_ms, ttft_ms: ttfts[1], ttft_after_enter_ms: afterEnterTtfts[1], decode_tok_s: decode.decodeTokensPerSecond,
-    bandwidth_share: (weightBytes * decode.decodeTokensPerSecond) / bandwidth, weights_mb: weightBytes / 1e6, bandwidth_gb_s: bandwidth / 1e9,
-    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
-  }));
+  process.stdout.write(
+    JSON.stringify({
+      load_ms,
+      ttft_ms: ttfts[1],
+      ttft_after_enter_ms: afterEnterTtfts[1],
+      decode_tok_s: decode.decodeTokensPerSecond,
+      bandwidth_share: (weightBytes * decode.decodeTokensPerSecond) / bandwidth,
+      weights_mb: weightBytes / 1e6,
+      bandwidth_gb_s: bandwidth / 1e9,
+      peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
 }
 
 /** Split family: <|global_image|> + <|image|>×L for a one-tile image (the benchmark photo). */
@@ -140,7 +162,11 @@ function imagePlaceholders(spec: ModelSpec, tiles: number): number[] {
 
 function runChild(args: string[]): Record<string, number> {
   const self = fileURLToPath(import.meta.url);
-  const out = execFileSync(process.execPath, ['--import', 'tsx', self, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', self, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
   return JSON.parse(out) as Record<string, number>;
 }
 
@@ -151,9 +177,18 @@ function benchmarkRow(model: string, row: string): RowResult {
     const exported = runChild(['--child-export', model, row, dir]);
     const run = runChild(['--child-run', dir]);
     return {
-      model, row, load_avg, export_s: exported.export_s!, load_ms: run.load_ms!, ttft_ms: run.ttft_ms!, ttft_after_enter_ms: run.ttft_after_enter_ms!,
-      decode_tok_s: run.decode_tok_s!, bandwidth_share: run.bandwidth_share!, peak_rss_mb: run.peak_rss_mb!,
-      weights_mb: run.weights_mb!, bandwidth_gb_s: run.bandwidth_gb_s!,
+      model,
+      row,
+      load_avg,
+      export_s: exported.export_s!,
+      load_ms: run.load_ms!,
+      ttft_ms: run.ttft_ms!,
+      ttft_after_enter_ms: run.ttft_after_enter_ms!,
+      decode_tok_s: run.decode_tok_s!,
+      bandwidth_share: run.bandwidth_share!,
+      peak_rss_mb: run.peak_rss_mb!,
+      weights_mb: run.weights_mb!,
+      bandwidth_gb_s: run.bandwidth_gb_s!,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -177,18 +212,50 @@ function hostInfo(): { cpu: string; cores: number; avx512: boolean; avx2: boolea
 function printTable(results: RowResult[]): void {
   const host = hostInfo();
   console.log(`${host.cpu}, ${host.cores} cores, ${host.avx512 ? 'AVX-512' : host.avx2 ? 'AVX2' : 'no AVX2'}`);
-  const header = ['model', 'row', 'load_avg', 'export_s', 'load_ms', 'ttft_ms', 'enter_ms', 'enter/cold', 'decode_tok_s', 'vs_plain', 'weights_mb', 'copy_gb_s', 'bw_share', 'peak_rss_mb'];
+  const header = [
+    'model',
+    'row',
+    'load_avg',
+    'export_s',
+    'load_ms',
+    'ttft_ms',
+    'enter_ms',
+    'enter/cold',
+    'decode_tok_s',
+    'vs_plain',
+    'weights_mb',
+    'copy_gb_s',
+    'bw_share',
+    'peak_rss_mb',
+  ];
   console.log(header.map((h) => h.padStart(13)).join(''));
   for (const r of results) {
     const plain = results.find((p) => p.model === r.model && p.row === 'plain-fp32');
     const speedup = plain ? `${(r.decode_tok_s / plain.decode_tok_s).toFixed(2)}x` : '-';
-    console.log([
-      r.model, r.row, r.load_avg.toFixed(1), r.export_s.toFixed(1), r.load_ms.toFixed(0), r.ttft_ms.toFixed(0), r.ttft_after_enter_ms.toFixed(0),
-      `${((100 * r.ttft_after_enter_ms) / r.ttft_ms).toFixed(0)}%`, r.decode_tok_s.toFixed(1), speedup, r.weights_mb.toFixed(0), r.bandwidth_gb_s.toFixed(1),
-      `${(100 * r.bandwidth_share).toFixed(0)}%`, r.peak_rss_mb.toFixed(0),
-    ].map((v) => v.padStart(13)).join(''));
+    console.log(
+      [
+        r.model,
+        r.row,
+        r.load_avg.toFixed(1),
+        r.export_s.toFixed(1),
+        r.load_ms.toFixed(0),
+        r.ttft_ms.toFixed(0),
+        r.ttft_after_enter_ms.toFixed(0),
+        `${((100 * r.ttft_after_enter_ms) / r.ttft_ms).toFixed(0)}%`,
+        r.decode_tok_s.toFixed(1),
+        speedup,
+        r.weights_mb.toFixed(0),
+        r.bandwidth_gb_s.toFixed(1),
+        `${(100 * r.bandwidth_share).toFixed(0)}%`,
+        r.peak_rss_mb.toFixed(0),
+      ]
+        .map((v) => v.padStart(13))
+        .join(''),
+    );
   }
-  console.log('enter/cold: TTFT after Enter (photo attached 1 s before) ÷ cold TTFT; bw_share: weights_mb × decode_tok_s ÷ copy_gb_s (read + write, measured in the row\'s process)');
+  console.log(
+    "enter/cold: TTFT after Enter (photo attached 1 s before) ÷ cold TTFT; bw_share: weights_mb × decode_tok_s ÷ copy_gb_s (read + write, measured in the row's process)",
+  );
 }
 
 /**

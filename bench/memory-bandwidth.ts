@@ -11,10 +11,15 @@ const ROUNDS = 5;
 export async function measureCopyBandwidth(threads: number): Promise<number> {
   const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true, workerData: { mb: BUFFER_MB, rounds: ROUNDS } }));
   try {
-    const rates = await Promise.all(workers.map((w) => new Promise<number>((resolve, reject) => {
-      w.once('message', resolve);
-      w.once('error', reject);
-    })));
+    const rates = await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<number>((resolve, reject) => {
+            w.once('message', resolve);
+            w.once('error', reject);
+          }),
+      ),
+    );
     return rates.reduce((a, b) => a + b, 0);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));

@@ -80,12 +80,18 @@ const ratesOf = (row: Row): LearningRates => ({ mp: 1e-3, vision: row.vision ===
 function stepFlops(c: NanoVLMConfig, row: Row): number {
   const patches = (c.vit_img_size / c.vit_patch_size) ** 2;
   const d = c.vit_hidden_dim;
-  const vit = c.vit_n_blocks * patches * 2 * (4 * d * d + 2 * d * c.vit_inter_dim) + c.vit_n_blocks * 4 * patches * patches * d + patches * 2 * d * 3 * c.vit_patch_size ** 2;
+  const vit =
+    c.vit_n_blocks * patches * 2 * (4 * d * d + 2 * d * c.vit_inter_dim) +
+    c.vit_n_blocks * 4 * patches * patches * d +
+    patches * 2 * d * 3 * c.vit_patch_size ** 2;
   const tokens = patches / c.mp_pixel_shuffle_factor ** 2;
   const t = tokens + TEXT_TOKENS;
   const h = c.lm_hidden_dim;
   const kv = (h / c.lm_n_heads) * c.lm_n_kv_heads;
-  const lm = c.lm_n_blocks * (t * 2 * (2 * h * h + 2 * h * kv + 3 * h * c.lm_inter_dim) + 4 * t * t * h) + tokens * 2 * d * c.mp_pixel_shuffle_factor ** 2 * h + LABELLED_TOKENS * 2 * h * c.lm_vocab_size;
+  const lm =
+    c.lm_n_blocks * (t * 2 * (2 * h * h + 2 * h * kv + 3 * h * c.lm_inter_dim) + 4 * t * t * h) +
+    tokens * 2 * d * c.mp_pixel_shuffle_factor ** 2 * h +
+    LABELLED_TOKENS * 2 * h * c.lm_vocab_size;
   // a frozen decoder still passes gradients back to the projector (×2, not ×3)
   return row.batch * (vit * (row.vision === 'trained' ? 3 : 1) + lm * (row.train === 'mp' ? 2 : 3));
 }
@@ -106,7 +112,10 @@ async function onnxMatMul(rows: number, provider: InferenceProvider): Promise<nu
   const g = new GraphBuilder('matmul');
   g.output(g.op('MatMul', [g.input('a', DataType.FLOAT, [rows, k]), g.input('b', DataType.FLOAT, [k, n])]), 'y', DataType.FLOAT, [rows, n]);
   const session = await createSession(encodeModel(g.toModel({ '': 21 })), { provider }, 'the MatMul baseline');
-  const feeds = { a: new ort.Tensor('float32', new Float32Array(rows * k).fill(0.5), [rows, k]), b: new ort.Tensor('float32', new Float32Array(k * n).fill(0.25), [k, n]) };
+  const feeds = {
+    a: new ort.Tensor('float32', new Float32Array(rows * k).fill(0.5), [rows, k]),
+    b: new ort.Tensor('float32', new Float32Array(k * n).fill(0.25), [k, n]),
+  };
   for (let i = 0; i < 3; i++) await session.run(feeds);
   const runs = 30;
   const t = performance.now();
@@ -155,7 +164,12 @@ async function childRow(row: Row, steps: number): Promise<void> {
   const checkpoint = randomPrefixCheckpoint();
   const c = checkpoint.config;
   const micro = Array.from({ length: row.batch / row.micro }, () => randomPrefixBatch(row.micro, c.vit_img_size, c.lm_vocab_size));
-  const loaded = await createTrainer(selected, checkpoint, { optimizer: { ...DEFAULT_OPTIMIZER, learningRates: rates }, gradientAccumulationSteps: micro.length, schedule: { kind: 'constant' } }, 0);
+  const loaded = await createTrainer(
+    selected,
+    checkpoint,
+    { optimizer: { ...DEFAULT_OPTIMIZER, learningRates: rates }, gradientAccumulationSteps: micro.length, schedule: { kind: 'constant' } },
+    0,
+  );
   let t = performance.now();
   await loaded.trainer.trainStep(micro);
   const first_step_ms = performance.now() - t;
@@ -167,8 +181,14 @@ async function childRow(row: Row, steps: number): Promise<void> {
   await loaded.dispose();
   const matmul = row.engine === 'onnxruntime' ? await onnxMatMul((IMAGE_TOKENS + TEXT_TOKENS) * row.micro, selected.provider ?? 'cpu') : tfjsMatMul();
   const result: RowResult = {
-    samples_per_s: (1000 * row.batch) / ms_per_step, gflop_s: stepFlops(c, row) / ms_per_step / 1e6, ms_per_step, first_step_ms, timed_steps: steps,
-    matmul_gflop_s: matmul, memory_mib: memoryMiB(row.engine), copied_mib: copied,
+    samples_per_s: (1000 * row.batch) / ms_per_step,
+    gflop_s: stepFlops(c, row) / ms_per_step / 1e6,
+    ms_per_step,
+    first_step_ms,
+    timed_steps: steps,
+    matmul_gflop_s: matmul,
+    memory_mib: memoryMiB(row.engine),
+    copied_mib: copied,
   };
   process.stdout.write(JSON.stringify(result));
 }
@@ -184,7 +204,9 @@ function runRow(row: Row, steps: number): Outcome {
     const out = execFileSync(process.execPath, args, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 20 });
     return { row, result: JSON.parse(out) as RowResult };
   } catch (err) {
-    const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n');
+    const stderr = String((err as { stderr?: string }).stderr ?? (err as Error).message)
+      .trim()
+      .split('\n');
     return { row, skipped: `failed: ${stderr.find((l) => /Error|abort|memory/i.test(l)) ?? stderr.at(-1)}` };
   }
 }
@@ -201,7 +223,11 @@ function printTable(outcomes: Outcome[]): void {
   const header = ['engine', 'batch', 'vision', 'samples/s', 'GFLOP/s', 'vs matmul', 's/step', 'first s', 'memory MiB', 'copied MiB', 'vs PyTorch'];
   console.log(header.map((h) => h.padStart(11)).join(''));
   for (const o of outcomes) {
-    const head = [o.row.split ? 'ort split' : o.row.engine, o.row.micro === o.row.batch ? String(o.row.batch) : `${o.row.batch} (${o.row.batch / o.row.micro}×${o.row.micro})`, o.row.vision];
+    const head = [
+      o.row.split ? 'ort split' : o.row.engine,
+      o.row.micro === o.row.batch ? String(o.row.batch) : `${o.row.batch} (${o.row.batch / o.row.micro}×${o.row.micro})`,
+      o.row.vision,
+    ];
     if ('skipped' in o) {
       console.log([...head.map((h) => h.padStart(11)), `  ${o.skipped}`].join(''));
       continue;
@@ -209,8 +235,14 @@ function printTable(outcomes: Outcome[]): void {
     const r = o.result;
     const pytorch = PYTORCH_SAMPLES_PER_S[shapeKey(o.row)];
     const cells = [
-      r.samples_per_s.toFixed(3), r.gflop_s.toFixed(1), `${(r.gflop_s / r.matmul_gflop_s).toFixed(2)}×`, (r.ms_per_step / 1000).toFixed(2), (r.first_step_ms / 1000).toFixed(1),
-      r.memory_mib.toFixed(0), r.copied_mib === undefined ? '–' : r.copied_mib.toFixed(0), pytorch ? `${(r.samples_per_s / pytorch).toFixed(2)}×` : '–',
+      r.samples_per_s.toFixed(3),
+      r.gflop_s.toFixed(1),
+      `${(r.gflop_s / r.matmul_gflop_s).toFixed(2)}×`,
+      (r.ms_per_step / 1000).toFixed(2),
+      (r.first_step_ms / 1000).toFixed(1),
+      r.memory_mib.toFixed(0),
+      r.copied_mib === undefined ? '–' : r.copied_mib.toFixed(0),
+      pytorch ? `${(r.samples_per_s / pytorch).toFixed(2)}×` : '–',
     ];
     console.log([...head, ...cells].map((v) => v.padStart(11)).join('') + (r.timed_steps === 0 ? '  (first step only)' : ''));
   }
@@ -220,19 +252,31 @@ function printTable(outcomes: Outcome[]): void {
 function printRatios(outcomes: Outcome[]): void {
   const done = outcomes.filter((o): o is { row: Row; result: RowResult } => 'result' in o);
   for (const o of done.filter((d) => d.row.engine === 'onnxruntime')) {
-    const baseline = done.filter((d) => d.row.engine !== 'onnxruntime' && shapeKey(d.row) === shapeKey(o.row)).sort((a, b) => b.result.samples_per_s - a.result.samples_per_s)[0];
+    const baseline = done
+      .filter((d) => d.row.engine !== 'onnxruntime' && shapeKey(d.row) === shapeKey(o.row))
+      .sort((a, b) => b.result.samples_per_s - a.result.samples_per_s)[0];
     const vsTfjs = baseline ? `${(o.result.samples_per_s / baseline.result.samples_per_s).toFixed(1)}× ${baseline.row.engine}` : 'no TensorFlow.js row';
-    console.log(`onnxruntime, batch ${o.row.batch}, vision ${o.row.vision}: ${vsTfjs}; step at ${(100 * o.result.gflop_s / o.result.matmul_gflop_s).toFixed(0)}% of the plain MatMul's GFLOP/s`);
+    console.log(
+      `onnxruntime, batch ${o.row.batch}, vision ${o.row.vision}: ${vsTfjs}; step at ${((100 * o.result.gflop_s) / o.result.matmul_gflop_s).toFixed(0)}% of the plain MatMul's GFLOP/s`,
+    );
   }
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      child: { type: 'string' }, engines: { type: 'string' }, batches: { type: 'string', default: '1,4' },
-      vision: { type: 'string', default: 'frozen,trained' }, train: { type: 'string', default: 'mp+language' }, steps: { type: 'string', default: '2' },
-      'max-step-s': { type: 'string', default: '120' }, 'max-row-s': { type: 'string', default: '900' }, 'ignore-estimate': { type: 'boolean', default: false },
-      provider: { type: 'string' }, json: { type: 'boolean', default: false }, split: { type: 'boolean', default: false },
+      child: { type: 'string' },
+      engines: { type: 'string' },
+      batches: { type: 'string', default: '1,4' },
+      vision: { type: 'string', default: 'frozen,trained' },
+      train: { type: 'string', default: 'mp+language' },
+      steps: { type: 'string', default: '2' },
+      'max-step-s': { type: 'string', default: '120' },
+      'max-row-s': { type: 'string', default: '900' },
+      'ignore-estimate': { type: 'boolean', default: false },
+      provider: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      split: { type: 'boolean', default: false },
     },
   });
   const steps = Number(values.steps);
@@ -244,9 +288,22 @@ async function main(): Promise<void> {
 
   const config = parseConfig({}).config;
   const train = list(values.train!, ['mp', 'mp+language'] as const, '--train')[0]!;
-  const rows: Row[] = engines.flatMap((engine) => list(values.batches!, ['1', '2', '4', '8'] as const, '--batches').flatMap((b) =>
-    list(values.vision!, ['frozen', 'trained'] as const, '--vision').map((vision) => ({ engine, batch: Number(b), micro: Number(b), vision, train, provider: engine === 'onnxruntime' ? provider : undefined, split: engine === 'onnxruntime' && values.split }))));
-  log(`nanoVLM-222M dimensions, training projector${train === 'mp' ? '' : ' + decoder'} (+ vision where "trained"); ${TEXT_TOKENS} text tokens (${LABELLED_TOKENS} labelled) + ${IMAGE_TOKENS} image tokens per sample`);
+  const rows: Row[] = engines.flatMap((engine) =>
+    list(values.batches!, ['1', '2', '4', '8'] as const, '--batches').flatMap((b) =>
+      list(values.vision!, ['frozen', 'trained'] as const, '--vision').map((vision) => ({
+        engine,
+        batch: Number(b),
+        micro: Number(b),
+        vision,
+        train,
+        provider: engine === 'onnxruntime' ? provider : undefined,
+        split: engine === 'onnxruntime' && values.split,
+      })),
+    ),
+  );
+  log(
+    `nanoVLM-222M dimensions, training projector${train === 'mp' ? '' : ' + decoder'} (+ vision where "trained"); ${TEXT_TOKENS} text tokens (${LABELLED_TOKENS} labelled) + ${IMAGE_TOKENS} image tokens per sample`,
+  );
   log(`${cpus()[0]?.model.trim()}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}; engines: ${engines.join(', ')}\n`);
   const outcomes: Outcome[] = [];
   const tokens = IMAGE_TOKENS + TEXT_TOKENS;
@@ -267,7 +324,10 @@ async function main(): Promise<void> {
     // a first guess of the step time decides whether to time more than the first step, or to run the row at all
     const guessS = stepFlops(config, row) / 1e9 / GUESSED_GFLOP_S[row.engine];
     if (guessS > Number(values['max-row-s'])) {
-      outcomes.push({ row, skipped: `not run: ≈${(guessS / 60).toFixed(0)} min per step on this engine (pass --max-row-s ${Math.ceil(guessS / 100) * 100} to run it)` });
+      outcomes.push({
+        row,
+        skipped: `not run: ≈${(guessS / 60).toFixed(0)} min per step on this engine (pass --max-row-s ${Math.ceil(guessS / 100) * 100} to run it)`,
+      });
       continue;
     }
     const rowSteps = guessS > Number(values['max-step-s']) ? 0 : steps;
@@ -275,10 +335,17 @@ async function main(): Promise<void> {
     outcomes.push(runRow(row, rowSteps));
   }
   if (values.json) {
-    const json = outcomes.filter((o): o is { row: Row; result: RowResult } => 'result' in o).map(({ row, result }) => ({
-      engine: row.engine, batch: row.batch, vision: row.vision, samples_per_s: result.samples_per_s, gflop_s: result.gflop_s,
-      matmul_gflop_s: result.matmul_gflop_s, memory_mib: result.memory_mib,
-    }));
+    const json = outcomes
+      .filter((o): o is { row: Row; result: RowResult } => 'result' in o)
+      .map(({ row, result }) => ({
+        engine: row.engine,
+        batch: row.batch,
+        vision: row.vision,
+        samples_per_s: result.samples_per_s,
+        gflop_s: result.gflop_s,
+        matmul_gflop_s: result.matmul_gflop_s,
+        memory_mib: result.memory_mib,
+      }));
     console.log(JSON.stringify({ rows: json }));
     return;
   }
@@ -286,7 +353,9 @@ async function main(): Promise<void> {
   printTable(outcomes);
   console.log('');
   printRatios(outcomes);
-  console.log(`\n"vs PyTorch": against nanoVLM's own PyTorch step measured on an AVX-512 machine of this kind (batch 1: 0.69 samples/s vision frozen, 0.45 trained; batch 4: 1.04 and 0.31); meaningful only on such a machine.`);
+  console.log(
+    `\n"vs PyTorch": against nanoVLM's own PyTorch step measured on an AVX-512 machine of this kind (batch 1: 0.69 samples/s vision frozen, 0.45 trained; batch 4: 1.04 and 0.31); meaningful only on such a machine.`,
+  );
 }
 
 await main();

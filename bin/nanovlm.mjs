@@ -11,7 +11,10 @@ register();
 const args = process.argv.slice(2);
 const { TRAINER_MALLOC_ENV } = await import('../src/main/training/process/trainer-client.ts');
 if (TRAINING_COMMANDS.has(args[0]) && process.platform === 'linux' && process.env.MALLOC_MMAP_MAX_ === undefined) {
-  const child = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', process.argv[1], ...args], { stdio: 'inherit', env: { ...process.env, ...TRAINER_MALLOC_ENV } });
+  const child = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', process.argv[1], ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, ...TRAINER_MALLOC_ENV },
+  });
   process.exit(child.status ?? 1);
 }
 const { main } = await import('../src/main/cli/index.ts');

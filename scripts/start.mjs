@@ -24,7 +24,8 @@ function electronStatus() {
   const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : undefined;
   const binary = override ? join(override, relative ?? 'electron') : relative && join(packageDir, 'dist', relative);
   if (!binary || !existsSync(binary)) return { reason: 'the Electron binary is not installed (see "Electron binary" in the README)' };
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)' };
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return { reason: 'there is no display (DISPLAY and WAYLAND_DISPLAY are unset)' };
   return { binary };
 }
 

@@ -38,7 +38,8 @@ function skippedIn(report, project) {
   return report.testResults.flatMap((file) =>
     file.assertionResults
       .filter((t) => ['skipped', 'pending', 'todo'].includes(t.status))
-      .map((t) => `${project}: ${relative(root, file.name)} > ${t.fullName}`));
+      .map((t) => `${project}: ${relative(root, file.name)} > ${t.fullName}`),
+  );
 }
 
 function vitest(project) {
@@ -63,7 +64,9 @@ function vitest(project) {
 }
 
 step('typecheck (tsc)', () => run(['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']));
-step('typecheck (svelte-check)', () => run(['node_modules/svelte-check/bin/svelte-check', '--tsconfig', './tsconfig.json', '--threshold', 'warning', '--fail-on-warnings', '--output', 'human']));
+step('typecheck (svelte-check)', () =>
+  run(['node_modules/svelte-check/bin/svelte-check', '--tsconfig', './tsconfig.json', '--threshold', 'warning', '--fail-on-warnings', '--output', 'human']),
+);
 step('build the renderer', () => buildRenderer());
 step('unit and integration tests', () => vitest('unit'));
 step('slow proofs (training learns)', () => vitest('slow'));

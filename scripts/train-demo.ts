@@ -84,8 +84,27 @@ async function run(): Promise<void> {
   await nanovlm('make-shapes', '--out', paths.fresh, '--count', values.fresh!, '--seed', String(FRESH_SEED), '--val-fraction', '0');
   await nanovlm('init-model', '--out', paths.init, '--seed', String(MODEL_SEED));
   const trainStarted = performance.now();
-  await nanovlm('train', '--dataset', join(paths.data, 'train.jsonl'), '--model', paths.init, '--preset', 'scratch', '--batch-size', values['batch-size']!,
-    '--max-steps', String(steps), '--checkpoint-every', String(steps), '--out', paths.run, '--engine', values.engine!, '--log-every', '50');
+  await nanovlm(
+    'train',
+    '--dataset',
+    join(paths.data, 'train.jsonl'),
+    '--model',
+    paths.init,
+    '--preset',
+    'scratch',
+    '--batch-size',
+    values['batch-size']!,
+    '--max-steps',
+    String(steps),
+    '--checkpoint-every',
+    String(steps),
+    '--out',
+    paths.run,
+    '--engine',
+    values.engine!,
+    '--log-every',
+    '50',
+  );
   const trainSeconds = (performance.now() - trainStarted) / 1000;
   const machine = { cpu: cpus()[0]?.model.trim() ?? 'unknown CPU', cores: cpus().length, loadAverage: loadavg()[0]! };
   const checkpoint = join(paths.run, `step_${steps}`);
@@ -100,10 +119,21 @@ async function run(): Promise<void> {
   console.log(reportLine('validation split, greedy', val, baselines));
 
   const figures: DemoFigures = {
-    steps, batchSize: Number(values['batch-size']), datasetCount: Number(values.count), trainRows: readTaggedRecords(join(paths.data, 'train.jsonl')).length,
-    trainSeconds, totalSeconds: (performance.now() - started) / 1000, fresh: greedy, freshTeacherForced: forced, val, baselines,
-    curve: trainingCurve(), engine: values.engine!, config: JSON.parse(readFileSync(join(checkpoint, 'config.json'), 'utf8')) as Record<string, unknown>,
-    seeds: { data: DATA_SEED, fresh: FRESH_SEED, model: MODEL_SEED }, machine,
+    steps,
+    batchSize: Number(values['batch-size']),
+    datasetCount: Number(values.count),
+    trainRows: readTaggedRecords(join(paths.data, 'train.jsonl')).length,
+    trainSeconds,
+    totalSeconds: (performance.now() - started) / 1000,
+    fresh: greedy,
+    freshTeacherForced: forced,
+    val,
+    baselines,
+    curve: trainingCurve(),
+    engine: values.engine!,
+    config: JSON.parse(readFileSync(join(checkpoint, 'config.json'), 'utf8')) as Record<string, unknown>,
+    seeds: { data: DATA_SEED, fresh: FRESH_SEED, model: MODEL_SEED },
+    machine,
   };
   writeFileSync(join(work, 'figures.json'), `${JSON.stringify(figures, null, 2)}\n`);
   if (values.resources && !values['no-resources']) {

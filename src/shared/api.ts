@@ -60,7 +60,10 @@ export { ApiError } from './errors';
 const noInput = z.object({}).strict();
 const datasetName = z.string().trim().min(1).max(MAX_DATASET_NAME_CHARS);
 const description = z.string().max(MAX_DESCRIPTION_CHARS);
-const hubRepoSchema = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/, 'a Hub repo id: owner/name');
+const hubRepoSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}\/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/, 'a Hub repo id: owner/name');
 
 /** Where the Hub token was found (the variable's name or the file's path); the token itself never crosses a door. */
 export interface HubStatus {
@@ -68,7 +71,11 @@ export interface HubStatus {
   token: { found: boolean; source?: string; file: string };
 }
 const id = z.number().int().positive();
-const absolutePath = z.string().min(1).max(4096).refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path');
+const absolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), 'must be an absolute path');
 /** images sent by the renderer (chat photos, drops): base64, at most 48 MiB decoded */
 const MAX_UPLOAD_BASE64 = Math.ceil((48 * 1024 * 1024 * 4) / 3);
 
@@ -102,7 +109,17 @@ export const methodInputs = {
   'uploads.begin': uploadBeginSchema,
   'uploads.write': uploadWriteSchema,
   'uploads.discard': uploadIdSchema,
-  'datasets.assignSplits': z.object({ datasetId: id, ratios: splitRatiosSchema, seed: z.number().int().min(0).max(2 ** 31 - 1) }).strict(),
+  'datasets.assignSplits': z
+    .object({
+      datasetId: id,
+      ratios: splitRatiosSchema,
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1),
+    })
+    .strict(),
   'datasets.splitLeaks': z.object({ datasetId: id }).strict(),
   'datasets.createVersion': z.object({ datasetId: id, note: z.string().max(MAX_NOTE_CHARS).optional() }).strict(),
   'datasets.versions': z.object({ datasetId: id }).strict(),
@@ -124,7 +141,9 @@ export const methodInputs = {
   'models.add': addModelSchema,
   'models.remove': z.object({ id: modelIdSchema }).strict(),
   /** the ONNX export (kept in the cache); copied to outDir, or offered as a .zip to download, when asked */
-  'models.export': z.object({ id: modelIdSchema, quant: z.enum(QUANTIZATION_CHOICES), outDir: absolutePath.optional(), download: z.boolean().optional() }).strict(),
+  'models.export': z
+    .object({ id: modelIdSchema, quant: z.enum(QUANTIZATION_CHOICES), outDir: absolutePath.optional(), download: z.boolean().optional() })
+    .strict(),
   /** upload the model (weights, tokenizer, a model card) to a Hub model repo, as a job */
   'models.push': z.object({ id: modelIdSchema, repo: hubRepoSchema, private: z.boolean().default(false) }).strict(),
   /** upload a dataset version (Parquet per split, a dataset card) to a Hub dataset repo, as a job */
@@ -285,7 +304,7 @@ export function parseMethodInput<M extends MethodName>(method: M, input: unknown
   // zod types the data of a schema picked by a generic key as the union of all methods' inputs
   if (result.success) return result.data as ParsedInput<M>;
   const issue = result.error.issues[0]!;
-  const keys = issue.code === 'unrecognized_keys' ? (issue as { keys?: string[] }).keys ?? [] : [];
+  const keys = issue.code === 'unrecognized_keys' ? ((issue as { keys?: string[] }).keys ?? []) : [];
   const field = [...issue.path, ...keys.slice(0, 1)].map(String).join('.') || '(input)';
   throw new ApiError('invalid_input', `${method}: field "${field}": ${issue.message}`, field);
 }

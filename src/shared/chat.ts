@@ -14,7 +14,11 @@ const settingFields = {
   topP: z.number().gt(0).max(1),
   repetitionPenalty: z.number().min(1).max(3),
   maxNewTokens: z.number().int().min(1).max(4096),
-  seed: z.number().int().min(0).max(2 ** 31 - 1),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1),
   quant: z.enum(QUANTIZATION_CHOICES),
 };
 
@@ -177,7 +181,9 @@ export interface ChatPrefilled {
   error?: string;
 }
 
-export const chatToSampleSchema = z.object({ messageId, datasetId: z.number().int().positive(), scope: z.enum(SAMPLE_SCOPES).default('conversation') }).strict();
+export const chatToSampleSchema = z
+  .object({ messageId, datasetId: z.number().int().positive(), scope: z.enum(SAMPLE_SCOPES).default('conversation') })
+  .strict();
 export const samplePreviewSchema = z.object({ messageId, scope: z.enum(SAMPLE_SCOPES).default('conversation') }).strict();
 
 /** The sample an answer would become: its photos and turns, each answer with where it came from. */

@@ -96,7 +96,11 @@ export const sampleQuerySchema = z.object({
   datasetId: z.number().int().positive(),
   filter: sampleFilterSchema.optional(),
   /** from a previous page's nextCursor */
-  cursor: z.string().regex(/^\d{0,16}$/, 'not a page cursor (pass back a nextCursor)').nullable().optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{0,16}$/, 'not a page cursor (pass back a nextCursor)')
+    .nullable()
+    .optional(),
   /** without a cursor: skip this many matching samples (random access, e.g. a scrollbar jump) */
   offset: z.number().int().min(0).max(100_000_000).optional(),
   limit: z.number().int().min(1).max(500).optional(),

@@ -67,8 +67,9 @@ export function estimateTrainingMemory(model: ModelShape, rates: LearningRates, 
   const all = groups.reduce((n, g) => n + model.groups[g], 0);
   const trained = groups.reduce((n, g) => n + (rates[g] > 0 ? model.groups[g] : 0), 0);
   const { decoder, encoder } = model;
-  const activations = step.tokens * activationBytes(decoder.blocks, decoder.width, decoder.inter)
-    + (rates.vision > 0 ? step.images * encoder.patches * activationBytes(encoder.blocks, encoder.width, encoder.inter) : 0);
+  const activations =
+    step.tokens * activationBytes(decoder.blocks, decoder.width, decoder.inter) +
+    (rates.vision > 0 ? step.images * encoder.patches * activationBytes(encoder.blocks, encoder.width, encoder.inter) : 0);
   const weights = BYTES * all;
   const gradients = BYTES * ((step.accumulated ?? 1) > 1 ? 2 * trained : trained);
   const moments = kind === 'wasm' ? 0 : BYTES * (2 + NATIVE_UPDATE_COPIES) * trained;

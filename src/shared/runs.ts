@@ -40,7 +40,12 @@ export const runStartSchema = z
     checkpointEvery: z.number().int().min(1).max(1_000_000).default(50),
     keepCheckpoints: z.number().int().min(1).max(100).default(3),
     maxGradNorm: z.number().positive().max(1000).nullable().default(1.0),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
     /** the learning rate after the warmup (cosine: nanoVLM's), and the share of the steps the warmup takes */
     schedule: z.enum(LR_SCHEDULES).default('cosine'),
     warmupFraction: z.number().min(0).max(0.5).default(DEFAULT_WARMUP_FRACTION),
@@ -49,7 +54,11 @@ export const runStartSchema = z
     /** val samples whose answers are generated at each checkpoint (0: no evaluation) */
     evalSamples: z.number().int().min(0).max(10_000).default(100),
     /** train only on samples of these statuses (default: every answered sample but rejected ones) */
-    statuses: z.array(statusSchema.exclude(['rejected'])).min(1).max(4).optional(),
+    statuses: z
+      .array(statusSchema.exclude(['rejected']))
+      .min(1)
+      .max(4)
+      .optional(),
   })
   .strict();
 export type RunStartInput = z.input<typeof runStartSchema>;

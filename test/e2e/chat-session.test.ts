@@ -170,7 +170,12 @@ describe.skipIf(SKIP_E2E).each(VIEWPORTS)('Chat, first session, at $width×$heig
     const { page } = s;
     const image = (await s.call('chat.get', { chatId: (await s.call('chat.list', {}))[0]!.id })).messages[0]!.imageIds[0]!;
     // seed 4: the fixture model writes until its 512 positions are full
-    const sent = await s.call('chat.send', { modelId: model.id, text: 'Tell me everything.', imageIds: [image], settings: { greedy: false, temperature: 1, seed: 4, maxNewTokens: 4096 } });
+    const sent = await s.call('chat.send', {
+      modelId: model.id,
+      text: 'Tell me everything.',
+      imageIds: [image],
+      settings: { greedy: false, temperature: 1, seed: 4, maxNewTokens: 4096 },
+    });
     await waitUntil(async () => (await s.call('chat.get', { chatId: sent.chat.id })).messages[1]!.status !== 'streaming', 'the long answer');
     await page.goto(`${s.studio.origin}/#/chat/${sent.chat.id}`);
     await poll(() => answers().first().getByTestId('answer-stop').textContent()).toBe('context full');
@@ -222,7 +227,11 @@ describe.skipIf(SKIP_E2E).each(VIEWPORTS)('Chat, first session, at $width×$heig
   it('renames, searches and exports chats', async () => {
     const { page } = s;
     await page.getByTestId('new-chat').click();
-    const row = page.getByTestId('chat-row').filter({ hasText: 'And what' }).or(page.getByTestId('chat-row').filter({ hasText: 'What animal is this?' })).first();
+    const row = page
+      .getByTestId('chat-row')
+      .filter({ hasText: 'And what' })
+      .or(page.getByTestId('chat-row').filter({ hasText: 'What animal is this?' }))
+      .first();
     await row.hover();
     await row.getByTestId('chat-more').click();
     await row.getByTestId('chat-rename').click();

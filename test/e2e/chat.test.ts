@@ -117,7 +117,12 @@ describe.skipIf(SKIP_E2E)('Chat screen in Chromium', () => {
     const dataset = (await s.call('datasets.list', {})).find((d) => d.name === 'From chat')!;
     const samples = await s.call('samples.page', { datasetId: dataset.id });
     expect(samples.items).toHaveLength(1);
-    expect(samples.items[0]).toMatchObject({ firstQuestion: 'What animal is in this photo?', firstAnswer: 'A tabby cat.', status: 'review', origins: ['person'] });
+    expect(samples.items[0]).toMatchObject({
+      firstQuestion: 'What animal is in this photo?',
+      firstAnswer: 'A tabby cat.',
+      status: 'review',
+      origins: ['person'],
+    });
     expect(samples.items[0]!.imageIds).toHaveLength(1);
     expect(s.consoleProblems).toEqual([]);
   });

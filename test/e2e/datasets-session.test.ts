@@ -24,9 +24,15 @@ describe.skipIf(SKIP_E2E).each(VIEWPORTS)('Datasets, first session, at $width×$
   beforeAll(async () => {
     // a folder as a person keeps one: a JSONL beside its images
     mkdirSync(join(temp.path, 'vqa', 'images'), { recursive: true });
-    const rows = [['chelsea.png', 'What animal is this?', 'A cat.'], ['coffee.png', 'What drink is this?', 'Coffee.']];
+    const rows = [
+      ['chelsea.png', 'What animal is this?', 'A cat.'],
+      ['coffee.png', 'What drink is this?', 'Coffee.'],
+    ];
     for (const [file] of rows) writeFileSync(join(temp.path, 'vqa', 'images', file!), readFileSync(join(PHOTOS_DIR, file!)));
-    writeFileSync(join(temp.path, 'vqa', 'train.jsonl'), rows.map(([f, q, a]) => JSON.stringify({ images: [`images/${f}`], texts: [{ user: q, assistant: a }] })).join('\n'));
+    writeFileSync(
+      join(temp.path, 'vqa', 'train.jsonl'),
+      rows.map(([f, q, a]) => JSON.stringify({ images: [`images/${f}`], texts: [{ user: q, assistant: a }] })).join('\n'),
+    );
     writeFileSync(join(temp.path, 'x.png'), 'this is text, not a photo');
     s = await openStudioPage({ viewport });
     datasetId = (await s.call('datasets.create', { name: 'First session' })).id;
@@ -116,7 +122,11 @@ describe.skipIf(SKIP_E2E).each(VIEWPORTS)('Datasets, first session, at $width×$
   });
 
   it('shows whole photos in the grid, not cropped to the cell', async () => {
-    const fits = await s.page.getByTestId('sample-cell').first().locator('img').evaluate((img) => getComputedStyle(img).objectFit);
+    const fits = await s.page
+      .getByTestId('sample-cell')
+      .first()
+      .locator('img')
+      .evaluate((img) => getComputedStyle(img).objectFit);
     expect(fits).toBe('contain');
   });
 

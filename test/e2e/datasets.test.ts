@@ -58,7 +58,10 @@ describe.skipIf(SKIP_E2E)('Datasets screen in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    writeFileSync(jsonlPath, JSONL_ROWS.map((r) => JSON.stringify({ images: [join(PHOTOS_DIR, r.image)], texts: [{ user: r.user, assistant: r.assistant }] })).join('\n') + '\n');
+    writeFileSync(
+      jsonlPath,
+      JSONL_ROWS.map((r) => JSON.stringify({ images: [join(PHOTOS_DIR, r.image)], texts: [{ user: r.user, assistant: r.assistant }] })).join('\n') + '\n',
+    );
     studio = await startStudioServer();
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });

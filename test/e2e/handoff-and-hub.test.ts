@@ -26,12 +26,18 @@ describe.skipIf(SKIP_E2E)('nanoVLM hand-off and Hub push in Chromium', () => {
 
   beforeAll(async () => {
     hub = await startFakeHub({}, { writeTokens: [TOKEN] });
-    s = await openStudioPage({ env: { HF_ENDPOINT: hub.url, HF_HOME: join(temp.path, 'hf-home'), HF_TOKEN: '', HUGGING_FACE_HUB_TOKEN: '', HF_TOKEN_PATH: '' } });
+    s = await openStudioPage({
+      env: { HF_ENDPOINT: hub.url, HF_HOME: join(temp.path, 'hf-home'), HF_TOKEN: '', HUGGING_FACE_HUB_TOKEN: '', HF_TOKEN_PATH: '' },
+    });
     const job = await s.call('models.add', { reference: fixtureModelFolder('split') });
     await waitUntil(async () => (await s.call('jobs.list', {})).find((j) => j.id === job.id)?.status === 'done', 'the fixture model');
     const model = (await s.call('models.list', {})).find((m: ModelInfo) => m.source === 'folder')!;
     datasetId = (await s.call('datasets.create', { name: 'Handoff VQA' })).id;
-    for (const [file, user, assistant, split] of [['chelsea.png', 'What animal?', 'A cat.', 'train'], ['coffee.png', 'What drink?', 'Coffee.', 'train'], ['rocket.jpg', 'What is it?', 'A rocket.', 'val']] as const) {
+    for (const [file, user, assistant, split] of [
+      ['chelsea.png', 'What animal?', 'A cat.', 'train'],
+      ['coffee.png', 'What drink?', 'Coffee.', 'train'],
+      ['rocket.jpg', 'What is it?', 'A rocket.', 'val'],
+    ] as const) {
       const image = await s.call('images.add', { dataBase64: readFileSync(join(PHOTOS_DIR, file)).toString('base64') });
       await s.call('samples.create', { datasetId, sample: { imageIds: [image.id], turns: [{ user, assistant }], status: 'done', split } });
     }

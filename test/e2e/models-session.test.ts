@@ -71,7 +71,7 @@ describe.skipIf(SKIP_E2E).each(VIEWPORTS)('Models, first session, at $width×$he
     expect(s.consoleProblems).toEqual([]);
   });
 
-  it('exports to ONNX into a folder of the person\'s choice, and as a download', async () => {
+  it("exports to ONNX into a folder of the person's choice, and as a download", async () => {
     const { page } = s;
     const row = page.locator('[data-testid=model-row][data-model-id^="fixture-model-split"]');
     await row.getByTestId('model-export').click();

@@ -79,7 +79,10 @@ describe.skipIf(SKIP_E2E)('Models screen in Chromium', () => {
     const { page } = s;
     const dataset = await s.call('datasets.create', { name: 'Unlabelled' });
     const image = await s.call('images.add', { dataBase64: readFileSync(join(PHOTOS_DIR, 'coffee.png')).toString('base64') });
-    await s.call('samples.create', { datasetId: dataset.id, sample: { imageIds: [image.id], turns: [{ user: 'What drink is this?', assistant: '' }], status: 'todo' } });
+    await s.call('samples.create', {
+      datasetId: dataset.id,
+      sample: { imageIds: [image.id], turns: [{ user: 'What drink is this?', assistant: '' }], status: 'todo' },
+    });
     await page.getByTestId('open-draft').click();
     await page.getByTestId('draft-dialog').waitFor();
     await page.getByTestId('draft-model').selectOption((await s.call('models.list', {})).find((m) => m.source === 'folder')!.id);
@@ -98,7 +101,10 @@ describe.skipIf(SKIP_E2E)('Models screen in Chromium', () => {
   it('drafts the answers of a selection from the Datasets screen, then shows the drafts to review', async () => {
     const { page } = s;
     const dataset = (await s.call('datasets.list', {})).find((d) => d.name === 'Unlabelled')!;
-    for (const [file, question] of [['rocket.jpg', 'What is launching?'], ['chelsea.png', 'What animal is this?']] as const) {
+    for (const [file, question] of [
+      ['rocket.jpg', 'What is launching?'],
+      ['chelsea.png', 'What animal is this?'],
+    ] as const) {
       const image = await s.call('images.add', { dataBase64: readFileSync(join(PHOTOS_DIR, file)).toString('base64') });
       await s.call('samples.create', { datasetId: dataset.id, sample: { imageIds: [image.id], turns: [{ user: question, assistant: '' }], status: 'todo' } });
     }

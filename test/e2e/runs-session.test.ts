@@ -81,7 +81,16 @@ describe.skipIf(SKIP_E2E).each(VIEWPORTS)('Runs, first session, at $width×$heig
 
   it('draws the accuracy of one evaluated checkpoint on a 0–100 % axis, equal learning rates once, and loss smoothing', async () => {
     const { page } = s;
-    const run = await s.call('runs.start', { datasetId, baseModelId: model.id, preset: 'full', maxSteps: 2, batchSize: 1, checkpointEvery: 2, evalSamples: 1, name: 'One checkpoint' });
+    const run = await s.call('runs.start', {
+      datasetId,
+      baseModelId: model.id,
+      preset: 'full',
+      maxSteps: 2,
+      batchSize: 1,
+      checkpointEvery: 2,
+      evalSamples: 1,
+      name: 'One checkpoint',
+    });
     await page.goto(`${s.studio.origin}/#/runs/${run.id}`);
     await poll(async () => (await s.call('runs.get', { id: run.id })).checkpoints[0]?.valAccuracy, 120_000).toBeDefined();
     const accuracy = page.getByTestId('chart-accuracy');
@@ -90,7 +99,8 @@ describe.skipIf(SKIP_E2E).each(VIEWPORTS)('Runs, first session, at $width×$heig
     const drawn = await accuracy.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
       const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
       let n = 0;
-      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - 43) < 30 && Math.abs(data[i + 1]! - 138) < 30 && Math.abs(data[i + 2]! - 62) < 30 && data[i + 3]! > 100) n++;
+      for (let i = 0; i < data.length; i += 4)
+        if (Math.abs(data[i]! - 43) < 30 && Math.abs(data[i + 1]! - 138) < 30 && Math.abs(data[i + 2]! - 62) < 30 && data[i + 3]! > 100) n++;
       return n;
     });
     expect(drawn).toBeGreaterThan(4);

@@ -35,7 +35,10 @@ describe.skipIf(SKIP_E2E)('Runs screen in Chromium', () => {
     }
     // one val sample: every checkpoint answers it, so the run page lists a prediction per step
     const valImage = await s.call('images.add', { dataBase64: readFileSync(join(PHOTOS_DIR, 'astronaut.png')).toString('base64') });
-    await s.call('samples.create', { datasetId, sample: { imageIds: [valImage.id], turns: [{ user: 'Who is this?', assistant: 'An astronaut.' }], status: 'done', split: 'val' } });
+    await s.call('samples.create', {
+      datasetId,
+      sample: { imageIds: [valImage.id], turns: [{ user: 'Who is this?', assistant: 'An astronaut.' }], status: 'done', split: 'val' },
+    });
   });
 
   afterAll(async () => {
@@ -127,7 +130,15 @@ describe.skipIf(SKIP_E2E)('Runs screen in Chromium', () => {
 
   it('compares two runs on one chart and one table', async () => {
     const { page } = s;
-    const second = await s.call('runs.start', { datasetId, baseModelId: model.id, preset: 'projector', maxSteps: 3, batchSize: 1, checkpointEvery: 3, name: 'Projector only' });
+    const second = await s.call('runs.start', {
+      datasetId,
+      baseModelId: model.id,
+      preset: 'projector',
+      maxSteps: 3,
+      batchSize: 1,
+      checkpointEvery: 3,
+      name: 'Projector only',
+    });
     await poll(() => page.getByTestId('run-item').count()).toBe(2);
     for (const box of await page.getByTestId('run-item').locator('input[type=checkbox]').all()) await box.check();
     await page.getByTestId('compare-runs').click();

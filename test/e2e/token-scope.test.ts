@@ -71,7 +71,11 @@ describe.skipIf(SKIP_E2E)('the token stays with its port (Chromium)', () => {
     expect(sent).not.toContain(s.studio.token);
     // whatever the browser sent there, replayed against the studio, opens no data
     const replay = { Cookie: sent };
-    const api = await fetch(`${s.studio.origin}/api/call`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...replay }, body: '{"method":"datasets.list","input":{}}' });
+    const api = await fetch(`${s.studio.origin}/api/call`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...replay },
+      body: '{"method":"datasets.list","input":{}}',
+    });
     expect(api.status).toBe(401);
     expect((await fetch(`${s.studio.origin}/api/events`, { headers: replay })).status).toBe(401);
   });

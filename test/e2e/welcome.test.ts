@@ -157,7 +157,12 @@ describe.skipIf(SKIP_E2E)('First start with the demo this repository ships (reso
     expect(samples.length).toBeGreaterThan(0);
     let right = 0;
     for (const sample of samples) {
-      const sent = await s.call('chat.send', { modelId: model.id, text: sample.firstQuestion, imageIds: sample.imageIds, settings: { greedy: true, maxNewTokens: 12 } });
+      const sent = await s.call('chat.send', {
+        modelId: model.id,
+        text: sample.firstQuestion,
+        imageIds: sample.imageIds,
+        settings: { greedy: true, maxNewTokens: 12 },
+      });
       await poll(async () => (await s.call('chat.get', { chatId: sent.chat.id })).messages.at(-1)!.status).toBe('done');
       const text = (await s.call('chat.get', { chatId: sent.chat.id })).messages.at(-1)!.text.trim().toLowerCase();
       if (text === sample.firstAnswer.toLowerCase()) right++;

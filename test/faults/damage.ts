@@ -78,7 +78,12 @@ function storedImage(dataDir: string, random: Random): Damage | null {
 function exportedImage(acks: Ack[], random: Random): Damage | null {
   const jsonl = acks.filter((a): a is Ack & { ack: 'export' } => a.ack === 'export' && 'data.jsonl' in a.files && existsSync(a.outDir));
   const chosen = pick(random, jsonl);
-  const image = chosen && pick(random, Object.keys(chosen.files).filter((f) => f.startsWith('images/')));
+  const image =
+    chosen &&
+    pick(
+      random,
+      Object.keys(chosen.files).filter((f) => f.startsWith('images/')),
+    );
   if (!chosen || !image) return null;
   const path = join(chosen.outDir, image);
   const original = flip(path, Math.floor(random() * statSync(path).size));
@@ -90,11 +95,16 @@ function checkpoint(dataDir: string, random: Random): Damage | null {
   const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
   let runs: { id: string; checkpoints: string }[];
   try {
-    runs = db.prepare("SELECT id, checkpoints FROM runs WHERE status IN ('running', 'interrupted', 'failed', 'cancelled') AND checkpoints != '[]'").all() as typeof runs;
+    runs = db
+      .prepare("SELECT id, checkpoints FROM runs WHERE status IN ('running', 'interrupted', 'failed', 'cancelled') AND checkpoints != '[]'")
+      .all() as typeof runs;
   } finally {
     db.close();
   }
-  const chosen = pick(random, runs.filter((r) => existsSync(join((JSON.parse(r.checkpoints) as { dir: string }[]).at(-1)!.dir, 'model.safetensors'))));
+  const chosen = pick(
+    random,
+    runs.filter((r) => existsSync(join((JSON.parse(r.checkpoints) as { dir: string }[]).at(-1)!.dir, 'model.safetensors'))),
+  );
   if (!chosen) return null;
   const path = join((JSON.parse(chosen.checkpoints) as { dir: string }[]).at(-1)!.dir, 'model.safetensors');
   const bytes = readFileSync(path);

@@ -55,7 +55,14 @@ export interface FaultReport {
 }
 
 type Random = () => number;
-const WEIGHTS: [FaultOpName, number][] = [['import', 34], ['export', 24], ['version', 14], ['run', 10], ['backup', 6], ['idle', 12]];
+const WEIGHTS: [FaultOpName, number][] = [
+  ['import', 34],
+  ['export', 24],
+  ['version', 14],
+  ['run', 10],
+  ['backup', 6],
+  ['idle', 12],
+];
 /** how long after "go" a kill may come, per operation (ms); adapted to the durations seen */
 const INITIAL_SPAN: Record<string, number> = { import: 2500, export: 1200, version: 150, run: 6000, backup: 800, idle: 10, setup: 0 };
 const ROWS_PER_IMPORT = 90;
@@ -78,13 +85,16 @@ function weighted(random: Random): FaultOpName {
 
 function readAcks(file: string): Ack[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
-    try {
-      return [JSON.parse(l) as Ack];
-    } catch {
-      return []; // the line being written when the worker died was never a promise
-    }
-  });
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Ack];
+      } catch {
+        return []; // the line being written when the worker died was never a promise
+      }
+    });
 }
 
 interface Worker {
@@ -168,7 +178,13 @@ async function makeSource(ws: Workspace, cycle: number): Promise<string> {
 
 /** Datasets that hold acknowledged samples (safe to export, version, train on). */
 function filledDatasets(acks: Ack[]): string[] {
-  return [...new Set(latestAcks(acks).filter((a): a is Ack & { ack: 'import' } => a.ack === 'import' && a.rows > 0).map((a) => a.dataset))];
+  return [
+    ...new Set(
+      latestAcks(acks)
+        .filter((a): a is Ack & { ack: 'import' } => a.ack === 'import' && a.rows > 0)
+        .map((a) => a.dataset),
+    ),
+  ];
 }
 
 async function chooseOp(ws: Workspace, random: Random, cycle: number, acks: Ack[]): Promise<FaultOp> {
@@ -232,7 +248,11 @@ function datasetUsing(dataDir: string, path: string): string | undefined {
   const id = path.split(/[\\/]/).slice(-2).join('');
   const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
   try {
-    const row = db.prepare('SELECT d.name FROM sample_images si JOIN samples s ON s.id = si.sample_id JOIN datasets d ON d.id = s.dataset_id WHERE si.image_id = ? AND s.deleted_at IS NULL LIMIT 1').get(id) as { name: string } | undefined;
+    const row = db
+      .prepare(
+        'SELECT d.name FROM sample_images si JOIN samples s ON s.id = si.sample_id JOIN datasets d ON d.id = s.dataset_id WHERE si.image_id = ? AND s.deleted_at IS NULL LIMIT 1',
+      )
+      .get(id) as { name: string } | undefined;
     return row?.name;
   } finally {
     db.close();
@@ -276,7 +296,11 @@ async function classify(ws: Workspace, hit: Damage, dataDir: string, acks: Ack[]
   if (named(end)) return { damage: hit, outcome: 'reported', detail: end };
   const verdict = await verifyDataFolder(dataDir, join(ws.scratchRoot, 'none'), acks);
   const quiet = verdict.lost.length === 0 && verdict.problems.length === 0;
-  return { damage: hit, outcome: quiet && hit.kind !== 'stored image' && hit.kind !== 'exported image' ? 'harmless' : 'unnoticed', detail: quiet ? end : [...verdict.lost, ...verdict.problems].slice(0, 3).join('; ') };
+  return {
+    damage: hit,
+    outcome: quiet && hit.kind !== 'stored image' && hit.kind !== 'exported image' ? 'harmless' : 'unnoticed',
+    detail: quiet ? end : [...verdict.lost, ...verdict.problems].slice(0, 3).join('; '),
+  };
 }
 
 export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultReport> {
@@ -292,7 +316,19 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultRe
     ackFile: join(temp.path, 'acks.jsonl'),
   };
   mkdirSync(ws.exportsRoot, { recursive: true });
-  const report: FaultReport = { seed: options.seed, kills: 0, restarts: 0, killsByOp: {}, completedOps: 0, damages: [], dataLost: [], halfWritten: [], problems: [], acks: 0, seconds: 0 };
+  const report: FaultReport = {
+    seed: options.seed,
+    kills: 0,
+    restarts: 0,
+    killsByOp: {},
+    completedOps: 0,
+    damages: [],
+    dataLost: [],
+    halfWritten: [],
+    problems: [],
+    acks: 0,
+    seconds: 0,
+  };
   const say = (line: string) => options.onLine?.(line);
   const span = { ...INITIAL_SPAN };
   const model = fixtureModelFolder('split');
@@ -348,7 +384,8 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultRe
         span[op.op] = Math.max(50, Math.round(0.7 * span[op.op]! + 0.3 * 1.3 * (performance.now() - t0)));
         if (!end.startsWith('done')) report.problems.push(`cycle ${cycle}: ${op.op} ended "${end}"`);
       }
-      if (cycle % 10 === 0) say(`  ${report.kills} kills, ${report.restarts} restarts, ${readAcks(ws.ackFile).length} acks, ${Math.round((performance.now() - started) / 1000)} s`);
+      if (cycle % 10 === 0)
+        say(`  ${report.kills} kills, ${report.restarts} restarts, ${readAcks(ws.ackFile).length} acks, ${Math.round((performance.now() - started) / 1000)} s`);
       if (report.kills > 0 && report.kills % options.damageEvery === 0 && end === 'killed') {
         const kind = DAMAGE_KINDS[damageTurn++ % DAMAGE_KINDS.length]!;
         const outcome = await damageCheck(ws, kind, readAcks(ws.ackFile), random, options.workerEntry);
@@ -417,7 +454,12 @@ export function reportTable(r: FaultReport): string {
   const unnoticed = r.damages.filter((d) => d.outcome === 'unnoticed').length;
   const rows: [string, string][] = [
     ['seed', String(r.seed)],
-    ['kills', `${r.kills} (${Object.entries(r.killsByOp).map(([k, n]) => `${k} ${n}`).join(', ')})`],
+    [
+      'kills',
+      `${r.kills} (${Object.entries(r.killsByOp)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')})`,
+    ],
     ['restarts', String(r.restarts)],
     ['operations finished', String(r.completedOps)],
     ['acknowledgements', String(r.acks)],

@@ -9,7 +9,13 @@ import { bundleWorker } from './bundle-worker';
 import { failures, reportTable, runFaultSuite } from './fault-suite';
 
 const { values } = parseArgs({
-  options: { seed: { type: 'string' }, kills: { type: 'string' }, 'damage-every': { type: 'string' }, 'max-seconds': { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    seed: { type: 'string' },
+    kills: { type: 'string' },
+    'damage-every': { type: 'string' },
+    'max-seconds': { type: 'string' },
+    json: { type: 'boolean' },
+  },
 });
 const seed = Number(values.seed ?? 13);
 const kills = Number(values.kills ?? 200);
@@ -29,7 +35,13 @@ if (values.json) console.log(JSON.stringify({ ...report, failures: failed }, nul
 else {
   console.log(`\n${reportTable(report)}\n`);
   for (const d of report.damages) console.log(`  ${d.damage.kind} (${d.damage.path}): ${d.outcome}: ${d.detail.slice(0, 240)}`);
-  if (failed.length) console.log(`\nFAILED:\n${failed.slice(0, 40).map((f) => `  ${f}`).join('\n')}`);
+  if (failed.length)
+    console.log(
+      `\nFAILED:\n${failed
+        .slice(0, 40)
+        .map((f) => `  ${f}`)
+        .join('\n')}`,
+    );
   else console.log('\nok: nothing acknowledged was lost, nothing half-written was visible, no damage went unnoticed');
 }
 process.exit(failed.length || report.kills < kills ? 1 : 0);

@@ -98,7 +98,15 @@ async function perform(core: StudioCore, op: FaultOp): Promise<string> {
           ack({ ack: 'checkpoint', runId: run.id, step: c.step, dir: c.dir, files: hashFiles(c.dir) });
         }
       });
-      const run = await call<RunSummary>(core, 'runs.start', { datasetId: id, baseModelId: model.id, maxSteps: 4, checkpointEvery: 1, batchSize: 1, evalSamples: 0, keepCheckpoints: 100 });
+      const run = await call<RunSummary>(core, 'runs.start', {
+        datasetId: id,
+        baseModelId: model.id,
+        maxSteps: 4,
+        checkpointEvery: 1,
+        batchSize: 1,
+        evalSamples: 0,
+        keepCheckpoints: 100,
+      });
       const ended = await core.runManager.settled(run.id);
       if (ended.status !== 'finished') throw new Error(`run: ${ended.status} ${ended.error ?? ''}`);
       return '';

@@ -29,10 +29,13 @@ const sourceRows = new Map<string, { image: string; user: string; assistant: str
 function rowsOf(source: string): { image: string; user: string; assistant: string }[] {
   let rows = sourceRows.get(source);
   if (!rows) {
-    rows = readFileSync(source, 'utf8').trim().split('\n').map((l) => {
-      const r = JSON.parse(l) as { images: string[]; texts: { user: string; assistant: string }[] };
-      return { image: sha(readFileSync(join(source, '..', r.images[0]!))), user: r.texts[0]!.user, assistant: r.texts[0]!.assistant };
-    });
+    rows = readFileSync(source, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const r = JSON.parse(l) as { images: string[]; texts: { user: string; assistant: string }[] };
+        return { image: sha(readFileSync(join(source, '..', r.images[0]!))), user: r.texts[0]!.user, assistant: r.texts[0]!.assistant };
+      });
     sourceRows.set(source, rows);
   }
   return rows;
@@ -90,18 +93,31 @@ function checkAcks(db: Database.Database, dataDir: string, acks: Ack[], v: Verdi
             return s.image === want.image && t?.user === want.user && t?.assistant === want.assistant;
           });
           if (!same) v.lost.push(`${a.dataset}: ${where}`);
-          else if (!existsSync(imageFilePath(dataDir, want.image)) || sha(readFileSync(imageFilePath(dataDir, want.image))) !== want.image) v.lost.push(`${a.dataset}: ${where} (image file)`);
+          else if (!existsSync(imageFilePath(dataDir, want.image)) || sha(readFileSync(imageFilePath(dataDir, want.image))) !== want.image)
+            v.lost.push(`${a.dataset}: ${where} (image file)`);
         }
         break;
       }
       case 'version': {
-        const row = db.prepare('SELECT content_hash, sample_count FROM dataset_versions WHERE id = ?').get(a.versionId) as { content_hash: string; sample_count: number } | undefined;
+        const row = db.prepare('SELECT content_hash, sample_count FROM dataset_versions WHERE id = ?').get(a.versionId) as
+          { content_hash: string; sample_count: number } | undefined;
         if (!row || row.content_hash !== a.contentHash || row.sample_count !== a.sampleCount) {
           v.lost.push(`version ${a.versionId}`);
           break;
         }
-        const samples = (db.prepare('SELECT sample_id, split, image_ids, texts FROM dataset_version_samples WHERE version_id = ? ORDER BY position').all(a.versionId) as { sample_id: number; split: VersionSample['split']; image_ids: string; texts: string }[])
-          .map((r) => ({ sampleId: r.sample_id, split: r.split, imageIds: JSON.parse(r.image_ids) as string[], texts: JSON.parse(r.texts) as VersionSample['texts'] }));
+        const samples = (
+          db.prepare('SELECT sample_id, split, image_ids, texts FROM dataset_version_samples WHERE version_id = ? ORDER BY position').all(a.versionId) as {
+            sample_id: number;
+            split: VersionSample['split'];
+            image_ids: string;
+            texts: string;
+          }[]
+        ).map((r) => ({
+          sampleId: r.sample_id,
+          split: r.split,
+          imageIds: JSON.parse(r.image_ids) as string[],
+          texts: JSON.parse(r.texts) as VersionSample['texts'],
+        }));
         if (versionHash(samples) !== a.contentHash) v.lost.push(`version ${a.versionId} (its samples)`);
         break;
       }
@@ -134,7 +150,8 @@ async function checkExports(exportsRoot: string, v: Verdict): Promise<void> {
           const row = JSON.parse(line) as { images: string[] };
           for (const image of row.images) {
             const path = join(dir, image);
-            if (!existsSync(path) || sha(readFileSync(path)) !== basename(image).split('.')[0]) v.halfWritten.push(`${path} (named by ${dir}/data.jsonl:${i + 1})`);
+            if (!existsSync(path) || sha(readFileSync(path)) !== basename(image).split('.')[0])
+              v.halfWritten.push(`${path} (named by ${dir}/data.jsonl:${i + 1})`);
           }
         } catch {
           v.halfWritten.push(`${dir}/data.jsonl:${i + 1} (not whole)`);
@@ -170,13 +187,19 @@ function checkImageStore(db: Database.Database, dataDir: string, v: Verdict): vo
 }
 
 function checkRuns(db: Database.Database, v: Verdict): void {
-  for (const run of db.prepare('SELECT id, status, folder, checkpoints FROM runs').all() as { id: string; status: string; folder: string; checkpoints: string }[]) {
+  for (const run of db.prepare('SELECT id, status, folder, checkpoints FROM runs').all() as {
+    id: string;
+    status: string;
+    folder: string;
+    checkpoints: string;
+  }[]) {
     if (run.status === 'running') v.problems.push(`run ${run.id} still marked running after a restart`);
     for (const c of JSON.parse(run.checkpoints) as { dir: string }[]) {
       for (const file of ['config.json', 'model.safetensors']) if (!existsSync(join(c.dir, file))) v.halfWritten.push(`${c.dir}/${file} missing`);
     }
     const folder = join(run.folder, 'checkpoints');
-    if (existsSync(folder)) for (const name of readdirSync(folder)) if (name.includes('.partial') || name.endsWith('.old')) v.halfWritten.push(join(folder, name));
+    if (existsSync(folder))
+      for (const name of readdirSync(folder)) if (name.includes('.partial') || name.endsWith('.old')) v.halfWritten.push(join(folder, name));
   }
 }
 

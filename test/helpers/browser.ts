@@ -8,7 +8,9 @@ export const SKIP_E2E = process.env.NANOVLM_SKIP_E2E === '1';
 export function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(path)) {
-    throw new Error(`Chromium not found at ${path}: install it (apt-get install chromium) or set CHROMIUM_PATH; set NANOVLM_SKIP_E2E=1 to skip the end-to-end tests on purpose`);
+    throw new Error(
+      `Chromium not found at ${path}: install it (apt-get install chromium) or set CHROMIUM_PATH; set NANOVLM_SKIP_E2E=1 to skip the end-to-end tests on purpose`,
+    );
   }
   return path;
 }
@@ -17,6 +19,14 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }

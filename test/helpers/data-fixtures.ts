@@ -23,7 +23,14 @@ export function tempDir(prefix = 'nanovlm-data-'): { path: string; remove: () =>
 export function tempStore(): { store: DatasetStore; dataDir: string; close: () => void } {
   const dir = tempDir();
   const store = DatasetStore.open(dir.path);
-  return { store, dataDir: dir.path, close: () => { store.close(); dir.remove(); } };
+  return {
+    store,
+    dataDir: dir.path,
+    close: () => {
+      store.close();
+      dir.remove();
+    },
+  };
 }
 
 /** A small JPEG that differs for every seed: a gradient, with the seed's bits as 8×8 black/white blocks. */
@@ -43,12 +50,18 @@ export async function generatedJpeg(seed: number, width = 96, height = 64): Prom
       }
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 80 })
+    .toBuffer();
 }
 
 /** A valid tiny PNG whose header says width × height: enough to test the pixel limit cheaply. */
 export async function pngClaiming(width: number, height: number): Promise<Buffer> {
-  const png = Buffer.from(await sharp({ create: { width: 4, height: 4, channels: 3, background: '#808080' } }).png().toBuffer());
+  const png = Buffer.from(
+    await sharp({ create: { width: 4, height: 4, channels: 3, background: '#808080' } })
+      .png()
+      .toBuffer(),
+  );
   // IHDR data starts at 16 (8 signature + 4 length + 4 type); its CRC covers type + 13 bytes.
   png.writeUInt32BE(width, 16);
   png.writeUInt32BE(height, 20);

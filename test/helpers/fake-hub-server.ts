@@ -71,7 +71,13 @@ const bytesOf = (data: Uint8Array | string): Uint8Array => (typeof data === 'str
 
 export async function startFakeHub(repos: Record<string, FakeRepo>, options: FakeHubOptions = {}): Promise<FakeHub> {
   const hub: FakeHub = {
-    url: '', close: async () => undefined, requests: [], behaviour: {}, repos: new Map(Object.entries(repos)), lfs: new Map(), writeTokens: new Set(options.writeTokens ?? []),
+    url: '',
+    close: async () => undefined,
+    requests: [],
+    behaviour: {},
+    repos: new Map(Object.entries(repos)),
+    lfs: new Map(),
+    writeTokens: new Set(options.writeTokens ?? []),
   };
   const server = createServer((req, res) => {
     hub.requests.push({ method: req.method ?? '', url: req.url ?? '', range: req.headers.range, authorization: req.headers.authorization });
@@ -93,7 +99,13 @@ async function handle(hub: FakeHub, req: IncomingMessage, res: ServerResponse): 
   const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
   const cdn = /^\/cdn\/([0-9a-f]{64})$/.exec(path);
   if (cdn) return serveCdn(hub, req, res, cdn[1]!);
-  if (path === '/api/whoami-v2' || path === '/api/repos/create' || path.startsWith('/lfs-upload/') || /^\/api\/(models|datasets)\//.test(path) || path.endsWith('.git/info/lfs/objects/batch')) {
+  if (
+    path === '/api/whoami-v2' ||
+    path === '/api/repos/create' ||
+    path.startsWith('/lfs-upload/') ||
+    /^\/api\/(models|datasets)\//.test(path) ||
+    path.endsWith('.git/info/lfs/objects/batch')
+  ) {
     return handleUpload(hub, req, res, path);
   }
   const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path);
@@ -111,8 +123,11 @@ async function handle(hub: FakeHub, req: IncomingMessage, res: ServerResponse): 
   if (isLfs) {
     const hash = sha256(bytes);
     return answer(res, 302, {
-      location: `http://${req.headers.host}/cdn/${hash}`, 'x-repo-commit': repo.commit, 'x-linked-etag': `"${hash}"`,
-      'x-linked-size': String(bytes.byteLength), etag: `W/"${gitSha1(Buffer.from(`pointer ${hash}`))}"`,
+      location: `http://${req.headers.host}/cdn/${hash}`,
+      'x-repo-commit': repo.commit,
+      'x-linked-etag': `"${hash}"`,
+      'x-linked-size': String(bytes.byteLength),
+      etag: `W/"${gitSha1(Buffer.from(`pointer ${hash}`))}"`,
     });
   }
   const headers = { etag: `"${gitSha1(bytes)}"`, 'x-repo-commit': repo.commit, 'content-length': String(bytes.byteLength) };
@@ -211,10 +226,19 @@ async function handleUpload(hub: FakeHub, req: IncomingMessage, res: ServerRespo
   if (batch && req.method === 'POST') {
     const body = JSON.parse((await readBody(req)).toString('utf8')) as { objects: { oid: string; size: number }[] };
     if (!hub.repos.has(repoKey(batch[1] ? 'dataset' : 'model', batch[2]!))) return json(res, 404, { error: 'Repository not found' });
-    return json(res, 200, {
-      transfer: 'basic',
-      objects: body.objects.map((o) => ({ oid: o.oid, size: o.size, ...(hub.lfs.has(o.oid) ? {} : { actions: { upload: { href: `${hub.url}/lfs-upload/${o.oid}`, header: {} } } }) })),
-    }, { 'content-type': 'application/vnd.git-lfs+json' });
+    return json(
+      res,
+      200,
+      {
+        transfer: 'basic',
+        objects: body.objects.map((o) => ({
+          oid: o.oid,
+          size: o.size,
+          ...(hub.lfs.has(o.oid) ? {} : { actions: { upload: { href: `${hub.url}/lfs-upload/${o.oid}`, header: {} } } }),
+        })),
+      },
+      { 'content-type': 'application/vnd.git-lfs+json' },
+    );
   }
   const api = /^\/api\/(models|datasets)\/([^/]+\/[^/]+)\/(tree|preupload|commit)\/main$/.exec(path);
   if (!api) return json(res, 404, { error: 'not found' });
@@ -222,13 +246,21 @@ async function handleUpload(hub: FakeHub, req: IncomingMessage, res: ServerRespo
   const repo = hub.repos.get(repoKey(type, id));
   if (!repo) return json(res, 404, { error: 'Repository not found' }, { 'x-error-code': 'RepoNotFound' });
   if (action === 'tree') {
-    return json(res, 200, Object.keys(repo.files).map((p) => ({ type: 'file', path: p, size: blobFor(hub, repo, p).byteLength, oid: gitSha1(blobFor(hub, repo, p)) })));
+    return json(
+      res,
+      200,
+      Object.keys(repo.files).map((p) => ({ type: 'file', path: p, size: blobFor(hub, repo, p).byteLength, oid: gitSha1(blobFor(hub, repo, p)) })),
+    );
   }
   if (action === 'preupload') {
     const body = JSON.parse((await readBody(req)).toString('utf8')) as { files: { path: string; size: number }[] };
     return json(res, 200, { files: body.files.map((f) => ({ path: f.path, uploadMode: f.size > 1024 ? 'lfs' : 'regular', shouldIgnore: false })) });
   }
-  const lines = (await readBody(req)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { key: string; value: Record<string, string> });
+  const lines = (await readBody(req))
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { key: string; value: Record<string, string> });
   const files: Record<string, Uint8Array> = {};
   const lfsPaths: string[] = [];
   for (const { key, value } of lines) {

@@ -69,7 +69,12 @@ export async function openStudioPage(options: StudioServerOptions & { viewport?:
 /** Whether box `inner` lies inside box `outer` (a pixel of rounding allowed). */
 export function inside(inner: Box | null, outer: Box | null): boolean {
   if (!inner || !outer) return false;
-  return inner.x >= outer.x - 1 && inner.y >= outer.y - 1 && inner.x + inner.width <= outer.x + outer.width + 1 && inner.y + inner.height <= outer.y + outer.height + 1;
+  return (
+    inner.x >= outer.x - 1 &&
+    inner.y >= outer.y - 1 &&
+    inner.x + inner.width <= outer.x + outer.width + 1 &&
+    inner.y + inner.height <= outer.y + outer.height + 1
+  );
 }
 
 /** Whether two boxes overlap. */

@@ -24,7 +24,8 @@ export function startTestCore(): TestCore {
   return {
     core,
     call,
-    addFixtureModel: async (family) => (await core.jobs.settled((await call<Job>('models.add', { reference: fixtureModelFolder(family) })).id)).result as ModelInfo,
+    addFixtureModel: async (family) =>
+      (await core.jobs.settled((await call<Job>('models.add', { reference: fixtureModelFolder(family) })).id)).result as ModelInfo,
     answerEnded: (messageId) =>
       new Promise<ChatMessage>((resolve) => {
         const stop = core.events.on('chat.message', (m) => {

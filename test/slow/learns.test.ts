@@ -31,13 +31,25 @@ afterAll(() => temp.remove());
 describe('training from scratch', () => {
   it(`learns colour questions in ${STEPS} steps: exact match on a fresh set ≥ 2× the majority baseline`, async () => {
     const losses: number[] = [];
-    await runTraining({
-      baseModelDir: paths.model, tokenizerDir: paths.model, datasetPath: join(paths.data, 'train.jsonl'), outputDir: paths.run,
-      optimizer: { ...DEFAULT_OPTIMIZER, learningRates: { mp: 3e-3, vision: 3e-3, language: 3e-3 } },
-      maxSteps: STEPS, batchSize: 16, gradientAccumulationSteps: 1, seed: 0, checkpointEvery: STEPS, engine: 'wasm',
-    }, (m: TrainerMessage) => {
-      if (m.type === 'metrics') losses.push(m.loss);
-    }, new AbortController().signal);
+    await runTraining(
+      {
+        baseModelDir: paths.model,
+        tokenizerDir: paths.model,
+        datasetPath: join(paths.data, 'train.jsonl'),
+        outputDir: paths.run,
+        optimizer: { ...DEFAULT_OPTIMIZER, learningRates: { mp: 3e-3, vision: 3e-3, language: 3e-3 } },
+        maxSteps: STEPS,
+        batchSize: 16,
+        gradientAccumulationSteps: 1,
+        seed: 0,
+        checkpointEvery: STEPS,
+        engine: 'wasm',
+      },
+      (m: TrainerMessage) => {
+        if (m.type === 'metrics') losses.push(m.loss);
+      },
+      new AbortController().signal,
+    );
 
     const freshPath = join(paths.fresh, 'train.jsonl');
     const fresh = readTaggedRecords(freshPath);
@@ -45,8 +57,10 @@ describe('training from scratch', () => {
     const chance = baselines.reduce((s, b) => s + b.accuracy * b.questions, 0) / fresh.length;
     const report = await evaluateCheckpoint(join(paths.run, `step_${STEPS}`), freshPath, { method: 'teacher-forced', tokenizerDir: paths.model });
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    console.log(`loss ${mean(losses.slice(0, 10)).toFixed(3)} → ${mean(losses.slice(-10)).toFixed(3)}; exact match ${(100 * report.accuracy).toFixed(1)}% `
-      + `(${report.byType.map((t) => `${t.type} ${(100 * t.accuracy).toFixed(0)}%`).join(', ')}); chance ${(100 * chance).toFixed(1)}%`);
+    console.log(
+      `loss ${mean(losses.slice(0, 10)).toFixed(3)} → ${mean(losses.slice(-10)).toFixed(3)}; exact match ${(100 * report.accuracy).toFixed(1)}% ` +
+        `(${report.byType.map((t) => `${t.type} ${(100 * t.accuracy).toFixed(0)}%`).join(', ')}); chance ${(100 * chance).toFixed(1)}%`,
+    );
     expect(mean(losses.slice(-10))).toBeLessThan(mean(losses.slice(0, 10)) / 4);
     expect(report.accuracy).toBeGreaterThanOrEqual(2 * chance);
   }, 600_000);

@@ -20,7 +20,12 @@ export async function exportChat(chat: ChatDetail, format: 'json' | 'markdown', 
 }
 
 async function markdown(chat: ChatDetail, deps: ChatExportDeps): Promise<string> {
-  const lines = [`# ${oneLine(chat.title)}`, '', `*${new Date(chat.createdAt).toISOString().slice(0, 16).replace('T', ' ')} · ${deps.modelName(chat.modelId)}*`, ''];
+  const lines = [
+    `# ${oneLine(chat.title)}`,
+    '',
+    `*${new Date(chat.createdAt).toISOString().slice(0, 16).replace('T', ' ')} · ${deps.modelName(chat.modelId)}*`,
+    '',
+  ];
   if (chat.systemPrompt) lines.push('**System prompt**', '', quote(chat.systemPrompt), '');
   for (const m of chat.messages) lines.push(...(m.role === 'user' ? await question(m, deps) : answer(m, deps)), '');
   return `${lines.join('\n').trimEnd()}\n`;
@@ -52,9 +57,20 @@ async function thumbnailDataUrl(id: string, deps: ChatExportDeps): Promise<strin
 }
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
-const quote = (text: string) => text.split('\n').map((l) => `> ${l}`).join('\n');
+const quote = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => `> ${l}`)
+    .join('\n');
 
 /** a file name from the title: letters, digits and dashes only */
 function fileBase(title: string): string {
-  return title.normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/[\s_]+/g, '-').slice(0, 60).replace(/-+$/, '').toLowerCase();
+  return title
+    .normalize('NFKD')
+    .replace(/[^\w\s-]/g, '')
+    .trim()
+    .replace(/[\s_]+/g, '-')
+    .slice(0, 60)
+    .replace(/-+$/, '')
+    .toLowerCase();
 }

@@ -35,7 +35,12 @@ function wholeConversation(before: readonly ChatMessage[], answer: ChatMessage):
     }
   }
   // a question whose answer failed is left out, as the prompt left it out; its photos stay
-  turns.push(turnOf(before.findLast((m) => m.role === 'user')!, answer));
+  turns.push(
+    turnOf(
+      before.findLast((m) => m.role === 'user')!,
+      answer,
+    ),
+  );
   return { imageIds: before.flatMap((m) => m.imageIds), turns };
 }
 

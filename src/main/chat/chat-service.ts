@@ -51,17 +51,30 @@ export class ChatService {
     deps.chats.markInterrupted();
   }
 
-  send(input: { chatId?: number; modelId: string; text: string; imageIds: string[]; settings?: GenerationSettingsChange; systemPrompt?: string; pairWith?: number }): ChatSendResult {
+  send(input: {
+    chatId?: number;
+    modelId: string;
+    text: string;
+    imageIds: string[];
+    settings?: GenerationSettingsChange;
+    systemPrompt?: string;
+    pairWith?: number;
+  }): ChatSendResult {
     const model = this.deps.models.get(input.modelId);
     for (const id of input.imageIds) this.deps.datasets.imageFilePath(id); // every photo must be stored
     const chats = this.deps.chats;
     if (input.chatId && (input.systemPrompt !== undefined || input.pairWith !== undefined)) {
-      throw new ApiError('invalid_input', 'systemPrompt and pairWith are for a new chat; change a chat with chat.update', input.pairWith !== undefined ? 'pairWith' : 'systemPrompt');
+      throw new ApiError(
+        'invalid_input',
+        'systemPrompt and pairWith are for a new chat; change a chat with chat.update',
+        input.pairWith !== undefined ? 'pairWith' : 'systemPrompt',
+      );
     }
     const chat = input.chatId
       ? chats.chat(input.chatId)
       : chats.createChat(input.text.slice(0, TITLE_LENGTH), model.id, { systemPrompt: input.systemPrompt, pairWith: input.pairWith });
-    if (chats.messages(chat.id).some((m) => m.status === 'streaming')) throw new ApiError('conflict', 'this chat is still answering; stop it or wait', 'chatId');
+    if (chats.messages(chat.id).some((m) => m.status === 'streaming'))
+      throw new ApiError('conflict', 'this chat is still answering; stop it or wait', 'chatId');
     const userMessage = chats.addMessage({ chatId: chat.id, role: 'user', text: input.text, imageIds: input.imageIds, status: 'done' });
     const assistantMessage = this.startAnswer(chat.id, model.id, changeSettings(DEFAULT_GENERATION_SETTINGS, input.settings));
     return { chat: chats.chat(chat.id), userMessage, assistantMessage };
@@ -91,8 +104,13 @@ export class ChatService {
       this.deps.events.publish('chat.prefilled', { slot: input.slot, outcome, ...(error ? { error } : {}) });
     };
     this.deps.engines
-      .withModel(model.id, input.quant, ({ engine, tokenizer }) => prefillAnswer(engine, tokenizer, { turns: turns.slice(0, -1), images, ...(system ? { system } : {}) }, controller.signal))
-      .then((outcome) => ended(outcome), (err: Error) => ended(controller.signal.aborted ? 'cancelled' : 'failed', err.message));
+      .withModel(model.id, input.quant, ({ engine, tokenizer }) =>
+        prefillAnswer(engine, tokenizer, { turns: turns.slice(0, -1), images, ...(system ? { system } : {}) }, controller.signal),
+      )
+      .then(
+        (outcome) => ended(outcome),
+        (err: Error) => ended(controller.signal.aborted ? 'cancelled' : 'failed', err.message),
+      );
     return { prefilling: true };
   }
 
@@ -106,7 +124,8 @@ export class ChatService {
   showVariant(messageId: number): ChatMessage {
     const wanted = this.deps.chats.message(messageId);
     const shown = this.deps.chats.messages(wanted.chatId).at(-1);
-    if (!shown || !wanted.variant?.ids.includes(shown.id)) throw new ApiError('conflict', 'only the variants of the last answer of a chat can be shown', 'messageId');
+    if (!shown || !wanted.variant?.ids.includes(shown.id))
+      throw new ApiError('conflict', 'only the variants of the last answer of a chat can be shown', 'messageId');
     if (shown.status === 'streaming') throw new ApiError('conflict', 'this answer is still streaming; stop it first', 'messageId');
     return this.deps.chats.showVariant(messageId);
   }
@@ -169,7 +188,15 @@ export class ChatService {
   }
 
   private startAnswer(chatId: number, modelId: string, settings: GenerationSettings, variantOf?: number): ChatMessage {
-    const message = this.deps.chats.addMessage({ chatId, role: 'assistant', text: '', modelId, settings, status: 'streaming', ...(variantOf ? { variantOf } : {}) });
+    const message = this.deps.chats.addMessage({
+      chatId,
+      role: 'assistant',
+      text: '',
+      modelId,
+      settings,
+      status: 'streaming',
+      ...(variantOf ? { variantOf } : {}),
+    });
     const controller = new AbortController();
     this.streaming.set(message.id, controller);
     void this.generate(message, settings, controller.signal).finally(() => {
@@ -201,14 +228,24 @@ export class ChatService {
         }),
       );
       const stats = {
-        ttftMs: result.ttftMs, tokensPerSecond: result.decodeTokensPerSecond, tokens: result.tokenIds.length,
-        stopReason: result.contextFull ? ('context_length' as const) : result.stopReason, totalMs: result.totalMs,
-        reusedPositions: result.reusedPositions, promptPositions: result.promptPositions,
+        ttftMs: result.ttftMs,
+        tokensPerSecond: result.decodeTokensPerSecond,
+        tokens: result.tokenIds.length,
+        stopReason: result.contextFull ? ('context_length' as const) : result.stopReason,
+        totalMs: result.totalMs,
+        reusedPositions: result.reusedPositions,
+        promptPositions: result.promptPositions,
       };
-      events.publish('chat.message', chats.finishMessage(message.id, { text: result.text, status: result.stopReason === 'cancelled' ? 'stopped' : 'done', stats }));
+      events.publish(
+        'chat.message',
+        chats.finishMessage(message.id, { text: result.text, status: result.stopReason === 'cancelled' ? 'stopped' : 'done', stats }),
+      );
     } catch (err) {
       const stopped = signal.aborted;
-      events.publish('chat.message', chats.finishMessage(message.id, { text, status: stopped ? 'stopped' : 'failed', ...(stopped ? {} : { error: (err as Error).message }) }));
+      events.publish(
+        'chat.message',
+        chats.finishMessage(message.id, { text, status: stopped ? 'stopped' : 'failed', ...(stopped ? {} : { error: (err as Error).message }) }),
+      );
     }
   }
 
@@ -221,7 +258,10 @@ export class ChatService {
         // a question whose answer failed is left out of the context (its photos stay)
         if (turns.length && turns.at(-1)!.assistant === undefined) turns.pop();
         turns.push({ user: m.text });
-        pushAll(images, m.imageIds.map((id) => this.deps.datasets.imageFilePath(id)));
+        pushAll(
+          images,
+          m.imageIds.map((id) => this.deps.datasets.imageFilePath(id)),
+        );
       } else if (turns.length && m.status !== 'failed') {
         turns[turns.length - 1]!.assistant = m.correctedText ?? m.text;
       }

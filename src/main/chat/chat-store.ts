@@ -129,7 +129,10 @@ export class ChatStore {
     const row = this.db.prepare('SELECT * FROM chat_messages WHERE id = ?').get(id) as MessageRow | undefined;
     if (!row) throw new ApiError('not_found', `no chat message with id ${id}`, 'messageId');
     if (row.role !== 'assistant') return toMessage(row);
-    const group = this.db.prepare('SELECT id FROM chat_messages WHERE id = ? OR variant_of = ? ORDER BY id').pluck().all(row.variant_of ?? row.id, row.variant_of ?? row.id) as number[];
+    const group = this.db
+      .prepare('SELECT id FROM chat_messages WHERE id = ? OR variant_of = ? ORDER BY id')
+      .pluck()
+      .all(row.variant_of ?? row.id, row.variant_of ?? row.id) as number[];
     return withVariant(toMessage(row), group);
   }
 
@@ -154,8 +157,20 @@ export class ChatStore {
         this.db.prepare('UPDATE chat_messages SET hidden = 1 WHERE id = ? OR variant_of = ?').run(group, group);
       }
       return this.db
-        .prepare('INSERT INTO chat_messages (chat_id, role, text, image_ids, model_id, settings, status, variant_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(m.chatId, m.role, m.text, JSON.stringify(m.imageIds ?? []), m.modelId ?? null, m.settings ? JSON.stringify(m.settings) : null, m.status, group, now);
+        .prepare(
+          'INSERT INTO chat_messages (chat_id, role, text, image_ids, model_id, settings, status, variant_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          m.chatId,
+          m.role,
+          m.text,
+          JSON.stringify(m.imageIds ?? []),
+          m.modelId ?? null,
+          m.settings ? JSON.stringify(m.settings) : null,
+          m.status,
+          group,
+          now,
+        );
     })();
     return this.message(Number(lastInsertRowid));
   }
@@ -173,7 +188,9 @@ export class ChatStore {
   }
 
   finishMessage(id: number, result: { text: string; status: MessageStatus; stats?: AnswerStats; error?: string }): ChatMessage {
-    this.db.prepare('UPDATE chat_messages SET text = ?, status = ?, stats = ?, error = ? WHERE id = ?').run(result.text, result.status, result.stats ? JSON.stringify(result.stats) : null, result.error ?? null, id);
+    this.db
+      .prepare('UPDATE chat_messages SET text = ?, status = ?, stats = ?, error = ? WHERE id = ?')
+      .run(result.text, result.status, result.stats ? JSON.stringify(result.stats) : null, result.error ?? null, id);
     return this.message(id);
   }
 

@@ -62,11 +62,15 @@ export class EnginePool {
 
   private exportJob(ref: CheckpointRef, quant: Quantization, deliver?: (exported: CachedExport, signal: AbortSignal) => Promise<object>): Job {
     return this.deps.jobs.start('onnx-export', `Prepare ${ref.name} (ONNX, ${quant === 'none' ? 'fp32' : quant})`, 'steps', async ({ signal, progress }) => {
-      const exported = await ensureExport(ref.folder, { quant }, {
-        cacheDir: join(this.deps.dataDir, 'cache'),
-        signal,
-        onProgress: (p) => progress({ done: Math.round(p.fraction * 100), total: 100, stage: p.stage }),
-      });
+      const exported = await ensureExport(
+        ref.folder,
+        { quant },
+        {
+          cacheDir: join(this.deps.dataDir, 'cache'),
+          signal,
+          onProgress: (p) => progress({ done: Math.round(p.fraction * 100), total: 100, stage: p.stage }),
+        },
+      );
       if (!deliver) return exported;
       progress({ stage: 'copying the files' });
       return { ...exported, ...(await deliver(exported, signal)) };

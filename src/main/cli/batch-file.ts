@@ -28,7 +28,8 @@ export function readBatchFile(path: string, names: BatchTensorNames = SINGLE_SAM
     if (idsShape.length !== 2) throw new Error(`${path}: "${names.inputIds}" must be [rows, length], got [${idsShape.join(', ')}]`);
     const [rows, length] = idsShape as [number, number];
     const pixelShape = file.info(names.pixelValues).shape;
-    if (pixelShape.length !== 4 || pixelShape[1] !== 3) throw new Error(`${path}: "${names.pixelValues}" must be [images, 3, S, S], got [${pixelShape.join(', ')}]`);
+    if (pixelShape.length !== 4 || pixelShape[1] !== 3)
+      throw new Error(`${path}: "${names.pixelValues}" must be [images, 3, S, S], got [${pixelShape.join(', ')}]`);
     return {
       inputIds: Int32Array.from(file.readInts(names.inputIds)),
       targets: Int32Array.from(file.readInts(names.targets)),

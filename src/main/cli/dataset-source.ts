@@ -30,7 +30,9 @@ const writeJsonl = (path: string, rows: readonly JsonlRow[]): void => {
 
 /** A JSONL as it is, or its rows without a split or with split "train" (image paths made absolute). */
 function fromJsonl(file: string, workDir: string): ResolvedDataset {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   const rows = lines.map((l, i) => {
     try {
       return JSON.parse(l) as JsonlRow & { split?: unknown };
@@ -81,7 +83,15 @@ function fromStudio(name: string, dataDir: string, workDir: string): ResolvedDat
   const store = DatasetStore.open(dataDir);
   try {
     const id = store.datasets.findByName(name);
-    if (id === null) throw new Error(`"${name}" is neither a file nor a dataset in ${dataDir} (datasets: ${store.listDatasets().map((d) => d.name).join(', ') || 'none'})`);
+    if (id === null)
+      throw new Error(
+        `"${name}" is neither a file nor a dataset in ${dataDir} (datasets: ${
+          store
+            .listDatasets()
+            .map((d) => d.name)
+            .join(', ') || 'none'
+        })`,
+      );
     const version = store.createVersion(id, { note: 'nanovlm train' });
     const rows = [...store.versionSamples(version.id, 'train')].map((s) => ({ images: s.imageIds.map((img) => store.imageFilePath(img)), texts: s.texts }));
     if (rows.length === 0) throw new Error(`dataset "${name}" has no samples in its training split`);

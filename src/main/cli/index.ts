@@ -9,7 +9,9 @@ import { maxOf } from '../../shared/array-utils';
 
 async function loadCommands(): Promise<CliCommand[]> {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
-  const files = readdirSync(dir).filter((f) => /\.ts$/.test(f) && !f.endsWith('.test.ts')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /\.ts$/.test(f) && !f.endsWith('.test.ts'))
+    .sort();
   const modules = await Promise.all(files.map((f) => import(join(dir, f)) as Promise<{ command: CliCommand }>));
   return modules.map((m) => m.command).sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -40,11 +40,15 @@ export async function loadCliModel(args: ParsedArgs, io: CliIO): Promise<CliMode
   const configPath = join(model.folder, 'config.json');
   const { config } = parseConfig(JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>, configPath);
   const tokenizer = await loadTokenizerFor(config, model, args.values.tokenizer as string | undefined, io.signal);
-  const exported = await ensureExport(model.folder, { quant: parseQuantization(args.values.quant as string | undefined) }, {
-    cacheDir: (args.values['cache-dir'] as string | undefined) ?? defaultCacheDir(),
-    signal: io.signal,
-    onProgress: (p) => io.err(`export: ${p.stage}\n`),
-  });
+  const exported = await ensureExport(
+    model.folder,
+    { quant: parseQuantization(args.values.quant as string | undefined) },
+    {
+      cacheDir: (args.values['cache-dir'] as string | undefined) ?? defaultCacheDir(),
+      signal: io.signal,
+      onProgress: (p) => io.err(`export: ${p.stage}\n`),
+    },
+  );
   const threads = numberOption(args, 'threads', (n) => Number.isInteger(n) && n > 0);
   const engine = await VlmEngine.load(exported.dir, { provider: parseProvider(args.values.provider as string | undefined), ...(threads ? { threads } : {}) });
   return { engine, tokenizer };

@@ -28,7 +28,9 @@ export class ProgressPrinter {
       case 'started':
         this.startedAt = performance.now();
         this.startStep = message.startStep;
-        this.print(`engine: ${message.engine} (${message.engineReason}); ${message.trainedParameters.toLocaleString('en-US')} of ${message.parameters.toLocaleString('en-US')} parameters trained${message.startStep ? `; resuming at step ${message.startStep}` : ''}`);
+        this.print(
+          `engine: ${message.engine} (${message.engineReason}); ${message.trainedParameters.toLocaleString('en-US')} of ${message.parameters.toLocaleString('en-US')} parameters trained${message.startStep ? `; resuming at step ${message.startStep}` : ''}`,
+        );
         return;
       case 'metrics':
         this.metrics = message;

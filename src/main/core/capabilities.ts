@@ -54,6 +54,8 @@ async function trainingReport(): Promise<ProviderReport> {
   const engines = await detectTrainingEngines();
   const chosen = engines.find((e) => e.available);
   const passedOver = engines.slice(0, chosen ? engines.indexOf(chosen) : engines.length).map((e) => `${e.engine}: ${e.detail}`);
-  const reason = chosen ? `${chosen.engine} (${chosen.detail})${passedOver.length ? `; passed over ${passedOver.join('; ')}` : ''}` : 'no training engine is available';
+  const reason = chosen
+    ? `${chosen.engine} (${chosen.detail})${passedOver.length ? `; passed over ${passedOver.join('; ')}` : ''}`
+    : 'no training engine is available';
   return { chosen: chosen?.engine ?? 'none', candidates: engines.map((e) => ({ name: e.engine, available: e.available, detail: e.detail })), reason };
 }

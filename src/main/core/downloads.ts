@@ -15,7 +15,6 @@ export interface DownloadFile {
   contentType: string;
 }
 
-
 /** how long a prepared download stays */
 const KEEP_MS = 60 * 60 * 1000;
 export const DOWNLOAD_ID_PATTERN = /^[0-9a-f]{64}$/;

@@ -17,14 +17,23 @@ function hubStatus(): HubStatus {
 
 function pushTarget(repo: string, isPrivate: boolean, { signal, progress }: JobContext, token: string): PushTarget {
   return {
-    repo, token, endpoint: hubSettingsFromEnv().endpoint, private: isPrivate, signal,
+    repo,
+    token,
+    endpoint: hubSettingsFromEnv().endpoint,
+    private: isPrivate,
+    signal,
     onProgress: (done, total, stage) => progress({ done, total, stage }),
   };
 }
 
 function requireToken(): string {
   const found = findHubToken();
-  if (!found) throw new ApiError('invalid_input', `no Hub token: set HF_TOKEN, log in with huggingface-cli, or enter a token here (it is saved to ${tokenFilePath()})`, 'token');
+  if (!found)
+    throw new ApiError(
+      'invalid_input',
+      `no Hub token: set HF_TOKEN, log in with huggingface-cli, or enter a token here (it is saved to ${tokenFilePath()})`,
+      'token',
+    );
   return found.token;
 }
 
@@ -44,7 +53,8 @@ export function hubHandlers(ctx: CoreContext) {
       const token = requireToken();
       const card = modelCardFacts(repo, model, ctx);
       return ctx.jobs.start('upload', `Push ${model.name} to ${repo}`, 'bytes', (job) =>
-        pushModel(pushTarget(repo, isPrivate, job, token), { folder: model.folder, tokenizerFolder: model.tokenizerFolder, card }));
+        pushModel(pushTarget(repo, isPrivate, job, token), { folder: model.folder, tokenizerFolder: model.tokenizerFolder, card }),
+      );
     },
     'datasets.pushVersion': async ({ datasetId, versionId, repo, private: isPrivate }) => {
       const dataset = ctx.datasets.getDataset(datasetId);
@@ -58,9 +68,11 @@ export function hubHandlers(ctx: CoreContext) {
       if (version.datasetId !== datasetId) throw new ApiError('invalid_input', `version ${version.id} belongs to another dataset`, 'versionId');
       return ctx.jobs.start('upload', `Push ${dataset.name} version ${version.id} to ${repo}`, 'bytes', (job) =>
         pushDatasetVersion(pushTarget(repo, isPrivate, job, token), {
-          store: ctx.datasets, versionId: version.id,
+          store: ctx.datasets,
+          versionId: version.id,
           card: { name: dataset.name, description: dataset.description, versionId: version.id, contentHash: version.contentHash },
-        }));
+        }),
+      );
     },
   } satisfies AreaHandlers;
 }

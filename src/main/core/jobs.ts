@@ -21,10 +21,19 @@ const KEEP_FINISHED = 50;
 export class JobManager {
   private readonly jobs = new Map<string, { job: Job; controller: AbortController; lastPublished: number; done: Promise<void> }>();
 
-  constructor(private readonly events: EventBus, private readonly journal?: JobJournal) {
+  constructor(
+    private readonly events: EventBus,
+    private readonly journal?: JobJournal,
+  ) {
     for (const cut of journal?.recoverInterrupted() ?? []) {
       const job: Job = {
-        id: cut.id, kind: cut.kind, label: cut.label, status: 'failed', progress: { done: 0, unit: 'items' }, startedAt: cut.startedAt, endedAt: Date.now(),
+        id: cut.id,
+        kind: cut.kind,
+        label: cut.label,
+        status: 'failed',
+        progress: { done: 0, unit: 'items' },
+        startedAt: cut.startedAt,
+        endedAt: Date.now(),
         error: `interrupted: the studio stopped while this was running${cut.removed.length ? '; its unfinished files were removed' : ''}${cut.kind === 'import' ? '; the samples it had reported imported are kept' : ''}`,
       };
       this.jobs.set(job.id, { job, controller: new AbortController(), lastPublished: 0, done: Promise.resolve() });

@@ -108,14 +108,33 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
   const chat = new ChatService({ chats, engines, datasets, models, events });
   const uploads = new Uploads(options.dataDir);
   const downloads = new Downloads(options.dataDir);
-  const handlers: Handlers = createHandlers({ options, db, databaseGuard, events, jobs, datasets, models, runs, runManager, chats, engines, chat, uploads, downloads, resourcesDir });
+  const handlers: Handlers = createHandlers({
+    options,
+    db,
+    databaseGuard,
+    events,
+    jobs,
+    datasets,
+    models,
+    runs,
+    runManager,
+    chats,
+    engines,
+    chat,
+    uploads,
+    downloads,
+    resourcesDir,
+  });
   let closed = false;
   let sweep: Promise<SweepResult> | undefined;
   const sweepOrphans = () => {
-    sweep ??= datasets.images.files.withExclusive(() => sweepOrphanFiles(db, options.dataDir, startedAt)).then((r) => {
-      if (r.files) console.error(`nanoVLM Studio: removed ${r.files} image file(s) (${r.bytes} bytes) that no sample or image row named, left by an interrupted import`);
-      return r;
-    });
+    sweep ??= datasets.images.files
+      .withExclusive(() => sweepOrphanFiles(db, options.dataDir, startedAt))
+      .then((r) => {
+        if (r.files)
+          console.error(`nanoVLM Studio: removed ${r.files} image file(s) (${r.bytes} bytes) that no sample or image row named, left by an interrupted import`);
+        return r;
+      });
     return sweep;
   };
   const sweepTimer = setTimeout(() => void sweepOrphans().catch(() => undefined), ORPHAN_SWEEP_AFTER_MS);

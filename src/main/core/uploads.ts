@@ -64,8 +64,10 @@ export class Uploads {
     const key = uploadPathParts(path).join('/');
     const file = upload.files.get(key);
     if (!file) throw new ApiError('invalid_input', `uploads: "${path}" is not part of this upload`, 'path');
-    if (offset !== file.received) throw new ApiError('conflict', `uploads: "${path}" has ${file.received} bytes; a chunk must start there, not at ${offset}`, 'offset');
-    if (file.received + bytes.length > file.declared) throw new ApiError('invalid_input', `uploads: "${path}" would grow past the ${file.declared} bytes declared`, 'dataBase64');
+    if (offset !== file.received)
+      throw new ApiError('conflict', `uploads: "${path}" has ${file.received} bytes; a chunk must start there, not at ${offset}`, 'offset');
+    if (file.received + bytes.length > file.declared)
+      throw new ApiError('invalid_input', `uploads: "${path}" would grow past the ${file.declared} bytes declared`, 'dataBase64');
     appendFileSync(join(upload.dir, ...key.split('/')), bytes);
     file.received += bytes.length;
     return { received: file.received };
@@ -78,7 +80,8 @@ export class Uploads {
   pathOf(uploadId: string): string {
     const upload = this.require(uploadId);
     for (const [key, f] of upload.files) {
-      if (f.received !== f.declared) throw new ApiError('conflict', `uploads: "${key}" has ${f.received} of ${f.declared} bytes; send the rest first`, 'uploadId');
+      if (f.received !== f.declared)
+        throw new ApiError('conflict', `uploads: "${key}" has ${f.received} of ${f.declared} bytes; send the rest first`, 'uploadId');
     }
     const keys = [...upload.files.keys()];
     // a photo's .json sidecar (cat.jpg + cat.json) is not a data file

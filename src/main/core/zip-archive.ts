@@ -74,7 +74,15 @@ export async function zipFolder(folder: string, zipPath: string, options: { pref
       const [data, info] = await Promise.all([readFile(path), stat(path)]);
       const method = COMPRESSIBLE.has(extname(file).toLowerCase()) ? 8 : 0;
       const body = method === 8 ? await deflate(data) : data;
-      const entry: Entry = { name: Buffer.from(options.prefix ? `${options.prefix}/${file}` : file, 'utf8'), crc: crc32(data), method, compressed: body.length, size: data.length, offset, ...dosTime(info.mtime) };
+      const entry: Entry = {
+        name: Buffer.from(options.prefix ? `${options.prefix}/${file}` : file, 'utf8'),
+        crc: crc32(data),
+        method,
+        compressed: body.length,
+        size: data.length,
+        offset,
+        ...dosTime(info.mtime),
+      };
       const header = localHeader(entry);
       if (offset + header.length + body.length > LIMIT) throw new ArchiveTooLargeError(folder);
       await write(out, header);

@@ -34,7 +34,11 @@ export class DatabaseGuard {
   private running: Promise<DatabaseHealth> | undefined;
   private closed = false;
 
-  constructor(private readonly db: StudioDatabase, private readonly dataDir: string, private readonly options: DatabaseGuardOptions = {}) {
+  constructor(
+    private readonly db: StudioDatabase,
+    private readonly dataDir: string,
+    private readonly options: DatabaseGuardOptions = {},
+  ) {
     this.state = { state: 'unchecked', detail: 'quick_check passed at start; the full check has not run yet', lastBackup: listBackups(dataDir)[0] };
   }
 

@@ -17,8 +17,14 @@ export type StudioDatabase = Database.Database;
 export const DATABASE_FILE = 'studio.db';
 
 export class DatabaseTooNewError extends Error {
-  constructor(readonly path: string, readonly found: number, readonly supported: number) {
-    super(`${path} was written by a newer nanoVLM Studio (schema version ${found}; this version understands up to ${supported}). Update the studio; the database was left untouched.`);
+  constructor(
+    readonly path: string,
+    readonly found: number,
+    readonly supported: number,
+  ) {
+    super(
+      `${path} was written by a newer nanoVLM Studio (schema version ${found}; this version understands up to ${supported}). Update the studio; the database was left untouched.`,
+    );
     this.name = 'DatabaseTooNewError';
   }
 }
@@ -31,7 +37,11 @@ export function restoreAdvice(dataDir: string): string {
 }
 
 export class DatabaseDamagedError extends Error {
-  constructor(readonly path: string, readonly detail: string, dataDir: string) {
+  constructor(
+    readonly path: string,
+    readonly detail: string,
+    dataDir: string,
+  ) {
     super(`${path} is damaged (${detail}). It was left untouched and the studio will not write to it. ${restoreAdvice(dataDir)}`);
     this.name = 'DatabaseDamagedError';
   }
@@ -39,7 +49,13 @@ export class DatabaseDamagedError extends Error {
 
 export function openDatabase(dataDir: string, migrations: Migration[] = MIGRATIONS): StudioDatabase {
   const path = join(dataDir, DATABASE_FILE);
-  const latest = migrations === MIGRATIONS ? LATEST_SCHEMA_VERSION : maxOf(migrations.map((m) => m.version), 0);
+  const latest =
+    migrations === MIGRATIONS
+      ? LATEST_SCHEMA_VERSION
+      : maxOf(
+          migrations.map((m) => m.version),
+          0,
+        );
   const found = existsSync(path) ? inspectDatabase(dataDir, path, latest) : 0;
   let db: StudioDatabase;
   try {
@@ -70,7 +86,8 @@ export function inspectDatabase(dataDir: string, path: string, latest: number): 
   let db: StudioDatabase | undefined;
   try {
     const wal = checkWal(`${path}-wal`);
-    if (wal.damage) throw new DatabaseDamagedError(`${path}-wal`, `its log ${wal.damage.reason}, so SQLite would silently drop the transactions after it`, dataDir);
+    if (wal.damage)
+      throw new DatabaseDamagedError(`${path}-wal`, `its log ${wal.damage.reason}, so SQLite would silently drop the transactions after it`, dataDir);
     db = new Database(path, { readonly: true, fileMustExist: true });
     const found = db.pragma('user_version', { simple: true }) as number;
     if (found > latest) throw new DatabaseTooNewError(path, found, latest);

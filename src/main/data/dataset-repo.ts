@@ -41,7 +41,11 @@ export class DatasetRepository {
     if (this.findByName(checked) !== null) throw new DatasetNameTakenError(checked);
     const now = Date.now();
     const { lastInsertRowid } = prepared(this.db, 'INSERT INTO datasets (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)').run(
-      checked, description, now, now);
+      checked,
+      description,
+      now,
+      now,
+    );
     return this.require(Number(lastInsertRowid));
   }
 
@@ -57,7 +61,9 @@ export class DatasetRepository {
   }
 
   list(): DatasetSummary[] {
-    return prepared<[], DatasetRow>(this.db, 'SELECT * FROM datasets ORDER BY name COLLATE NOCASE').all().map((r) => this.summarise(r));
+    return prepared<[], DatasetRow>(this.db, 'SELECT * FROM datasets ORDER BY name COLLATE NOCASE')
+      .all()
+      .map((r) => this.summarise(r));
   }
 
   update(id: number, change: { name?: string; description?: string }): DatasetSummary {
@@ -66,7 +72,11 @@ export class DatasetRepository {
     const other = this.findByName(name);
     if (other !== null && other !== id) throw new DatasetNameTakenError(name);
     prepared(this.db, 'UPDATE datasets SET name = ?, description = ?, updated_at = ? WHERE id = ?').run(
-      name, change.description ?? current.description, Date.now(), id);
+      name,
+      change.description ?? current.description,
+      Date.now(),
+      id,
+    );
     return this.require(id);
   }
 
@@ -95,6 +105,15 @@ export class DatasetRepository {
       splitCounts[c.split] += c.n;
       sampleCount += c.n;
     }
-    return { id: row.id, name: row.name, description: row.description, sampleCount, statusCounts, splitCounts, createdAt: row.created_at, updatedAt: row.updated_at };
+    return {
+      id: row.id,
+      name: row.name,
+      description: row.description,
+      sampleCount,
+      statusCounts,
+      splitCounts,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
   }
 }

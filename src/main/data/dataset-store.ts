@@ -3,8 +3,26 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type {
-  BulkChange, DatasetSummary, DatasetVersion, DeleteResult, ExportFormat, ExportReport, ImageInfo, ImportReport, NewSample, Sample,
-  SampleFilter, SamplePage, SamplePatch, SampleQuery, SampleSplit, SampleStatus, Selection, SplitAssignment, SplitLeak, SplitRatios,
+  BulkChange,
+  DatasetSummary,
+  DatasetVersion,
+  DeleteResult,
+  ExportFormat,
+  ExportReport,
+  ImageInfo,
+  ImportReport,
+  NewSample,
+  Sample,
+  SampleFilter,
+  SamplePage,
+  SamplePatch,
+  SampleQuery,
+  SampleSplit,
+  SampleStatus,
+  Selection,
+  SplitAssignment,
+  SplitLeak,
+  SplitRatios,
 } from '../../shared/datasets';
 import { ApiError } from '../../shared/errors';
 import { openDatabase, type StudioDatabase } from './database';
@@ -31,8 +49,15 @@ export interface ExportOptions extends ExportControl {
 
 /** A bulk action's filter no longer matches what the person saw. */
 export class SelectionChangedError extends ApiError {
-  constructor(readonly expected: number, readonly found: number) {
-    super('conflict', `the selection now matches ${found} sample(s), not the ${expected} shown: nothing was changed; look again and retry`, 'selection.expectedCount');
+  constructor(
+    readonly expected: number,
+    readonly found: number,
+  ) {
+    super(
+      'conflict',
+      `the selection now matches ${found} sample(s), not the ${expected} shown: nothing was changed; look again and retry`,
+      'selection.expectedCount',
+    );
     this.name = 'SelectionChangedError';
   }
 }
@@ -43,7 +68,10 @@ export class DatasetStore {
   readonly datasets: DatasetRepository;
   readonly versions: DatasetVersions;
 
-  constructor(readonly db: StudioDatabase, readonly dataDir: string) {
+  constructor(
+    readonly db: StudioDatabase,
+    readonly dataDir: string,
+  ) {
     this.images = new ImageStore(db, dataDir);
     this.samples = new SampleRepository(db);
     this.datasets = new DatasetRepository(db);
@@ -100,7 +128,11 @@ export class DatasetStore {
    * ExportTargetError with the reason before any work is done.
    */
   /** `studioOwned`: a folder of the studio's own (a download being made), where the data folder's refusal does not apply */
-  prepareExport(outDir: string, format: ExportFormat, options: { overwrite?: boolean; signal?: AbortSignal; studioOwned?: boolean } = {}): Promise<ExportTarget> {
+  prepareExport(
+    outDir: string,
+    format: ExportFormat,
+    options: { overwrite?: boolean; signal?: AbortSignal; studioOwned?: boolean } = {},
+  ): Promise<ExportTarget> {
     const dataFiles = format === 'parquet' ? PARQUET_FILES : ['data.jsonl'];
     const { studioOwned, ...rest } = options;
     return prepareExportTarget(outDir, { ...rest, dataFiles, ...(studioOwned ? {} : { dataDir: this.dataDir }) });
@@ -115,9 +147,10 @@ export class DatasetStore {
     this.datasets.require(datasetId);
     const target = options.target ?? (await this.prepareExport(outDir, format, options));
     try {
-      const report = format === 'parquet'
-        ? await exportParquet(this.db, this.images, datasetId, target.staging, options.selection, options)
-        : await exportJsonl(this.db, this.images, datasetId, target.staging, format === 'jsonl' ? 'vqa' : 'sharegpt', options.selection, options);
+      const report =
+        format === 'parquet'
+          ? await exportParquet(this.db, this.images, datasetId, target.staging, options.selection, options)
+          : await exportJsonl(this.db, this.images, datasetId, target.staging, format === 'jsonl' ? 'vqa' : 'sharegpt', options.selection, options);
       await target.publish();
       return { ...report, files: report.files.map((f) => join(target.outDir, relative(target.staging, f))) };
     } catch (err) {
@@ -185,8 +218,10 @@ export class DatasetStore {
   listTags(datasetId: number): { tag: string; count: number }[] {
     this.datasets.require(datasetId);
     return this.db
-      .prepare(`SELECT t.tag AS tag, count(*) AS count FROM sample_tags t JOIN samples s ON s.id = t.sample_id
-        WHERE s.dataset_id = ? AND s.deleted_at IS NULL GROUP BY t.tag ORDER BY count DESC, t.tag`)
+      .prepare(
+        `SELECT t.tag AS tag, count(*) AS count FROM sample_tags t JOIN samples s ON s.id = t.sample_id
+        WHERE s.dataset_id = ? AND s.deleted_at IS NULL GROUP BY t.tag ORDER BY count DESC, t.tag`,
+      )
       .all(datasetId) as { tag: string; count: number }[];
   }
 

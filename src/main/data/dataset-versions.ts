@@ -49,7 +49,12 @@ export function trainableSamples(db: StudioDatabase, datasetId: number, statuses
     if (statuses && !statuses.includes(r.status)) continue;
     const turns = JSON.parse(r.turns) as Turn[];
     if (!isComplete(turns)) continue;
-    result.push({ sampleId: r.id, split: r.split, imageIds: JSON.parse(r.image_ids) as string[], texts: turns.map((t) => ({ user: t.user, assistant: t.assistant })) });
+    result.push({
+      sampleId: r.id,
+      split: r.split,
+      imageIds: JSON.parse(r.image_ids) as string[],
+      texts: turns.map((t) => ({ user: t.user, assistant: t.assistant })),
+    });
   }
   return result;
 }
@@ -69,7 +74,10 @@ export class DatasetVersions {
       const samples = trainableSamples(this.db, datasetId, options.statuses);
       if (samples.length === 0) throw new Error(`dataset ${datasetId} has no trainable samples (every turn answered, not rejected)`);
       const contentHash = versionHash(samples);
-      const existing = prepared<[number, string], VersionRow>(this.db, 'SELECT * FROM dataset_versions WHERE dataset_id = ? AND content_hash = ?').get(datasetId, contentHash);
+      const existing = prepared<[number, string], VersionRow>(this.db, 'SELECT * FROM dataset_versions WHERE dataset_id = ? AND content_hash = ?').get(
+        datasetId,
+        contentHash,
+      );
       if (existing) return toVersion(existing);
       const splitCounts: Record<SampleSplit, number> = { train: 0, val: 0, test: 0 };
       for (const s of samples) splitCounts[s.split]++;
@@ -77,7 +85,10 @@ export class DatasetVersions {
         this.db,
         'INSERT INTO dataset_versions (dataset_id, content_hash, note, sample_count, split_counts, created_at) VALUES (?, ?, ?, ?, ?, ?)',
       ).run(datasetId, contentHash, options.note ?? '', samples.length, JSON.stringify(splitCounts), Date.now());
-      const insert = prepared(this.db, 'INSERT INTO dataset_version_samples (version_id, position, sample_id, split, image_ids, texts) VALUES (?, ?, ?, ?, ?, ?)');
+      const insert = prepared(
+        this.db,
+        'INSERT INTO dataset_version_samples (version_id, position, sample_id, split, image_ids, texts) VALUES (?, ?, ?, ?, ?, ?)',
+      );
       samples.forEach((s, i) => insert.run(lastInsertRowid, i, s.sampleId, s.split, JSON.stringify(s.imageIds), JSON.stringify(s.texts)));
       return this.require(Number(lastInsertRowid));
     })();

@@ -12,8 +12,13 @@ import { join } from 'node:path';
 export const LOCK_FILE = 'studio.lock';
 
 export class AlreadyRunningError extends Error {
-  constructor(readonly dataDir: string, readonly pid: number | null) {
-    super(`Another nanoVLM Studio (pid ${pid ?? 'unknown'}) is already using the data folder ${dataDir}. Close it first, or choose another folder with NANOVLM_STUDIO_HOME.`);
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number | null,
+  ) {
+    super(
+      `Another nanoVLM Studio (pid ${pid ?? 'unknown'}) is already using the data folder ${dataDir}. Close it first, or choose another folder with NANOVLM_STUDIO_HOME.`,
+    );
     this.name = 'AlreadyRunningError';
   }
 }

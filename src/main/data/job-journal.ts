@@ -22,7 +22,12 @@ export class JobJournal {
   constructor(private readonly db: StudioDatabase) {}
 
   started(job: Job): void {
-    prepared(this.db, "INSERT OR REPLACE INTO job_journal (id, kind, label, status, started_at) VALUES (?, ?, ?, 'running', ?)").run(job.id, job.kind, job.label, job.startedAt);
+    prepared(this.db, "INSERT OR REPLACE INTO job_journal (id, kind, label, status, started_at) VALUES (?, ?, ?, 'running', ?)").run(
+      job.id,
+      job.kind,
+      job.label,
+      job.startedAt,
+    );
   }
 
   /** A file or folder the job is writing that must not outlive it if the studio dies. */
@@ -31,7 +36,12 @@ export class JobJournal {
   }
 
   ended(job: Job): void {
-    prepared(this.db, "UPDATE job_journal SET status = ?, ended_at = ?, error = ?, leftovers = '[]' WHERE id = ?").run(job.status, job.endedAt ?? Date.now(), job.error ?? null, job.id);
+    prepared(this.db, "UPDATE job_journal SET status = ?, ended_at = ?, error = ?, leftovers = '[]' WHERE id = ?").run(
+      job.status,
+      job.endedAt ?? Date.now(),
+      job.error ?? null,
+      job.id,
+    );
   }
 
   /** Marks the jobs a crash cut short as interrupted and removes their leftovers; returns them. */

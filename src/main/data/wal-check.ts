@@ -54,7 +54,9 @@ export function checkWal(path: string): WalCheck {
     const frameBytes = FRAME_HEADER_BYTES + pageSize;
     const hasFrames = size >= WAL_HEADER_BYTES + FRAME_HEADER_BYTES;
     if (magic !== MAGIC_LITTLE_ENDIAN && magic !== MAGIC_BIG_ENDIAN) {
-      return header.every((b) => b === 0) || !hasFrames ? { goodFrames: 0 } : { goodFrames: 0, damage: { frame: -1, offset: 0, reason: 'the log header is not a WAL header' } };
+      return header.every((b) => b === 0) || !hasFrames
+        ? { goodFrames: 0 }
+        : { goodFrames: 0, damage: { frame: -1, offset: 0, reason: 'the log header is not a WAL header' } };
     }
     const bigEndian = magic === MAGIC_BIG_ENDIAN;
     const validPageSize = pageSize >= 512 && pageSize <= 65536 && (pageSize & (pageSize - 1)) === 0;
@@ -72,11 +74,21 @@ export function checkWal(path: string): WalCheck {
       const offset = WAL_HEADER_BYTES + i * frameBytes;
       readSync(fd, frame, 0, frameBytes, offset);
       const saltsMatch = frame.readUInt32BE(8) === salt1 && frame.readUInt32BE(12) === salt2;
-      const good = saltsMatch && frame.readUInt32BE(0) !== 0 && same(checksum(bigEndian, seed, frame.subarray(0, 8), frame.subarray(FRAME_HEADER_BYTES)), stored(frame, 16));
+      const good =
+        saltsMatch &&
+        frame.readUInt32BE(0) !== 0 &&
+        same(checksum(bigEndian, seed, frame.subarray(0, 8), frame.subarray(FRAME_HEADER_BYTES)), stored(frame, 16));
       seed = stored(frame, 16);
       if (good && firstBad !== undefined) {
         const badOffset = WAL_HEADER_BYTES + firstBad * frameBytes;
-        return { goodFrames, damage: { frame: firstBad, offset: badOffset, reason: `frame ${firstBad + 1} (at byte ${badOffset}) fails its checksum but frames after it are intact` } };
+        return {
+          goodFrames,
+          damage: {
+            frame: firstBad,
+            offset: badOffset,
+            reason: `frame ${firstBad + 1} (at byte ${badOffset}) fails its checksum but frames after it are intact`,
+          },
+        };
       }
       if (good && firstBad === undefined) goodFrames++;
       if (!good && firstBad === undefined) firstBad = i;

@@ -36,20 +36,26 @@ function accuracyTable(f: DemoFigures): string[] {
     const chance = f.baselines.find((b) => b.type === t.type);
     return `| ${t.type} | ${pct(t.accuracy)} (${t.correct}/${t.total}) | ${chance ? `${pct(chance.accuracy)} ("${chance.majorityAnswer}")` : '?'} |`;
   });
-  return ['| question type | exact match, greedy | majority-answer baseline |', '|---|---|---|', ...rows,
-    `| **all** | **${pct(f.fresh.accuracy)}** (${f.fresh.correct}/${f.fresh.total}) | |`];
+  return [
+    '| question type | exact match, greedy | majority-answer baseline |',
+    '|---|---|---|',
+    ...rows,
+    `| **all** | **${pct(f.fresh.accuracy)}** (${f.fresh.correct}/${f.fresh.total}) | |`,
+  ];
 }
 
 function curveTable(f: DemoFigures): string[] {
   const marks = new Set([1, ...[0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1].map((q) => Math.max(1, Math.round(q * f.steps)))]);
   const window = Math.max(1, Math.round(f.steps / 50));
-  const rows = [...marks].sort((a, b) => a - b).map((step) => {
-    // metrics count steps from 1 (the step just taken)
-    const recent = f.curve.filter((c) => c.step <= step && c.step > step - window);
-    const loss = recent.reduce((s, c) => s + c.loss, 0) / Math.max(1, recent.length);
-    const at = f.curve.find((c) => c.step === step);
-    return `| ${step} | ${loss.toFixed(3)} | ${at ? formatDuration(at.seconds) : '?'} |`;
-  });
+  const rows = [...marks]
+    .sort((a, b) => a - b)
+    .map((step) => {
+      // metrics count steps from 1 (the step just taken)
+      const recent = f.curve.filter((c) => c.step <= step && c.step > step - window);
+      const loss = recent.reduce((s, c) => s + c.loss, 0) / Math.max(1, recent.length);
+      const at = f.curve.find((c) => c.step === step);
+      return `| ${step} | ${loss.toFixed(3)} | ${at ? formatDuration(at.seconds) : '?'} |`;
+    });
   return [`| step | loss (mean of the last ${window} steps) | time |`, '|---|---|---|', ...rows];
 }
 
@@ -75,9 +81,9 @@ export function demoReadme(f: DemoFigures): string {
     `- vision: ${c.vit_img_size}×${c.vit_img_size} px images, patch ${c.vit_patch_size}, width ${c.vit_hidden_dim}, ${c.vit_n_blocks} blocks, ${c.vit_n_heads} heads, MLP ${c.vit_inter_dim}`,
     `- projector: pixel shuffle ${c.mp_pixel_shuffle_factor}, ${c.mp_image_token_length} image tokens per image (one tile: max_img_size = vit_img_size)`,
     `- decoder: width ${c.lm_hidden_dim}, ${c.lm_n_blocks} blocks, ${c.lm_n_heads} heads (${c.lm_n_kv_heads} key/value), MLP ${c.lm_inter_dim}, vocabulary ${c.lm_vocab_size} (tied head)`,
-    '- tokenizer: the studio\'s byte-level tokenizer (256 ids, eos `<|im_end|>` = 2) + nanoVLM\'s 66 image/grid tokens;',
+    "- tokenizer: the studio's byte-level tokenizer (256 ids, eos `<|im_end|>` = 2) + nanoVLM's 66 image/grid tokens;",
     '  `tokenizer.json` and `tokenizer_config.json` are in this folder (`lm_tokenizer` names no Hub repo).',
-    '- files: `config.json` and `model.safetensors` in nanoVLM\'s own format (float32, `decoder.head.weight` tied, with the `decoder.rotary_embd.inv_freq` buffer: `VisionLanguageModel.from_pretrained` loads it strictly).',
+    "- files: `config.json` and `model.safetensors` in nanoVLM's own format (float32, `decoder.head.weight` tied, with the `decoder.rotary_embd.inv_freq` buffer: `VisionLanguageModel.from_pretrained` loads it strictly).",
     '',
     '## How it was made',
     '',
@@ -91,7 +97,7 @@ export function demoReadme(f: DemoFigures): string {
     '',
     `That is ${f.steps} AdamW steps of ${f.batchSize} samples (${((f.steps * f.batchSize) / f.trainRows).toFixed(1)} epochs of ${f.trainRows} question/image`,
     'pairs), learning rate 3e-3 for every group (linear warmup over 3% of the steps, cosine to 10%),',
-    `weight decay 0.01, clipping at 1.0; engine ${f.engine}${f.engine === 'onnxruntime' ? ' (the studio\'s training graphs on ONNX Runtime\'s CPU provider)' : ''}. Training took`,
+    `weight decay 0.01, clipping at 1.0; engine ${f.engine}${f.engine === 'onnxruntime' ? " (the studio's training graphs on ONNX Runtime's CPU provider)" : ''}. Training took`,
     `${formatDuration(f.trainSeconds)}, the whole script ${formatDuration(f.totalSeconds)} (${f.machine.cores} × ${f.machine.cpu}, load average ${f.machine.loadAverage.toFixed(1)} as training ended).`,
     '',
     '## Accuracy',

@@ -21,7 +21,11 @@ export interface CheckpointEvalOptions {
   limit?: number;
 }
 
-export async function evaluateCheckpoint(dir: string, jsonlPath: string, options: CheckpointEvalOptions = {}): Promise<ExactMatchReport & { answers?: string[] }> {
+export async function evaluateCheckpoint(
+  dir: string,
+  jsonlPath: string,
+  options: CheckpointEvalOptions = {},
+): Promise<ExactMatchReport & { answers?: string[] }> {
   const scratch = mkdtempSync(join(tmpdir(), 'nanovlm-eval-'));
   try {
     const exported = await ensureExport(dir, { quant: 'none', allLogits: true }, { cacheDir: scratch });
@@ -36,7 +40,11 @@ export async function evaluateCheckpoint(dir: string, jsonlPath: string, options
         return exactMatchReport(items, correct);
       }
       // the last question of each row, asked with the gold answers of the turns before it
-      const samples = items.map(({ record }, i) => ({ id: String(i), images: record.images, texts: record.texts.map((t) => ({ user: t.user, assistant: t.assistant ?? '' })) }));
+      const samples = items.map(({ record }, i) => ({
+        id: String(i),
+        images: record.images,
+        texts: record.texts.map((t) => ({ user: t.user, assistant: t.assistant ?? '' })),
+      }));
       const { predictions } = await evaluateAnswers(engine, tokenizer, samples, { lastTurnOnly: true });
       const answers = predictions.map((p) => p.predicted);
       return { ...exactMatchReport(items, answersCorrect(items, answers)), answers };

@@ -41,8 +41,21 @@ export async function evaluateAnswers(engine: VlmEngine, tokenizer: NanoVLMToken
       const { user, assistant: expected } = sample.texts[t]!;
       const turns: Turn[] = [...sample.texts.slice(0, t), { user }];
       try {
-        const result = await answer(engine, tokenizer, { turns, images: sample.images, greedy: true, maxNewTokens: options.maxNewTokens ?? 32, signal: options.signal });
-        predictions.push({ sampleId: sample.id, turn: t, question: user, expected, predicted: result.text.trim(), correct: isCorrectAnswer(expected, result.text) });
+        const result = await answer(engine, tokenizer, {
+          turns,
+          images: sample.images,
+          greedy: true,
+          maxNewTokens: options.maxNewTokens ?? 32,
+          signal: options.signal,
+        });
+        predictions.push({
+          sampleId: sample.id,
+          turn: t,
+          question: user,
+          expected,
+          predicted: result.text.trim(),
+          correct: isCorrectAnswer(expected, result.text),
+        });
       } catch (err) {
         if (options.signal?.aborted) throw err;
         predictions.push({ sampleId: sample.id, turn: t, question: user, expected, predicted: '', correct: false, error: (err as Error).message });

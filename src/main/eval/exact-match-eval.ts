@@ -26,7 +26,10 @@ export interface TaggedRecord {
 /** The rows of a JSONL with their question type (first tag). */
 export function readTaggedRecords(path: string): TaggedRecord[] {
   const records = readVqaJsonl(path);
-  const tags = readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '').map((line) => (JSON.parse(line) as { tags?: unknown }).tags);
+  const tags = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => (JSON.parse(line) as { tags?: unknown }).tags);
   return records.map((record, i) => {
     const first = Array.isArray(tags[i]) ? tags[i][0] : undefined;
     return { record, type: typeof first === 'string' ? first : 'untagged' };

@@ -6,7 +6,11 @@ import type { VlmEngine } from '../runtime/vlm-engine';
 
 /** `visit(row, target)` for each position t whose target[t] is a label; row is that position's logits. */
 export async function forEachLabelledRow(
-  engine: VlmEngine, inputIds: readonly number[], targets: readonly number[], pixels: Float32Array, tiles: number,
+  engine: VlmEngine,
+  inputIds: readonly number[],
+  targets: readonly number[],
+  pixels: Float32Array,
+  tiles: number,
   visit: (row: Float32Array, target: number) => void,
 ): Promise<void> {
   const { logits, positions } = await engine.forward(inputIds, pixels, tiles);

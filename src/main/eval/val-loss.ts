@@ -28,7 +28,13 @@ export async function validationLoss(engine: VlmEngine, tokenizer: NanoVLMTokeni
 }
 
 /** Summed cross-entropy of one sequence's targets (targets[t] is what position t must predict). */
-export async function sequenceLoss(engine: VlmEngine, inputIds: readonly number[], targets: readonly number[], pixels: Float32Array, tiles: number): Promise<{ sum: number; tokens: number }> {
+export async function sequenceLoss(
+  engine: VlmEngine,
+  inputIds: readonly number[],
+  targets: readonly number[],
+  pixels: Float32Array,
+  tiles: number,
+): Promise<{ sum: number; tokens: number }> {
   let sum = 0;
   let tokens = 0;
   await forEachLabelledRow(engine, inputIds, targets, pixels, tiles, (row, target) => {

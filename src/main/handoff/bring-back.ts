@@ -35,12 +35,16 @@ export function checkSameArchitecture(folder: string, baseFolder: string): void 
   const incoming = openCheckpoint(folder);
   const base = openCheckpoint(baseFolder);
   try {
-    if (incoming.family !== base.family) throw new HandoffError('folder', `${folder} holds a ${incoming.family}-family model; the run's base model is ${base.family}-family`);
+    if (incoming.family !== base.family)
+      throw new HandoffError('folder', `${folder} holds a ${incoming.family}-family model; the run's base model is ${base.family}-family`);
     const expected = stateDictShapes(base.config);
     for (const [name, shape] of stateDictShapes(incoming.config)) {
       const want = expected.get(name);
       if (!want || want.join(',') !== shape.join(',')) {
-        throw new HandoffError('folder', `${folder}: tensor "${name}" is [${shape.join(', ')}], the run's model has ${want ? `[${want.join(', ')}]` : 'no such tensor'}: not a checkpoint of this run`);
+        throw new HandoffError(
+          'folder',
+          `${folder}: tensor "${name}" is [${shape.join(', ')}], the run's model has ${want ? `[${want.join(', ')}]` : 'no such tensor'}: not a checkpoint of this run`,
+        );
       }
     }
   } finally {

@@ -63,7 +63,8 @@ function copyTokenizer(from: string, to: string): boolean {
 
 export async function exportRun(req: ExportRunRequest): Promise<ExportRunReport> {
   const { settings } = req;
-  if (!Number.isInteger(settings.processes) || settings.processes < 1) throw new HandoffError('processes', `processes must be a whole number ≥ 1, not ${settings.processes}`);
+  if (!Number.isInteger(settings.processes) || settings.processes < 1)
+    throw new HandoffError('processes', `processes must be a whole number ≥ 1, not ${settings.processes}`);
   checkTarget(req.outDir);
   const checkpoint = openCheckpoint(req.base.folder);
   const spec = { family: checkpoint.family, config: checkpoint.config };
@@ -76,7 +77,9 @@ export async function exportRun(req: ExportRunRequest): Promise<ExportRunReport>
   mkdirSync(staging, { recursive: true });
   try {
     const shards = await writeVersionShards(req.store, req.versionId, join(staging, HANDOFF_PATHS.dataset), {
-      processes: settings.processes, seed: settings.seed, signal: req.signal,
+      processes: settings.processes,
+      seed: settings.seed,
+      signal: req.signal,
       onRow: (done, total) => req.onProgress?.(done, total, 'writing the dataset shards'),
     });
     req.signal?.throwIfAborted();
@@ -87,11 +90,27 @@ export async function exportRun(req: ExportRunRequest): Promise<ExportRunReport>
     const unmapped = notMapped(spec, raw, settings);
     writeFileSync(join(staging, 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
     writeFileSync(join(staging, LAUNCHER_FILE), launcherScript());
-    writeFileSync(join(staging, 'README.md'), handoffReadme({
-      runName: req.runName, baseModel: req.base.name, dataset: req.datasetLabel, processes: settings.processes,
-      trainRows: shards.trainRows, valRows: shards.valRows, valLeftOut: shards.valLeftOut, shardFiles: shards.files.length, notMapped: unmapped,
-    }));
-    const info: StudioHandoffInfo = { format: 'nanovlm-studio-handoff/1', ...(req.runId ? { runId: req.runId } : {}), runName: req.runName, datasetVersionId: req.versionId, baseModel: req.base.name };
+    writeFileSync(
+      join(staging, 'README.md'),
+      handoffReadme({
+        runName: req.runName,
+        baseModel: req.base.name,
+        dataset: req.datasetLabel,
+        processes: settings.processes,
+        trainRows: shards.trainRows,
+        valRows: shards.valRows,
+        valLeftOut: shards.valLeftOut,
+        shardFiles: shards.files.length,
+        notMapped: unmapped,
+      }),
+    );
+    const info: StudioHandoffInfo = {
+      format: 'nanovlm-studio-handoff/1',
+      ...(req.runId ? { runId: req.runId } : {}),
+      runName: req.runName,
+      datasetVersionId: req.versionId,
+      baseModel: req.base.name,
+    };
     writeFileSync(join(staging, STUDIO_FILE), `${JSON.stringify(info, null, 2)}\n`);
     checkTarget(req.outDir);
     rmSync(req.outDir, { recursive: true, force: true }); // an empty folder the person chose

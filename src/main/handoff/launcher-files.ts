@@ -72,9 +72,15 @@ export function handoffReadme(f: ReadmeFacts): string {
   const p = f.processes;
   const perNode = p % 8 === 0 && p > 8 ? 8 : p;
   const nodes = p / perNode;
-  const oneGpu = p === 1
-    ? ['```sh', `cd nanoVLM && python ${folder}/${LAUNCHER_FILE}`, '```']
-    : [`This folder is laid out for ${p} processes; for one GPU, export the run again with \`--processes 1\`, then:`, '```sh', `cd nanoVLM && python ${folder}/${LAUNCHER_FILE}`, '```'];
+  const oneGpu =
+    p === 1
+      ? ['```sh', `cd nanoVLM && python ${folder}/${LAUNCHER_FILE}`, '```']
+      : [
+          `This folder is laid out for ${p} processes; for one GPU, export the run again with \`--processes 1\`, then:`,
+          '```sh',
+          `cd nanoVLM && python ${folder}/${LAUNCHER_FILE}`,
+          '```',
+        ];
   return [
     `# ${f.runName}: a nanoVLM Studio run for nanoVLM's own trainer`,
     '',
@@ -92,7 +98,7 @@ export function handoffReadme(f: ReadmeFacts): string {
     `- \`${HANDOFF_PATHS.checkpoints}/\`: the base checkpoint (\`config.json\`, \`model.safetensors\`) that \`VisionLanguageModel.from_pretrained\``,
     `  loads; nanoVLM writes its own checkpoints beside it, as \`${HANDOFF_PATHS.checkpoints}/<nanoVLM run name>/step_<N>/\`.`,
     `- \`${HANDOFF_PATHS.tokenizer}/\` (when the base model has its tokenizer files): the tokenizer, used instead of a Hub repo.`,
-    '- `run.json`: `train_config` and `vlm_config` under the field names of nanoVLM\'s `TrainConfig` and `VLMConfig`.',
+    "- `run.json`: `train_config` and `vlm_config` under the field names of nanoVLM's `TrainConfig` and `VLMConfig`.",
     `- \`${LAUNCHER_FILE}\`: sets those fields and calls nanoVLM's \`train()\` (train.py's flags cover only some of them).`,
     '',
     '## Run it',
@@ -122,7 +128,7 @@ export function handoffReadme(f: ReadmeFacts): string {
     '## Bring the result back',
     '',
     `On the run's page in the studio, "Add nanoVLM checkpoint" and choose a \`${HANDOFF_PATHS.checkpoints}/<run name>/step_<N>\` folder: it becomes a`,
-    'model of this run, scored on the same val split and ready to chat with beside the studio\'s own checkpoints.',
+    "model of this run, scored on the same val split and ready to chat with beside the studio's own checkpoints.",
     '',
     '## What the studio could not map',
     '',

@@ -41,7 +41,10 @@ export interface RunJson {
 export const HANDOFF_PATHS = { dataset: 'dataset', checkpoints: 'checkpoints', tokenizer: 'tokenizer' } as const;
 
 export class HandoffError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'HandoffError';
   }
@@ -50,7 +53,10 @@ export class HandoffError extends Error {
 /** Refuse a model nanoVLM's current trainer cannot train, naming why. */
 export function checkExpressible(spec: ModelSpec, what: string): void {
   if (!usesChatTemplate(spec.family) || !cutsTiles(spec.family)) {
-    throw new HandoffError('model', `${what} is a ${spec.family}-family model; nanoVLM's trainer on its ${NANOVLM_REVISION.branch} branch (the hand-off's target) trains the split family only (chat template, image tiles with <|global_image|> and grid tokens). Train it in the studio instead.`);
+    throw new HandoffError(
+      'model',
+      `${what} is a ${spec.family}-family model; nanoVLM's trainer on its ${NANOVLM_REVISION.branch} branch (the hand-off's target) trains the split family only (chat template, image tiles with <|global_image|> and grid tokens). Train it in the studio instead.`,
+    );
   }
 }
 
@@ -59,7 +65,10 @@ export function vlmConfigOf(spec: ModelSpec, raw: Record<string, unknown>, local
   const c = spec.config as Record<string, unknown>;
   const given = (field: string, fallback: unknown) => raw[field] ?? c[field] ?? fallback;
   const filled: Record<string, unknown> = {
-    vit_dropout: 0, lm_dropout: 0, lm_use_tokens: false, extra_token_amount: Object.keys(spec.config.vlm_extra_tokens).length,
+    vit_dropout: 0,
+    lm_dropout: 0,
+    lm_use_tokens: false,
+    extra_token_amount: Object.keys(spec.config.vlm_extra_tokens).length,
   };
   const out: VlmConfigJson = {};
   for (const field of VLM_CONFIG_FIELDS) {
@@ -121,10 +130,16 @@ export function notMapped(spec: ModelSpec, raw: Record<string, unknown>, s: Hand
     `Data order: nanoVLM streams the shards in order without shuffling; the studio shuffled the training rows once with the run's seed (${s.seed}) when writing them. nanoVLM seeds torch with 0.`,
     'Validation: nanoVLM reports the loss on at most 65 val batches at each eval_interval and saves a checkpoint then; it measures no answer accuracy. Bring a checkpoint back to the studio to score it on the same val split.',
     'Checkpoints kept: nanoVLM keeps every checkpoint it saves (the studio keeps the newest few and the best).',
-    'Training engine and micro-batching: nanoVLM trains in PyTorch (bfloat16 autocast on CUDA); the studio\'s engine choice does not apply.',
+    "Training engine and micro-batching: nanoVLM trains in PyTorch (bfloat16 autocast on CUDA); the studio's engine choice does not apply.",
     ...((s.schedule ?? 'cosine') !== 'cosine' || (s.warmupFraction ?? DEFAULT_WARMUP_FRACTION) !== DEFAULT_WARMUP_FRACTION
-      ? [`Learning-rate schedule: nanoVLM's get_lr is a cosine after a warmup over 3% of the steps; the run's ${s.schedule ?? 'cosine'} schedule with a ${((s.warmupFraction ?? DEFAULT_WARMUP_FRACTION) * 100).toFixed(1)}% warmup is not carried over.`]
+      ? [
+          `Learning-rate schedule: nanoVLM's get_lr is a cosine after a warmup over 3% of the steps; the run's ${s.schedule ?? 'cosine'} schedule with a ${((s.warmupFraction ?? DEFAULT_WARMUP_FRACTION) * 100).toFixed(1)}% warmup is not carried over.`,
+        ]
       : []),
-    ...(dropped.length ? [`Base config fields that VLMConfig does not have (left out of vlm_config and of checkpoints/config.json, since from_pretrained refuses unknown fields): ${dropped.join(', ')}.`] : []),
+    ...(dropped.length
+      ? [
+          `Base config fields that VLMConfig does not have (left out of vlm_config and of checkpoints/config.json, since from_pretrained refuses unknown fields): ${dropped.join(', ')}.`,
+        ]
+      : []),
   ];
 }

@@ -59,9 +59,16 @@ export async function writeVersionShards(store: DatasetStore, versionId: number,
   const { processes } = options;
   if (train.length === 0) throw new HandoffError('dataset', `dataset version ${versionId} has no answered samples in its train split: nothing to train on`);
   if (val.length < processes) {
-    throw new HandoffError('dataset', `dataset version ${versionId} has ${val.length} answered val sample(s); nanoVLM's train.py validates on the head of each process's stream and needs at least one val sample per process (${processes}): put samples in the val split`);
+    throw new HandoffError(
+      'dataset',
+      `dataset version ${versionId} has ${val.length} answered val sample(s); nanoVLM's train.py validates on the head of each process's stream and needs at least one val sample per process (${processes}): put samples in the val split`,
+    );
   }
-  if (train.length < processes) throw new HandoffError('processes', `dataset version ${versionId} has ${train.length} training sample(s), fewer than the ${processes} processes to share them`);
+  if (train.length < processes)
+    throw new HandoffError(
+      'processes',
+      `dataset version ${versionId} has ${train.length} training sample(s), fewer than the ${processes} processes to share them`,
+    );
   const shards = planShards(train, val, processes, options.seed);
   const total = shards.reduce((n, s) => n + s.length, 0);
   await mkdir(join(datasetDir, 'data'), { recursive: true });
@@ -87,6 +94,9 @@ export async function writeVersionShards(store: DatasetStore, versionId: number,
     trainRows: train.length,
     valRows: perShardVal * processes,
     valLeftOut: val.length - perShardVal * processes,
-    maxImagesPerSample: maxOf([...train, ...val].map((s) => s.imageIds.length), 0),
+    maxImagesPerSample: maxOf(
+      [...train, ...val].map((s) => s.imageIds.length),
+      0,
+    ),
   };
 }

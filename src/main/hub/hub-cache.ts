@@ -31,7 +31,10 @@ export function repoFolderName(repoId: string): string {
 export class RepoCache {
   readonly dir: string;
 
-  constructor(cacheDir: string, readonly repoId: string) {
+  constructor(
+    cacheDir: string,
+    readonly repoId: string,
+  ) {
     this.dir = join(cacheDir, repoFolderName(repoId));
   }
 

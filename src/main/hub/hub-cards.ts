@@ -12,7 +12,16 @@ export interface ModelCardFacts {
   baseModel?: string;
   baseIsHubRepo?: boolean;
   dataset?: { name: string; versionId: number; contentHash: string; train: number; val: number; hubRepo?: string };
-  training?: { preset: string; learningRates: LearningRates; batchSize: number; gradientAccumulationSteps: number; maxSteps: number; step: number; maxGradNorm: number | null; trainedBy: string };
+  training?: {
+    preset: string;
+    learningRates: LearningRates;
+    batchSize: number;
+    gradientAccumulationSteps: number;
+    maxSteps: number;
+    step: number;
+    maxGradNorm: number | null;
+    trainedBy: string;
+  };
   valAccuracy?: { accuracy: number; questions: number };
 }
 
@@ -32,17 +41,25 @@ export function modelCard(f: ModelCardFacts): string {
     `# ${f.name}`,
     '',
     `A vision-language model of the [nanoVLM](https://github.com/huggingface/nanoVLM) architecture (${f.family} family, ${f.parameters.toLocaleString('en-US')} parameters),`,
-    'made with nanoVLM Studio. `config.json` and `model.safetensors` are in nanoVLM\'s own format: `VisionLanguageModel.from_pretrained("' + f.repo + '")` loads it.',
+    'made with nanoVLM Studio. `config.json` and `model.safetensors` are in nanoVLM\'s own format: `VisionLanguageModel.from_pretrained("' +
+      f.repo +
+      '")` loads it.',
     '',
     '## Training',
     '',
     `- Base model: ${f.baseModel ?? 'not recorded'}`,
-    ...(f.dataset ? [`- Dataset: ${f.dataset.hubRepo ? `[${f.dataset.name}](https://huggingface.co/datasets/${f.dataset.hubRepo})` : f.dataset.name}, version ${f.dataset.versionId} (content hash \`${f.dataset.contentHash.slice(0, 12)}\`): ${f.dataset.train} training and ${f.dataset.val} val samples`] : ['- Dataset: not recorded']),
-    ...(t ? [
-      `- Trained by: ${t.trainedBy}, ${t.step} of ${t.maxSteps} optimiser steps`,
-      `- Learning rates: projector ${t.learningRates.mp}, vision encoder ${t.learningRates.vision}, language decoder ${t.learningRates.language} (preset ${t.preset}; 0 = frozen)`,
-      `- Batch: ${t.batchSize} samples × ${t.gradientAccumulationSteps} accumulation steps; AdamW, 3% warmup then cosine to 10%; gradient clipping ${t.maxGradNorm ?? 'off'}`,
-    ] : []),
+    ...(f.dataset
+      ? [
+          `- Dataset: ${f.dataset.hubRepo ? `[${f.dataset.name}](https://huggingface.co/datasets/${f.dataset.hubRepo})` : f.dataset.name}, version ${f.dataset.versionId} (content hash \`${f.dataset.contentHash.slice(0, 12)}\`): ${f.dataset.train} training and ${f.dataset.val} val samples`,
+        ]
+      : ['- Dataset: not recorded']),
+    ...(t
+      ? [
+          `- Trained by: ${t.trainedBy}, ${t.step} of ${t.maxSteps} optimiser steps`,
+          `- Learning rates: projector ${t.learningRates.mp}, vision encoder ${t.learningRates.vision}, language decoder ${t.learningRates.language} (preset ${t.preset}; 0 = frozen)`,
+          `- Batch: ${t.batchSize} samples × ${t.gradientAccumulationSteps} accumulation steps; AdamW, 3% warmup then cosine to 10%; gradient clipping ${t.maxGradNorm ?? 'off'}`,
+        ]
+      : []),
     '',
     '## Evaluation',
     '',
@@ -81,7 +98,7 @@ export function datasetCard(f: DatasetCardFacts): string {
     `Version ${f.versionId} of this dataset in nanoVLM Studio (content hash \`${f.contentHash.slice(0, 12)}\`): ${splits.map(([s, n]) => `${n} ${s}`).join(', ')} samples.`,
     '',
     'Rows follow the_cauldron layout: `images` (a list of images) and `texts` (a list of `{user, assistant}` turns), one',
-    'Parquet file per split under `data/`. nanoVLM\'s `train.py` reads it with `--train_dataset_path ' + f.repo + '`;',
+    "Parquet file per split under `data/`. nanoVLM's `train.py` reads it with `--train_dataset_path " + f.repo + '`;',
     `\`datasets.load_dataset("${f.repo}")\` loads it with the images decoded.`,
     '',
   ].join('\n');

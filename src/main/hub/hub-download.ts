@@ -43,7 +43,12 @@ export interface FileRequest {
 }
 
 export class HubError extends Error {
-  constructor(readonly repo: string, readonly file: string | undefined, message: string, readonly status?: number) {
+  constructor(
+    readonly repo: string,
+    readonly file: string | undefined,
+    message: string,
+    readonly status?: number,
+  ) {
     super(`${file ? `${repo}/${file}` : repo}: ${message}`);
     this.name = 'HubError';
   }
@@ -155,7 +160,9 @@ async function headFile(settings: HubSettings, request: FileRequest): Promise<Re
   let url = resolveUrl(settings, request);
   for (let hop = 0; hop < 5; hop++) {
     const res = await settings.fetch(url, {
-      method: 'HEAD', redirect: 'manual', signal: request.signal,
+      method: 'HEAD',
+      redirect: 'manual',
+      signal: request.signal,
       headers: { ...authHeaders(settings), 'accept-encoding': 'identity' },
     });
     const location = res.headers.get('location');
@@ -235,9 +242,15 @@ async function streamRange(settings: HubSettings, request: FileRequest, remote: 
   // A 200 to a Range request means the server sent the whole file: start over.
   const append = res.status === 206 && start > 0;
   let received = append ? start : 0;
-  const progress = (done: boolean): void => request.onProgress?.({
-    repo: request.repo, file: request.file, receivedBytes: received, totalBytes: remote.size, cached: false, done,
-  });
+  const progress = (done: boolean): void =>
+    request.onProgress?.({
+      repo: request.repo,
+      file: request.file,
+      receivedBytes: received,
+      totalBytes: remote.size,
+      cached: false,
+      done,
+    });
   progress(false);
   const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
   body.on('data', (chunk: Buffer) => {

@@ -54,7 +54,10 @@ export async function pushModel(target: PushTarget, model: { folder: string; tok
 
 const HUB_SPLITS: Record<SampleSplit, string> = { train: 'train', val: 'validation', test: 'test' };
 
-export async function pushDatasetVersion(target: PushTarget, dataset: { store: DatasetStore; versionId: number; card: Omit<DatasetCardFacts, 'splits' | 'repo'> }): Promise<UploadResult> {
+export async function pushDatasetVersion(
+  target: PushTarget,
+  dataset: { store: DatasetStore; versionId: number; card: Omit<DatasetCardFacts, 'splits' | 'repo'> },
+): Promise<UploadResult> {
   const { store, versionId } = dataset;
   return withStaging(async (dir) => {
     mkdirSync(join(dir, 'data'));
@@ -64,12 +67,21 @@ export async function pushDatasetVersion(target: PushTarget, dataset: { store: D
       const samples = [...store.versionSamples(versionId, split)];
       if (samples.length === 0) continue;
       const file = join(dir, 'data', `${HUB_SPLITS[split]}-00000-of-00001.parquet`);
-      await writeCauldronParquet(file, (function* (): Generator<CauldronRow> {
-        for (const s of samples) {
-          target.signal?.throwIfAborted();
-          yield { images: s.imageIds.map((id) => ({ bytes: readFileSync(store.imageFilePath(id)), path: exportedImageName(id, store.images.get(id)?.format ?? 'bin') })), texts: s.texts };
-        }
-      })());
+      await writeCauldronParquet(
+        file,
+        (function* (): Generator<CauldronRow> {
+          for (const s of samples) {
+            target.signal?.throwIfAborted();
+            yield {
+              images: s.imageIds.map((id) => ({
+                bytes: readFileSync(store.imageFilePath(id)),
+                path: exportedImageName(id, store.images.get(id)?.format ?? 'bin'),
+              })),
+              texts: s.texts,
+            };
+          }
+        })(),
+      );
       splits[HUB_SPLITS[split]] = samples.length;
       paths.push(file);
     }
@@ -77,6 +89,11 @@ export async function pushDatasetVersion(target: PushTarget, dataset: { store: D
     const readme = join(dir, 'README.md');
     writeFileSync(readme, datasetCard({ ...dataset.card, repo: target.repo, splits }));
     paths.push(readme);
-    return uploadToHub({ ...target, type: 'dataset', files: filesUnder(dir, paths), title: `Upload ${dataset.card.name} version ${versionId} from nanoVLM Studio` });
+    return uploadToHub({
+      ...target,
+      type: 'dataset',
+      files: filesUnder(dir, paths),
+      title: `Upload ${dataset.card.name} version ${versionId} from nanoVLM Studio`,
+    });
   });
 }

@@ -31,7 +31,8 @@ export function findHubToken(env: NodeJS.ProcessEnv = process.env): FoundToken |
 /** Check a token's form before anything is written (the Hub itself says whether it is valid). */
 export function checkTokenForm(token: string): string {
   const trimmed = token.trim();
-  if (!/^[A-Za-z0-9_\-.]{8,256}$/.test(trimmed)) throw new Error('that does not look like a Hub access token (letters, digits, "_", "-"; usually starting with "hf_")');
+  if (!/^[A-Za-z0-9_\-.]{8,256}$/.test(trimmed))
+    throw new Error('that does not look like a Hub access token (letters, digits, "_", "-"; usually starting with "hf_")');
   return trimmed;
 }
 

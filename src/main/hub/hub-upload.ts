@@ -37,7 +37,10 @@ export interface UploadResult {
 const HOUSEKEEPING = new Set(['.gitattributes']);
 
 export class HubUploadError extends Error {
-  constructor(readonly repo: string, message: string) {
+  constructor(
+    readonly repo: string,
+    message: string,
+  ) {
     super(`${repo}: ${message}`);
     this.name = 'HubUploadError';
   }
@@ -71,7 +74,8 @@ export async function uploadToHub(req: UploadRequest): Promise<UploadResult> {
     await whoAmI({ hubUrl: req.endpoint, ...credentials });
   } catch (err) {
     const code = status(err);
-    if (code === 401 || code === 403) throw new HubUploadError(req.repo, `the Hub refused the token (HTTP ${code}): enter a token with write access, or log in again`);
+    if (code === 401 || code === 403)
+      throw new HubUploadError(req.repo, `the Hub refused the token (HTTP ${code}): enter a token with write access, or log in again`);
     throw err;
   }
   req.signal?.throwIfAborted();
@@ -84,7 +88,10 @@ export async function uploadToHub(req: UploadRequest): Promise<UploadResult> {
     const ours = new Set(req.files.map((f) => f.path));
     const others = existing.filter((p) => !ours.has(p) && !HOUSEKEEPING.has(p));
     if (others.length > 0) {
-      throw new HubUploadError(req.repo, `the ${req.type} repo already exists with other content (${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''}): choose a new repo name, or empty that one first`);
+      throw new HubUploadError(
+        req.repo,
+        `the ${req.type} repo already exists with other content (${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''}): choose a new repo name, or empty that one first`,
+      );
     }
   }
   const sizes = new Map(req.files.map((f) => [f.path, statSync(f.file).size]));

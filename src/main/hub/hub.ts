@@ -76,9 +76,7 @@ async function resolveLocal(reference: string, settings: HubSettings, options: R
     if (!existsSync(join(folder, file))) throw new HubError(reference, file, `the model folder has no ${file}`);
   }
   const configPath = join(folder, 'config.json');
-  const tokenizerFolder = existsSync(join(folder, 'tokenizer.json'))
-    ? folder
-    : await downloadTokenizer(tokenizerRepoOf(configPath), settings, options);
+  const tokenizerFolder = existsSync(join(folder, 'tokenizer.json')) ? folder : await downloadTokenizer(tokenizerRepoOf(configPath), settings, options);
   return { source: 'local', reference, folder, configPath, weightsPath: join(folder, 'model.safetensors'), tokenizerFolder };
 }
 
@@ -92,9 +90,7 @@ async function resolveHub(repo: string, settings: HubSettings, options: ResolveO
   }
   const [configPath, weightsPath] = paths as [string, string];
   const folder = dirname(configPath);
-  const tokenizerFolder = existsSync(join(folder, 'tokenizer.json'))
-    ? folder
-    : await downloadTokenizer(tokenizerRepoOf(configPath), settings, options);
+  const tokenizerFolder = existsSync(join(folder, 'tokenizer.json')) ? folder : await downloadTokenizer(tokenizerRepoOf(configPath), settings, options);
   return { source: 'hub', reference: repo, folder, configPath, weightsPath, tokenizerFolder, repo, commit: folder.split(/[\\/]/).pop() };
 }
 

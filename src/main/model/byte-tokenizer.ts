@@ -50,15 +50,29 @@ export function buildByteTokenizerJson(): object {
     truncation: null,
     padding: null,
     added_tokens: specials.map((content, i) => ({
-      id: i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+      id: i,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
     })),
     normalizer: null,
     pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
     post_processor: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
     model: {
-      type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null,
-      fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges: [],
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      ignore_merges: false,
+      vocab,
+      merges: [],
     },
   };
 }
@@ -66,9 +80,9 @@ export function buildByteTokenizerJson(): object {
 /** The tokenizer_config.json object (what transformers' AutoTokenizer reads too). */
 export function buildByteTokenizerConfig(): object {
   const specials = specialTokenList();
-  const addedTokensDecoder = Object.fromEntries(specials.map((content, id) => [
-    String(id), { content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true },
-  ]));
+  const addedTokensDecoder = Object.fromEntries(
+    specials.map((content, id) => [String(id), { content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true }]),
+  );
   return {
     add_prefix_space: false,
     added_tokens_decoder: addedTokensDecoder,
@@ -91,8 +105,14 @@ export function writeByteTokenizer(folder: string): void {
   const json = (value: object): string => `${JSON.stringify(value, null, 2)}\n`;
   writeFileAtomic(join(folder, 'tokenizer.json'), json(buildByteTokenizerJson()));
   writeFileAtomic(join(folder, 'tokenizer_config.json'), json(buildByteTokenizerConfig()));
-  writeFileAtomic(join(folder, 'special_tokens_map.json'), json({
-    bos_token: IM_START, eos_token: BYTE_TOKENIZER_EOS, pad_token: BYTE_TOKENIZER_EOS, unk_token: '<|endoftext|>',
-    additional_special_tokens: [IM_START, IM_END],
-  }));
+  writeFileAtomic(
+    join(folder, 'special_tokens_map.json'),
+    json({
+      bos_token: IM_START,
+      eos_token: BYTE_TOKENIZER_EOS,
+      pad_token: BYTE_TOKENIZER_EOS,
+      unk_token: '<|endoftext|>',
+      additional_special_tokens: [IM_START, IM_END],
+    }),
+  );
 }

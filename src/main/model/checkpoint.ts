@@ -10,7 +10,11 @@ import { SafetensorsFile, type Dtype } from './safetensors';
 const FLOAT_DTYPES: Dtype[] = ['F32', 'F16', 'BF16', 'F64'];
 
 export class CheckpointError extends Error {
-  constructor(readonly path: string, readonly tensor: string | undefined, message: string) {
+  constructor(
+    readonly path: string,
+    readonly tensor: string | undefined,
+    message: string,
+  ) {
     super(message);
     this.name = 'CheckpointError';
   }
@@ -29,8 +33,10 @@ export interface Checkpoint extends ModelSpec {
 export function openCheckpoint(dir: string): Checkpoint {
   const configPath = join(dir, 'config.json');
   const weightsPath = join(dir, 'model.safetensors');
-  if (!existsSync(configPath)) throw new CheckpointError(configPath, undefined, `${configPath}: not found (a nanoVLM checkpoint folder has config.json and model.safetensors)`);
-  if (!existsSync(weightsPath)) throw new CheckpointError(weightsPath, undefined, `${weightsPath}: not found (a nanoVLM checkpoint folder has config.json and model.safetensors)`);
+  if (!existsSync(configPath))
+    throw new CheckpointError(configPath, undefined, `${configPath}: not found (a nanoVLM checkpoint folder has config.json and model.safetensors)`);
+  if (!existsSync(weightsPath))
+    throw new CheckpointError(weightsPath, undefined, `${weightsPath}: not found (a nanoVLM checkpoint folder has config.json and model.safetensors)`);
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
@@ -66,10 +72,18 @@ export function validateWeights(weights: SafetensorsFile, config: NanoVLMConfig)
     }
     const info = weights.info(stored);
     if (!FLOAT_DTYPES.includes(info.dtype)) {
-      throw new CheckpointError(weights.path, stored, `${weights.path}: tensor "${stored}" has dtype ${info.dtype}, expected one of ${FLOAT_DTYPES.join(', ')}`);
+      throw new CheckpointError(
+        weights.path,
+        stored,
+        `${weights.path}: tensor "${stored}" has dtype ${info.dtype}, expected one of ${FLOAT_DTYPES.join(', ')}`,
+      );
     }
     if (info.shape.join(',') !== expected.join(',')) {
-      throw new CheckpointError(weights.path, stored, `${weights.path}: tensor "${stored}" has shape [${info.shape.join(', ')}], expected [${expected.join(', ')}] from config.json`);
+      throw new CheckpointError(
+        weights.path,
+        stored,
+        `${weights.path}: tensor "${stored}" has shape [${info.shape.join(', ')}], expected [${expected.join(', ')}] from config.json`,
+      );
     }
   }
   // nanoVLM's buffers (inv_freq) are in every file nanoVLM writes; files from older studios lack them
@@ -77,7 +91,11 @@ export function validateWeights(weights: SafetensorsFile, config: NanoVLMConfig)
     if (!weights.has(name)) continue;
     const info = weights.info(name);
     if (!FLOAT_DTYPES.includes(info.dtype) || info.shape.join(',') !== expected.join(',')) {
-      throw new CheckpointError(weights.path, name, `${weights.path}: buffer "${name}" is ${info.dtype} [${info.shape.join(', ')}], expected a float tensor [${expected.join(', ')}] from config.json`);
+      throw new CheckpointError(
+        weights.path,
+        name,
+        `${weights.path}: buffer "${name}" is ${info.dtype} [${info.shape.join(', ')}], expected a float tensor [${expected.join(', ')}] from config.json`,
+      );
     }
   }
 }

@@ -17,7 +17,10 @@ import type { ModelSpec } from './config';
 import { cutsTiles, type Grid } from './family';
 
 export class ImageError extends Error {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = 'ImageError';
   }

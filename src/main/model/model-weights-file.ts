@@ -46,8 +46,9 @@ export function copyModelWeights(folder: string, target: string): void {
   const checkpoint = openCheckpoint(folder);
   try {
     const names = checkpoint.weights.names();
-    const exact = names.length === stateDictShapes(checkpoint.config).size
-      && names.every((n) => stateDictShapes(checkpoint.config).has(n) && checkpoint.weights.info(n).dtype === 'F32');
+    const exact =
+      names.length === stateDictShapes(checkpoint.config).size &&
+      names.every((n) => stateDictShapes(checkpoint.config).has(n) && checkpoint.weights.info(n).dtype === 'F32');
     if (exact) return copyFileSync(join(folder, 'model.safetensors'), target);
     const tensors: Record<string, TensorToWrite> = {};
     for (const [name, shape] of storedParameterShapes(checkpoint.config)) tensors[name] = { dtype: 'F32', shape, data: checkpoint.read(name) };

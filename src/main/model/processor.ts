@@ -30,7 +30,10 @@ export interface TrainingInputs extends ModelInputs {
 }
 
 export class Processor {
-  constructor(readonly spec: ModelSpec, readonly tokenizer: NanoVLMTokenizer) {}
+  constructor(
+    readonly spec: ModelSpec,
+    readonly tokenizer: NanoVLMTokenizer,
+  ) {}
 
   /** Each photo through the image processor, tiles concatenated in order. */
   async images(images: readonly ImageInput[]): Promise<ProcessedImages> {

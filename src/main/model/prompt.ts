@@ -155,7 +155,8 @@ interface ChatMessage {
 /** split: the chat template, the image string prepended to the first user turn. */
 function chatSegments(spec: ModelSpec, tokenizer: NanoVLMTokenizer, conversation: Conversation, generation: boolean): Segment[] {
   const templateText = spec.config.lm_chat_template ?? tokenizer.chatTemplate;
-  if (templateText === undefined) throw new PromptError('config.json: the split family needs lm_chat_template (and tokenizer_config.json has no chat_template)');
+  if (templateText === undefined)
+    throw new PromptError('config.json: the split family needs lm_chat_template (and tokenizer_config.json has no chat_template)');
   const render = chatRenderer(templateText, tokenizer);
   const messages = chatMessages(spec, conversation);
   const segments: Segment[] = [];
@@ -179,10 +180,12 @@ function chatSegments(spec: ModelSpec, tokenizer: NanoVLMTokenizer, conversation
 function chatMessages(spec: ModelSpec, conversation: Conversation): ChatMessage[] {
   const images = imageString(spec, conversation.imageGrids);
   const system: ChatMessage[] = conversation.system ? [{ role: 'system', content: conversation.system }] : [];
-  return system.concat(conversation.texts.flatMap((turn, i): ChatMessage[] => {
-    const user: ChatMessage = { role: 'user', content: (i === 0 ? images : '') + turn.user };
-    return turn.assistant === undefined ? [user] : [user, { role: 'assistant', content: turn.assistant }];
-  }));
+  return system.concat(
+    conversation.texts.flatMap((turn, i): ChatMessage[] => {
+      const user: ChatMessage = { role: 'user', content: (i === 0 ? images : '') + turn.user };
+      return turn.assistant === undefined ? [user] : [user, { role: 'assistant', content: turn.assistant }];
+    }),
+  );
 }
 
 type Render = (messages: ChatMessage[], addGenerationPrompt: boolean) => string;
@@ -195,12 +198,13 @@ function chatRenderer(templateText: string, tokenizer: NanoVLMTokenizer): Render
     throw new PromptError(`lm_chat_template: not a valid Jinja template (${(err as Error).message})`);
   }
   const bos = tokenizer.tokenizerConfig.bos_token;
-  return (messages, addGenerationPrompt) => template.render({
-    messages,
-    add_generation_prompt: addGenerationPrompt,
-    eos_token: tokenizer.eosToken,
-    bos_token: typeof bos === 'string' ? bos : '',
-  });
+  return (messages, addGenerationPrompt) =>
+    template.render({
+      messages,
+      add_generation_prompt: addGenerationPrompt,
+      eos_token: tokenizer.eosToken,
+      bos_token: typeof bos === 'string' ? bos : '',
+    });
 }
 
 /** The text the template puts before an assistant answer (`<|im_start|>assistant\n`), found with a sentinel answer. */

@@ -16,9 +16,9 @@ export interface RopeTables {
 const f32 = Math.fround;
 
 /**
-  * nanoVLM's RotaryEmbedding buffer `inv_freq` (persistent: it is in every checkpoint as
-  * decoder.rotary_embd.inv_freq), float32 as torch computes it: 1 / base ** (arange(0, hd, 2) / hd).
-  */
+ * nanoVLM's RotaryEmbedding buffer `inv_freq` (persistent: it is in every checkpoint as
+ * decoder.rotary_embd.inv_freq), float32 as torch computes it: 1 / base ** (arange(0, hd, 2) / hd).
+ */
 export function rotaryInvFreq(c: NanoVLMConfig): Float32Array {
   const hd = lmHeadDim(c);
   return Float32Array.from({ length: hd / 2 }, (_, j) => f32(1 / f32(c.lm_re_base ** f32((2 * j) / hd))));

@@ -8,7 +8,16 @@ import { writeFileAtomic } from '../util/atomic-write';
 export type Dtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
 const DTYPE_BYTES: Record<Dtype, number> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
 };
 
 export interface TensorInfo {
@@ -21,7 +30,10 @@ export interface TensorInfo {
 }
 
 export class SafetensorsError extends Error {
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = 'SafetensorsError';
   }
@@ -92,12 +104,24 @@ export class SafetensorsFile {
     const out = new Array<number>(n);
     for (let i = 0; i < n; i++) {
       switch (info.dtype) {
-        case 'I64': out[i] = Number(view.getBigInt64(i * 8, true)); break;
-        case 'I32': out[i] = view.getInt32(i * 4, true); break;
-        case 'I16': out[i] = view.getInt16(i * 2, true); break;
-        case 'I8': out[i] = view.getInt8(i); break;
-        case 'U8': case 'BOOL': out[i] = view.getUint8(i); break;
-        default: throw new SafetensorsError(this.path, `tensor "${name}" is ${info.dtype}, expected an integer dtype`);
+        case 'I64':
+          out[i] = Number(view.getBigInt64(i * 8, true));
+          break;
+        case 'I32':
+          out[i] = view.getInt32(i * 4, true);
+          break;
+        case 'I16':
+          out[i] = view.getInt16(i * 2, true);
+          break;
+        case 'I8':
+          out[i] = view.getInt8(i);
+          break;
+        case 'U8':
+        case 'BOOL':
+          out[i] = view.getUint8(i);
+          break;
+        default:
+          throw new SafetensorsError(this.path, `tensor "${name}" is ${info.dtype}, expected an integer dtype`);
       }
     }
     return out;

@@ -90,7 +90,10 @@ export class NanoVLMTokenizer {
     const inner = new Tokenizer(json, { ...tokenizerConfig, chat_template: undefined });
     const added = json.added_tokens ?? [];
     const specialIds = new Set(added.filter((t) => t.special).map((t) => t.id));
-    const vocabSize = maxOf(added.map((t) => t.id + 1), baseVocabSize(json));
+    const vocabSize = maxOf(
+      added.map((t) => t.id + 1),
+      baseVocabSize(json),
+    );
     const eos = findEos(inner, tokenizerConfig, specialTokensMap, config.lm_eos_token_id, source);
     specialIds.add(eos.id);
     return new NanoVLMTokenizer(inner, tokenizerConfig, eos, specialIds, vocabSize);
@@ -200,12 +203,21 @@ function withExtraTokens(json: TokenizerJson, config: Pick<NanoVLMConfig, 'lm_ba
   }
   const base = config.lm_base_vocab_size;
   const existing = json.added_tokens ?? [];
-  const ownBase = maxOf(existing.map((t) => t.id + 1), baseVocabSize(json));
+  const ownBase = maxOf(
+    existing.map((t) => t.id + 1),
+    baseVocabSize(json),
+  );
   if (ownBase > base) {
     throw new TokenizerError(`${source}: the tokenizer has ${ownBase} ids but the config's lm_base_vocab_size is ${base}`);
   }
   const extra = Object.values(config.vlm_extra_tokens).map((content, i): AddedTokenJson => ({
-    id: base + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true,
+    id: base + i,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
   }));
   const kept = existing.filter((t) => !extra.some((e) => e.content === t.content));
   return { ...json, added_tokens: [...kept, ...extra] };
@@ -219,7 +231,13 @@ function tokenContent(value: unknown): string | undefined {
   return undefined;
 }
 
-function findEos(inner: Tokenizer, tokenizerConfig: TokenizerConfigJson, specialTokensMap: TokenizerConfigJson, configEosId: number, source: string): { token: string; id: number } {
+function findEos(
+  inner: Tokenizer,
+  tokenizerConfig: TokenizerConfigJson,
+  specialTokensMap: TokenizerConfigJson,
+  configEosId: number,
+  source: string,
+): { token: string; id: number } {
   const named = tokenContent(tokenizerConfig.eos_token) ?? tokenContent(specialTokensMap.eos_token);
   const candidates = named !== undefined ? [named] : FALLBACK_EOS_TOKENS;
   for (const token of candidates) {
@@ -228,6 +246,7 @@ function findEos(inner: Tokenizer, tokenizerConfig: TokenizerConfigJson, special
   }
   if (named !== undefined) throw new TokenizerError(`${source}: eos token ${JSON.stringify(named)} of tokenizer_config.json is not in the vocabulary`);
   const token = inner.id_to_token(configEosId);
-  if (token === undefined) throw new TokenizerError(`${source}: no eos token found (tried ${FALLBACK_EOS_TOKENS.join(', ')} and lm_eos_token_id ${configEosId})`);
+  if (token === undefined)
+    throw new TokenizerError(`${source}: no eos token found (tried ${FALLBACK_EOS_TOKENS.join(', ')} and lm_eos_token_id ${configEosId})`);
   return { token, id: configEosId };
 }

@@ -21,7 +21,14 @@ export function gradients(tg: TensorGraph, loss: Tensor, wrt: readonly Tensor[])
     if (outGrads.every((g) => g === undefined)) continue;
     const wanted = entry.inputs.map((t) => needed.has(t.name));
     if (!wanted.some(Boolean)) continue;
-    const inputGrads = tg.scope(`grad/${entry.op}`, () => gradientRule(entry.op)(tg, entry, outGrads.map((g, k) => g && densify(tg, g, entry.outputs[k]!)), wanted));
+    const inputGrads = tg.scope(`grad/${entry.op}`, () =>
+      gradientRule(entry.op)(
+        tg,
+        entry,
+        outGrads.map((g, k) => g && densify(tg, g, entry.outputs[k]!)),
+        wanted,
+      ),
+    );
     inputGrads.forEach((g, k) => {
       if (!g || !wanted[k]) return;
       const name = entry.inputs[k]!.name;

@@ -9,10 +9,12 @@ const remembered = new Map<string, string>();
 
 export async function checkpointHash(dir: string): Promise<string> {
   const files = ['config.json', 'model.safetensors'].map((f) => join(dir, f));
-  const stamp = files.map((f) => {
-    const s = statSync(f);
-    return `${f}:${s.size}:${s.mtimeMs}`;
-  }).join('|');
+  const stamp = files
+    .map((f) => {
+      const s = statSync(f);
+      return `${f}:${s.size}:${s.mtimeMs}`;
+    })
+    .join('|');
   const known = remembered.get(stamp);
   if (known) return known;
   const hash = createHash('sha256');

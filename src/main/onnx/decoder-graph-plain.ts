@@ -31,10 +31,15 @@ export function buildPlainDecoderGraph(model: ModelWeights, weights: ExternalDat
   for (let i = 0; i < c.lm_n_blocks; i++) {
     const prefix = `decoder.blocks.${i}`;
     g.scope(prefix, () => {
-      const attn = g.scope('attn', () => attention(g, rmsNormPlain(g, x, `${prefix}.norm1`, model.read(`${prefix}.norm1.weight`), c.lm_rms_eps), model, prefix, io.past[i]!, ctx, format));
+      const attn = g.scope('attn', () =>
+        attention(g, rmsNormPlain(g, x, `${prefix}.norm1`, model.read(`${prefix}.norm1.weight`), c.lm_rms_eps), model, prefix, io.past[i]!, ctx, format),
+      );
       present.push(attn.present);
       x = g.op('Add', [x, attn.out]);
-      x = g.op('Add', [x, g.scope('mlp', () => mlp(g, rmsNormPlain(g, x, `${prefix}.norm2`, model.read(`${prefix}.norm2.weight`), c.lm_rms_eps), model, prefix, format))]);
+      x = g.op('Add', [
+        x,
+        g.scope('mlp', () => mlp(g, rmsNormPlain(g, x, `${prefix}.norm2`, model.read(`${prefix}.norm2.weight`), c.lm_rms_eps), model, prefix, format)),
+      ]);
     });
   }
   const normed = rmsNormPlain(g, selectPositions(g, x, options.allLogits), 'decoder.norm', model.read('decoder.norm.weight'), c.lm_rms_eps);
@@ -82,12 +87,21 @@ function repeatKv(g: GraphBuilder, x: string, c: NanoVLMConfig): string {
   return g.op('Reshape', [expanded, g.ints([0, c.lm_n_heads, -1, lmHeadDim(c)])]);
 }
 
-function attention(g: GraphBuilder, x: string, m: ModelWeights, prefix: string, past: { key: string; value: string }, ctx: AttentionContext, format: WeightFormat) {
+function attention(
+  g: GraphBuilder,
+  x: string,
+  m: ModelWeights,
+  prefix: string,
+  past: { key: string; value: string },
+  ctx: AttentionContext,
+  format: WeightFormat,
+) {
   const c = m.config;
   const D = c.lm_hidden_dim;
   const hd = lmHeadDim(c);
   const kvDim = c.lm_n_kv_heads * hd;
-  const project = (name: string, out: number) => linear(g, x, `${prefix}.attn.${name}`, { weight: m.read(`${prefix}.attn.${name}.weight`), out, in: D }, format);
+  const project = (name: string, out: number) =>
+    linear(g, x, `${prefix}.attn.${name}`, { weight: m.read(`${prefix}.attn.${name}.weight`), out, in: D }, format);
   const q = applyRope(g, splitHeads(g, project('q_proj', D), c.lm_n_heads, hd), ctx);
   const k = applyRope(g, splitHeads(g, project('k_proj', kvDim), c.lm_n_kv_heads, hd), ctx);
   const v = splitHeads(g, project('v_proj', kvDim), c.lm_n_kv_heads, hd);

@@ -48,9 +48,10 @@ export function buildFusedDecoderGraph(model: ModelWeights, weights: ExternalDat
     g.scope(prefix, () => {
       const norm1 = model.read(`${prefix}.norm1.weight`);
       let h: string;
-      [h, residual] = pending === undefined
-        ? [simplifiedNorm(g, residual, `${prefix}.norm1`, norm1, c.lm_rms_eps), residual]
-        : skipNorm(g, pending, residual, `${prefix}.norm1`, norm1, c.lm_rms_eps);
+      [h, residual] =
+        pending === undefined
+          ? [simplifiedNorm(g, residual, `${prefix}.norm1`, norm1, c.lm_rms_eps), residual]
+          : skipNorm(g, pending, residual, `${prefix}.norm1`, norm1, c.lm_rms_eps);
       const attn = g.scope('attn', () => attention(g, h, model, prefix, io.past[i]!, context, options.format));
       appended.push(attn.appended);
       [h, residual] = skipNorm(g, attn.out, residual, `${prefix}.norm2`, model.read(`${prefix}.norm2.weight`), c.lm_rms_eps);
@@ -59,7 +60,14 @@ export function buildFusedDecoderGraph(model: ModelWeights, weights: ExternalDat
   }
   const normed = g.scope('decoder.norm', () => skipNorm(g, pending!, residual, 'decoder.norm', model.read('decoder.norm.weight'), c.lm_rms_eps)[0]);
   const logits = g.scope('decoder.head', () =>
-    linear(g, selectPositions(g, normed, options.allLogits), 'decoder.head', { weight: model.read(HEAD), out: c.lm_vocab_size, in: c.lm_hidden_dim }, options.format));
+    linear(
+      g,
+      selectPositions(g, normed, options.allLogits),
+      'decoder.head',
+      { weight: model.read(HEAD), out: c.lm_vocab_size, in: c.lm_hidden_dim },
+      options.format,
+    ),
+  );
   declareLogits(g, c, logits, options.allLogits);
   declareAppendedOutput(g, c, appended);
   declareTopCandidates(g, logits, options.allLogits);
@@ -90,22 +98,43 @@ function simplifiedNorm(g: GraphBuilder, x: string, name: string, weight: Float3
 /** [RMSNorm(x + residual), x + residual] in one op. */
 function skipNorm(g: GraphBuilder, x: string, residual: string, name: string, weight: Float32Array, eps: number): [string, string] {
   const gamma = g.initializer(`${name}.weight`, weight, [weight.length]);
-  const [normed, , , sum] = g.opN('SkipSimplifiedLayerNormalization', [x, residual, gamma], { epsilon: float(eps) }, { domain: MS_DOMAIN, outputs: 4, skipOutputs: [1, 2] });
+  const [normed, , , sum] = g.opN(
+    'SkipSimplifiedLayerNormalization',
+    [x, residual, gamma],
+    { epsilon: float(eps) },
+    { domain: MS_DOMAIN, outputs: 4, skipOutputs: [1, 2] },
+  );
   return [normed!, sum!];
 }
 
 /** Packed q/k/v projection, RoPE + causal grouped-query attention over the cache, out_proj. */
-function attention(g: GraphBuilder, x: string, m: ModelWeights, prefix: string, past: { key: string; value: string }, ctx: AttentionContext, format: WeightFormat) {
+function attention(
+  g: GraphBuilder,
+  x: string,
+  m: ModelWeights,
+  prefix: string,
+  past: { key: string; value: string },
+  ctx: AttentionContext,
+  format: WeightFormat,
+) {
   const c = m.config;
   const hd = lmHeadDim(c);
   const kvDim = c.lm_n_kv_heads * hd;
   const qkvWeight = stackRows(['q_proj', 'k_proj', 'v_proj'].map((p) => m.read(`${prefix}.attn.${p}.weight`)));
   const qkv = linear(g, x, `${prefix}.attn.qkv_proj`, { weight: qkvWeight, out: c.lm_hidden_dim + 2 * kvDim, in: c.lm_hidden_dim }, format);
-  const [context, presentKey, presentValue] = g.opN('GroupQueryAttention',
+  const [context, presentKey, presentValue] = g.opN(
+    'GroupQueryAttention',
     [qkv, '', '', past.key, past.value, ctx.seqlensK, ctx.totalLength, ctx.cos, ctx.sin],
     { num_heads: c.lm_n_heads, kv_num_heads: c.lm_n_kv_heads, do_rotary: 1, rotary_interleaved: 0, scale: float(1 / Math.sqrt(hd)) },
-    { domain: MS_DOMAIN, outputs: 3 });
-  const out = linear(g, context!, `${prefix}.attn.out_proj`, { weight: m.read(`${prefix}.attn.out_proj.weight`), out: c.lm_hidden_dim, in: c.lm_hidden_dim }, format);
+    { domain: MS_DOMAIN, outputs: 3 },
+  );
+  const out = linear(
+    g,
+    context!,
+    `${prefix}.attn.out_proj`,
+    { weight: m.read(`${prefix}.attn.out_proj.weight`), out: c.lm_hidden_dim, in: c.lm_hidden_dim },
+    format,
+  );
   const newPositions = (present: string) => g.op('Slice', [present, ctx.appendedFrom, ctx.appendedTo, g.ints([2])]);
   return { out, appended: { key: newPositions(presentKey!), value: newPositions(presentValue!) } };
 }

@@ -64,7 +64,11 @@ export function declarePresentOutputs(g: GraphBuilder, c: NanoVLMConfig, present
 
 /** Fused graph: every layer's appended positions [batch 1, kv, seq, hd] packed into appended_kv. */
 export function declareAppendedOutput(g: GraphBuilder, c: NanoVLMConfig, appended: { key: string; value: string }[]): void {
-  const packed = g.op('Concat', appended.flatMap((a) => [a.key, a.value]), { axis: 0 });
+  const packed = g.op(
+    'Concat',
+    appended.flatMap((a) => [a.key, a.value]),
+    { axis: 0 },
+  );
   g.output(packed, APPENDED_KV, DataType.FLOAT, [2 * c.lm_n_blocks, c.lm_n_kv_heads, 'seq', lmHeadDim(c)]);
 }
 

@@ -12,10 +12,7 @@ export interface ExportJob {
   checkpointHash: string;
 }
 
-export type ExportWorkerMessage =
-  | { type: 'progress'; stage: string; fraction: number }
-  | { type: 'done' }
-  | { type: 'error'; message: string };
+export type ExportWorkerMessage = { type: 'progress'; stage: string; fraction: number } | { type: 'done' } | { type: 'error'; message: string };
 
 function run(job: ExportJob): void {
   const post = (m: ExportWorkerMessage) => parentPort!.postMessage(m);

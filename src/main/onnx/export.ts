@@ -41,12 +41,17 @@ export function exportOnnx(
   writeGraph(outDir, FILES.decoder, DECODER_OPSETS, (w) =>
     opts.graph === 'plain'
       ? buildPlainDecoderGraph(model, w, { allLogits: opts.allLogits, format: weightFormatOf(opts.quant) })
-      : buildFusedDecoderGraph(model, w, { format: weightFormatOf(opts.quant), allLogits: opts.allLogits }));
+      : buildFusedDecoderGraph(model, w, { format: weightFormatOf(opts.quant), allLogits: opts.allLogits }),
+  );
   onProgress({ stage: 'embeddings', fraction: 0.9 });
   const embedding = model.read(TOKEN_EMBEDDING);
   writeFileAtomic(join(outDir, FILES.embeddings), new Uint8Array(embedding.buffer, embedding.byteOffset, embedding.byteLength));
   const manifest: ExportManifest = {
-    formatVersion: EXPORT_FORMAT_VERSION, family: model.family, config: model.config, options: opts, files: FILES,
+    formatVersion: EXPORT_FORMAT_VERSION,
+    family: model.family,
+    config: model.config,
+    options: opts,
+    files: FILES,
     ...(checkpointHash ? { checkpointHash } : {}),
   };
   writeFileAtomic(join(outDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));

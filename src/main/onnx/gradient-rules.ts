@@ -40,7 +40,8 @@ function swapLast(tg: TensorGraph, t: Tensor): Tensor {
   return tg.transpose(t, perm);
 }
 
-const elementwise = (f: (tg: TensorGraph, x: Tensor, y: Tensor, dy: Tensor) => Tensor): Rule =>
+const elementwise =
+  (f: (tg: TensorGraph, x: Tensor, y: Tensor, dy: Tensor) => Tensor): Rule =>
   (tg, { inputs: [x], outputs: [y] }, [dy]) => [dense(dy && f(tg, x!, y!, dy))];
 
 const GELU_C = Math.sqrt(2 / Math.PI);
@@ -48,7 +49,10 @@ const GELU_A = 0.044715;
 
 const RULES: Record<string, Rule> = {
   Add: (tg, { inputs: [a, b] }, [dy], want) => [dense(want[0] ? unbroadcast(tg, dy!, a!) : undefined), dense(want[1] ? unbroadcast(tg, dy!, b!) : undefined)],
-  Sub: (tg, { inputs: [a, b] }, [dy], want) => [dense(want[0] ? unbroadcast(tg, dy!, a!) : undefined), dense(want[1] ? unbroadcast(tg, tg.neg(dy!), b!) : undefined)],
+  Sub: (tg, { inputs: [a, b] }, [dy], want) => [
+    dense(want[0] ? unbroadcast(tg, dy!, a!) : undefined),
+    dense(want[1] ? unbroadcast(tg, tg.neg(dy!), b!) : undefined),
+  ],
   Mul: (tg, { inputs: [a, b] }, [dy], want) => [
     dense(want[0] ? unbroadcast(tg, tg.mul(dy!, b!), a!) : undefined),
     dense(want[1] ? unbroadcast(tg, tg.mul(dy!, a!), b!) : undefined),
@@ -103,11 +107,24 @@ const RULES: Record<string, Rule> = {
     const sizes = inputs.map((t) => t.shape[axis]!);
     if (sizes.every((s) => typeof s === 'number')) return tg.split(dy!, sizes as number[], axis).map(dense);
     // sizes known at run time: read them from the inputs' shapes
-    const sizeTensor = tg.raw('Concat', inputs.map((t) => tg.g.op('Shape', [t.name], { start: axis, end: axis + 1 })), [inputs.length], { axis: 0 }, 'int64');
+    const sizeTensor = tg.raw(
+      'Concat',
+      inputs.map((t) => tg.g.op('Shape', [t.name], { start: axis, end: axis + 1 })),
+      [inputs.length],
+      { axis: 0 },
+      'int64',
+    );
     const parts = tg.g.opN('Split', [dy!.name, sizeTensor.name], { axis }, { outputs: inputs.length });
     return parts.map((name, i) => dense({ name, shape: inputs[i]!.shape, dtype: 'float32' }));
   },
-  Split: (tg, { outputs, attrs }, dys) => [dense(tg.concat(dys.map((dy, i) => dy ?? tg.zerosLike(outputs[i]!)), attrs.axis as number))],
+  Split: (tg, { outputs, attrs }, dys) => [
+    dense(
+      tg.concat(
+        dys.map((dy, i) => dy ?? tg.zerosLike(outputs[i]!)),
+        attrs.axis as number,
+      ),
+    ),
+  ],
   Slice: (tg, { inputs: [x], attrs }, [dy]) => {
     const { axis, start, end } = attrs as { axis: number; start: number; end: number };
     const dim = x!.shape[axis]!;
@@ -119,7 +136,10 @@ const RULES: Record<string, Rule> = {
   },
   Gather: (tg, { inputs: [table, indices] }, [dy]) => {
     const width = table!.shape.slice(1) as number[];
-    return [{ sparse: { indices: tg.raw('Reshape', [indices!.name, tg.g.ints([-1, 1])], ['rows', 1], {}, 'int64'), updates: tg.reshape(dy!, [-1, ...width]) } }, undefined];
+    return [
+      { sparse: { indices: tg.raw('Reshape', [indices!.name, tg.g.ints([-1, 1])], ['rows', 1], {}, 'int64'), updates: tg.reshape(dy!, [-1, ...width]) } },
+      undefined,
+    ];
   },
   GatherElements: (tg, { inputs: [data, indices] }, [dy]) => [
     dense(tg.raw('ScatterElements', [tg.zerosLike(data!).name, indices!.name, dy!.name], data!.shape, { axis: 1, reduction: 'add' })),

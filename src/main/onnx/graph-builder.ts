@@ -3,15 +3,24 @@
 // ("blocks.3/attn/MatMul_12"), so that a graph dump reads like the model's module tree.
 import type { ExternalDataWriter } from './external-data';
 import {
-  AttributeType, DataType, IR_VERSION,
-  type AttributeProto, type DataTypeCode, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto,
+  AttributeType,
+  DataType,
+  IR_VERSION,
+  type AttributeProto,
+  type DataTypeCode,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
 } from './onnx-proto';
 
 export type Dim = number | string;
 
 /** Attribute values: integers are INT(S); wrap a real with `float()`. */
 export type AttrValue = number | number[] | string | FloatAttr;
-interface FloatAttr { float: number }
+interface FloatAttr {
+  float: number;
+}
 export const float = (value: number): FloatAttr => ({ float: value });
 
 export interface OpOptions {
@@ -37,7 +46,10 @@ export class GraphBuilder {
   private counter = 0;
   private readonly pendingOutputs: { value: string; name: string }[] = [];
 
-  constructor(readonly name: string, private readonly weights?: ExternalDataWriter) {}
+  constructor(
+    readonly name: string,
+    private readonly weights?: ExternalDataWriter,
+  ) {}
 
   /** Run `build` with names prefixed by `name` (like a PyTorch submodule). */
   scope<T>(name: string, build: () => T): T {

@@ -81,33 +81,75 @@ export class TensorGraph {
   }
 
   /** Emit one node and record it. */
-  private node(op: string, inputs: Tensor[], extra: string[], attrs: Record<string, AttrValue>, shapes: Shape[], dtype: DType = 'float32', record: Record<string, unknown> = {}): Tensor[] {
+  private node(
+    op: string,
+    inputs: Tensor[],
+    extra: string[],
+    attrs: Record<string, AttrValue>,
+    shapes: Shape[],
+    dtype: DType = 'float32',
+    record: Record<string, unknown> = {},
+  ): Tensor[] {
     const names = this.g.opN(op, [...inputs.map((t) => t.name), ...extra], attrs, { outputs: shapes.length });
     const outputs = names.map((name, i) => ({ name, shape: shapes[i]!, dtype }));
     this.tape.push({ op, inputs, outputs, attrs: { ...attrs, ...record } });
     return outputs;
   }
 
-  private one(op: string, inputs: Tensor[], shape: Shape, attrs: Record<string, AttrValue> = {}, extra: string[] = [], record: Record<string, unknown> = {}, dtype: DType = 'float32'): Tensor {
+  private one(
+    op: string,
+    inputs: Tensor[],
+    shape: Shape,
+    attrs: Record<string, AttrValue> = {},
+    extra: string[] = [],
+    record: Record<string, unknown> = {},
+    dtype: DType = 'float32',
+  ): Tensor {
     return this.node(op, inputs, extra, attrs, [shape], dtype, record)[0]!;
   }
 
   // Elementwise, with numpy broadcasting.
-  add(a: Tensor, b: Tensor): Tensor { return this.one('Add', [a, b], broadcastShapes(a.shape, b.shape)); }
-  sub(a: Tensor, b: Tensor): Tensor { return this.one('Sub', [a, b], broadcastShapes(a.shape, b.shape)); }
-  mul(a: Tensor, b: Tensor): Tensor { return this.one('Mul', [a, b], broadcastShapes(a.shape, b.shape)); }
-  div(a: Tensor, b: Tensor): Tensor { return this.one('Div', [a, b], broadcastShapes(a.shape, b.shape)); }
-  min(a: Tensor, b: Tensor): Tensor { return this.one('Min', [a, b], broadcastShapes(a.shape, b.shape)); }
-  neg(x: Tensor): Tensor { return this.one('Neg', [x], x.shape); }
-  sqrt(x: Tensor): Tensor { return this.one('Sqrt', [x], x.shape); }
-  reciprocal(x: Tensor): Tensor { return this.one('Reciprocal', [x], x.shape); }
-  exp(x: Tensor): Tensor { return this.one('Exp', [x], x.shape); }
-  tanh(x: Tensor): Tensor { return this.one('Tanh', [x], x.shape); }
-  sigmoid(x: Tensor): Tensor { return this.one('Sigmoid', [x], x.shape); }
+  add(a: Tensor, b: Tensor): Tensor {
+    return this.one('Add', [a, b], broadcastShapes(a.shape, b.shape));
+  }
+  sub(a: Tensor, b: Tensor): Tensor {
+    return this.one('Sub', [a, b], broadcastShapes(a.shape, b.shape));
+  }
+  mul(a: Tensor, b: Tensor): Tensor {
+    return this.one('Mul', [a, b], broadcastShapes(a.shape, b.shape));
+  }
+  div(a: Tensor, b: Tensor): Tensor {
+    return this.one('Div', [a, b], broadcastShapes(a.shape, b.shape));
+  }
+  min(a: Tensor, b: Tensor): Tensor {
+    return this.one('Min', [a, b], broadcastShapes(a.shape, b.shape));
+  }
+  neg(x: Tensor): Tensor {
+    return this.one('Neg', [x], x.shape);
+  }
+  sqrt(x: Tensor): Tensor {
+    return this.one('Sqrt', [x], x.shape);
+  }
+  reciprocal(x: Tensor): Tensor {
+    return this.one('Reciprocal', [x], x.shape);
+  }
+  exp(x: Tensor): Tensor {
+    return this.one('Exp', [x], x.shape);
+  }
+  tanh(x: Tensor): Tensor {
+    return this.one('Tanh', [x], x.shape);
+  }
+  sigmoid(x: Tensor): Tensor {
+    return this.one('Sigmoid', [x], x.shape);
+  }
   /** GELU with the tanh approximation (SigLIP's). */
-  gelu(x: Tensor): Tensor { return this.one('Gelu', [x], x.shape, { approximate: 'tanh' }); }
+  gelu(x: Tensor): Tensor {
+    return this.one('Gelu', [x], x.shape, { approximate: 'tanh' });
+  }
 
-  scale(x: Tensor, factor: number): Tensor { return this.mul(x, this.scalar(factor)); }
+  scale(x: Tensor, factor: number): Tensor {
+    return this.mul(x, this.scalar(factor));
+  }
 
   /** Batched matrix product [..., M, K] · [..., K, N] (batch dimensions broadcast). */
   matmul(a: Tensor, b: Tensor): Tensor {
@@ -137,7 +179,12 @@ export class TensorGraph {
   }
 
   transpose(x: Tensor, perm: number[]): Tensor {
-    return this.one('Transpose', [x], perm.map((p) => x.shape[p]!), { perm });
+    return this.one(
+      'Transpose',
+      [x],
+      perm.map((p) => x.shape[p]!),
+      { perm },
+    );
   }
 
   concat(xs: Tensor[], axis: number): Tensor {
@@ -184,7 +231,9 @@ export class TensorGraph {
   /** nn.LayerNorm over the last axis; Mean and InvStdDev are kept for the backward pass. */
   layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number): Tensor {
     const stats = [...x.shape.slice(0, -1), 1];
-    const [y] = this.node('LayerNormalization', [x, weight, bias], [], { axis: -1, epsilon: float(eps), stash_type: 1 }, [x.shape, stats, stats], 'float32', { eps });
+    const [y] = this.node('LayerNormalization', [x, weight, bias], [], { axis: -1, epsilon: float(eps), stash_type: 1 }, [x.shape, stats, stats], 'float32', {
+      eps,
+    });
     return y!;
   }
 

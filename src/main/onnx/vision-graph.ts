@@ -20,7 +20,11 @@ export interface VisionGraphOptions {
   fusedAttention: boolean;
 }
 
-export function buildVisionGraph(model: ModelWeights, weights: ExternalDataWriter, options: VisionGraphOptions = { format: 'fp32', fusedAttention: false }): GraphBuilder {
+export function buildVisionGraph(
+  model: ModelWeights,
+  weights: ExternalDataWriter,
+  options: VisionGraphOptions = { format: 'fp32', fusedAttention: false },
+): GraphBuilder {
   const { format } = options;
   const c = model.config;
   const g = new GraphBuilder('nanovlm_vision', weights);
@@ -30,7 +34,8 @@ export function buildVisionGraph(model: ModelWeights, weights: ExternalDataWrite
     x = g.scope(`vision_encoder.blocks.${i}`, () => encoderBlock(g, x, model, `vision_encoder.blocks.${i}`, options));
   }
   const visionOut = g.scope('vision_encoder.layer_norm', () =>
-    layerNorm(g, x, 'vision_encoder.layer_norm', model.read('vision_encoder.layer_norm.weight'), model.read('vision_encoder.layer_norm.bias'), c.vit_ln_eps));
+    layerNorm(g, x, 'vision_encoder.layer_norm', model.read('vision_encoder.layer_norm.weight'), model.read('vision_encoder.layer_norm.bias'), c.vit_ln_eps),
+  );
   const embeddings = g.scope('MP', () => modalityProjector(g, visionOut, model, format));
   const N = vitPatchesPerSide(c) ** 2;
   g.output(visionOut, VISION_OUTPUT, DataType.FLOAT, ['tiles', N, c.vit_hidden_dim]);
@@ -40,11 +45,15 @@ export function buildVisionGraph(model: ModelWeights, weights: ExternalDataWrite
   function patchEmbedding(g: GraphBuilder, m: ModelWeights): string {
     const p = c.vit_patch_size;
     const D = c.vit_hidden_dim;
-    const conv = g.op('Conv', [
-      pixels,
-      g.initializer('vision_encoder.patch_embedding.conv.weight', m.read('vision_encoder.patch_embedding.conv.weight'), [D, 3, p, p]),
-      g.initializer('vision_encoder.patch_embedding.conv.bias', m.read('vision_encoder.patch_embedding.conv.bias'), [D]),
-    ], { kernel_shape: [p, p], strides: [p, p] });
+    const conv = g.op(
+      'Conv',
+      [
+        pixels,
+        g.initializer('vision_encoder.patch_embedding.conv.weight', m.read('vision_encoder.patch_embedding.conv.weight'), [D, 3, p, p]),
+        g.initializer('vision_encoder.patch_embedding.conv.bias', m.read('vision_encoder.patch_embedding.conv.bias'), [D]),
+      ],
+      { kernel_shape: [p, p], strides: [p, p] },
+    );
     // [T, D, h, w] → [T, N, D], patches in row-major order
     const patches = g.op('Transpose', [g.op('Reshape', [conv, g.ints([0, D, -1])])], { perm: [0, 2, 1] });
     const N = vitPatchesPerSide(c) ** 2;
@@ -69,7 +78,13 @@ function selfAttention(g: GraphBuilder, x: string, m: ModelWeights, prefix: stri
   const D = c.vit_hidden_dim;
   const H = c.vit_n_heads;
   const hd = D / H;
-  const qkv = linear(g, x, `${prefix}.qkv_proj`, { weight: m.read(`${prefix}.qkv_proj.weight`), bias: m.read(`${prefix}.qkv_proj.bias`), out: 3 * D, in: D }, format);
+  const qkv = linear(
+    g,
+    x,
+    `${prefix}.qkv_proj`,
+    { weight: m.read(`${prefix}.qkv_proj.weight`), bias: m.read(`${prefix}.qkv_proj.bias`), out: 3 * D, in: D },
+    format,
+  );
   // [T, N, 3D] → [3, T, H, N, hd]
   const heads = g.op('Transpose', [g.op('Reshape', [qkv, g.ints([0, 0, 3, H, hd])])], { perm: [2, 0, 3, 1, 4] });
   const [q, k, v] = [0, 1, 2].map((i) => g.op('Gather', [heads, g.ints([i], true)], { axis: 0 }));
@@ -77,25 +92,55 @@ function selfAttention(g: GraphBuilder, x: string, m: ModelWeights, prefix: stri
   const context = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), v!]);
   // [T, H, N, hd] → [T, N, D]
   const merged = g.op('Reshape', [g.op('Transpose', [context], { perm: [0, 2, 1, 3] }), g.ints([0, 0, D])]);
-  return linear(g, merged, `${prefix}.out_proj`, { weight: m.read(`${prefix}.out_proj.weight`), bias: m.read(`${prefix}.out_proj.bias`), out: D, in: D }, format);
+  return linear(
+    g,
+    merged,
+    `${prefix}.out_proj`,
+    { weight: m.read(`${prefix}.out_proj.weight`), bias: m.read(`${prefix}.out_proj.bias`), out: D, in: D },
+    format,
+  );
 }
 
 /** The same attention with ONNX Runtime's fused MultiHeadAttention (q, k, v as [T, N, D]). */
 function fusedSelfAttention(g: GraphBuilder, x: string, m: ModelWeights, prefix: string, format: WeightFormat): string {
   const c = m.config;
   const D = c.vit_hidden_dim;
-  const qkv = linear(g, x, `${prefix}.qkv_proj`, { weight: m.read(`${prefix}.qkv_proj.weight`), bias: m.read(`${prefix}.qkv_proj.bias`), out: 3 * D, in: D }, format);
+  const qkv = linear(
+    g,
+    x,
+    `${prefix}.qkv_proj`,
+    { weight: m.read(`${prefix}.qkv_proj.weight`), bias: m.read(`${prefix}.qkv_proj.bias`), out: 3 * D, in: D },
+    format,
+  );
   const [q, k, v] = g.opN('Split', [qkv], { axis: -1, num_outputs: 3 }, { outputs: 3 });
   const context = g.op('MultiHeadAttention', [q!, k!, v!], { num_heads: c.vit_n_heads, scale: float(1 / Math.sqrt(D / c.vit_n_heads)) }, { domain: MS_DOMAIN });
-  return linear(g, context, `${prefix}.out_proj`, { weight: m.read(`${prefix}.out_proj.weight`), bias: m.read(`${prefix}.out_proj.bias`), out: D, in: D }, format);
+  return linear(
+    g,
+    context,
+    `${prefix}.out_proj`,
+    { weight: m.read(`${prefix}.out_proj.weight`), bias: m.read(`${prefix}.out_proj.bias`), out: D, in: D },
+    format,
+  );
 }
 
 /** fc1 → GELU (tanh approximation) → fc2 */
 function mlp(g: GraphBuilder, x: string, m: ModelWeights, prefix: string, format: WeightFormat): string {
   const c = m.config;
-  const fc1 = linear(g, x, `${prefix}.fc1`, { weight: m.read(`${prefix}.fc1.weight`), bias: m.read(`${prefix}.fc1.bias`), out: c.vit_inter_dim, in: c.vit_hidden_dim }, format);
+  const fc1 = linear(
+    g,
+    x,
+    `${prefix}.fc1`,
+    { weight: m.read(`${prefix}.fc1.weight`), bias: m.read(`${prefix}.fc1.bias`), out: c.vit_inter_dim, in: c.vit_hidden_dim },
+    format,
+  );
   const act = g.op('Gelu', [fc1], { approximate: 'tanh' });
-  return linear(g, act, `${prefix}.fc2`, { weight: m.read(`${prefix}.fc2.weight`), bias: m.read(`${prefix}.fc2.bias`), out: c.vit_hidden_dim, in: c.vit_inter_dim }, format);
+  return linear(
+    g,
+    act,
+    `${prefix}.fc2`,
+    { weight: m.read(`${prefix}.fc2.weight`), bias: m.read(`${prefix}.fc2.bias`), out: c.vit_hidden_dim, in: c.vit_inter_dim },
+    format,
+  );
 }
 
 /** Pixel shuffle (s×s neighbouring patches → one token of s²·D) then the projection, no bias. */

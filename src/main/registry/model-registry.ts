@@ -24,18 +24,19 @@ interface ModelRow {
   added_at: number;
 }
 
-const toInfo = (r: ModelRow): ModelInfo => withShape({
-  id: r.id,
-  name: r.name,
-  source: r.source,
-  reference: r.reference,
-  family: r.family,
-  parameters: r.parameters,
-  bytesOnDisk: r.bytes_on_disk,
-  folder: r.folder,
-  tokenizerFolder: r.tokenizer_folder,
-  addedAt: r.added_at,
-});
+const toInfo = (r: ModelRow): ModelInfo =>
+  withShape({
+    id: r.id,
+    name: r.name,
+    source: r.source,
+    reference: r.reference,
+    family: r.family,
+    parameters: r.parameters,
+    bytesOnDisk: r.bytes_on_disk,
+    folder: r.folder,
+    tokenizerFolder: r.tokenizer_folder,
+    addedAt: r.added_at,
+  });
 
 /** Shapes come from config.json, read once per folder (registering a folder again re-reads it). */
 const shapeCache = new Map<string, NonNullable<ModelInfo['shape']>>();
@@ -56,20 +57,25 @@ export interface ModelRegistration {
 
 /** A readable, stable id: the name's slug plus a short hash of where it came from. */
 function modelId(source: ModelSource, reference: string, name: string): string {
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'model';
+  const slug =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'model';
   const hash = createHash('sha256').update(`${source}\0${reference}`).digest('hex').slice(0, 8);
   return `${slug}-${hash}`;
 }
 
 function defaultName(source: ModelSource, reference: string): string {
-  return source === 'hub' ? reference.split('/').pop()! : reference.split(/[\\/]/).filter(Boolean).pop() ?? reference;
+  return source === 'hub' ? reference.split('/').pop()! : (reference.split(/[\\/]/).filter(Boolean).pop() ?? reference);
 }
 
 export class ModelRegistry {
   constructor(private readonly db: StudioDatabase) {}
 
   list(): ModelInfo[] {
-    return (this.db.prepare('SELECT * FROM models ORDER BY source = \'demo\' DESC, added_at DESC').all() as ModelRow[]).map(toInfo);
+    return (this.db.prepare("SELECT * FROM models ORDER BY source = 'demo' DESC, added_at DESC").all() as ModelRow[]).map(toInfo);
   }
 
   get(id: string): ModelInfo {
@@ -108,9 +114,11 @@ export class ModelRegistry {
       added_at: Date.now(),
     };
     this.db
-      .prepare(`INSERT INTO models VALUES (@id, @name, @source, @reference, @family, @parameters, @bytes_on_disk, @folder, @tokenizer_folder, @added_at)
+      .prepare(
+        `INSERT INTO models VALUES (@id, @name, @source, @reference, @family, @parameters, @bytes_on_disk, @folder, @tokenizer_folder, @added_at)
         ON CONFLICT (source, reference) DO UPDATE SET name = excluded.name, family = excluded.family, parameters = excluded.parameters,
-        bytes_on_disk = excluded.bytes_on_disk, folder = excluded.folder, tokenizer_folder = excluded.tokenizer_folder`)
+        bytes_on_disk = excluded.bytes_on_disk, folder = excluded.folder, tokenizer_folder = excluded.tokenizer_folder`,
+      )
       .run(row);
     return this.get(row.id);
   }

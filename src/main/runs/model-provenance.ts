@@ -17,7 +17,7 @@ export function modelCardFacts(repo: string, model: ModelInfo, sources: Provenan
   const facts: ModelCardFacts = { repo, name: model.name, family: model.family, parameters: model.parameters };
   if (model.source === 'hub') return { ...facts, baseModel: model.reference, baseIsHubRepo: true };
   const run = sources.runs.list().find((r) => r.checkpoints.some((c) => c.modelId === model.id || c.dir === model.folder));
-  if (!run) return { ...facts, baseModel: model.source === 'demo' ? 'none: the studio\'s demo model, trained from scratch' : model.reference };
+  if (!run) return { ...facts, baseModel: model.source === 'demo' ? "none: the studio's demo model, trained from scratch" : model.reference };
   const checkpoint = run.checkpoints.find((c) => c.modelId === model.id || c.dir === model.folder)!;
   let base: ModelInfo | undefined;
   try {
@@ -34,9 +34,17 @@ export function modelCardFacts(repo: string, model: ModelInfo, sources: Provenan
     baseIsHubRepo: base?.source === 'hub',
     dataset: { name: dataset.name, versionId: version.id, contentHash: version.contentHash, train: version.splitCounts.train, val: version.splitCounts.val },
     training: {
-      preset: run.settings.preset, learningRates: run.learningRates, batchSize: run.settings.batchSize, gradientAccumulationSteps: run.settings.gradientAccumulationSteps,
-      maxSteps: run.settings.maxSteps, step: checkpoint.step, maxGradNorm: run.settings.maxGradNorm,
-      trainedBy: checkpoint.origin === 'nanovlm' ? "nanoVLM's own trainer (train.py), handed the run by nanoVLM Studio" : `nanoVLM Studio (${run.engine ?? 'TensorFlow.js'})`,
+      preset: run.settings.preset,
+      learningRates: run.learningRates,
+      batchSize: run.settings.batchSize,
+      gradientAccumulationSteps: run.settings.gradientAccumulationSteps,
+      maxSteps: run.settings.maxSteps,
+      step: checkpoint.step,
+      maxGradNorm: run.settings.maxGradNorm,
+      trainedBy:
+        checkpoint.origin === 'nanovlm'
+          ? "nanoVLM's own trainer (train.py), handed the run by nanoVLM Studio"
+          : `nanoVLM Studio (${run.engine ?? 'TensorFlow.js'})`,
     },
     ...(checkpoint.valAccuracy !== undefined ? { valAccuracy: { accuracy: checkpoint.valAccuracy, questions: valQuestions } } : {}),
   };

@@ -50,7 +50,11 @@ export class RunManager {
 
   constructor(private readonly deps: RunManagerDeps) {
     deps.runs.markInterrupted();
-    this.evaluator = new CheckpointEvaluator(deps.jobs, (r, result) => this.onEvaluated(r, result), (r, err) => this.log(r.runId, 'warn', `evaluation at step ${r.step} failed: ${err.message}`));
+    this.evaluator = new CheckpointEvaluator(
+      deps.jobs,
+      (r, result) => this.onEvaluated(r, result),
+      (r, err) => this.log(r.runId, 'warn', `evaluation at step ${r.step} failed: ${err.message}`),
+    );
   }
 
   /** Start a run with settings as the door parsed them (defaults filled in). */
@@ -71,7 +75,11 @@ export class RunManager {
     });
     const trainCount = writeVersionSplit(this.deps.datasets, version.id, 'train', join(run.folder, 'data', 'train.jsonl'));
     if (trainCount === 0) {
-      this.deps.runs.update(run.id, { status: 'failed', endedAt: Date.now(), error: `dataset version ${version.id} has no answered samples in its train split` });
+      this.deps.runs.update(run.id, {
+        status: 'failed',
+        endedAt: Date.now(),
+        error: `dataset version ${version.id} has no answered samples in its train split`,
+      });
       throw new ApiError('invalid_input', `"${dataset.name}" has no answered samples in its train split to train on`, 'datasetId');
     }
     if (settings.epochs) {
@@ -81,7 +89,11 @@ export class RunManager {
     }
     const valCount = versionEvalSamples(this.deps.datasets, version.id, 'val').length;
     const evaluated = Math.min(valCount, settings.evalSamples);
-    this.log(run.id, 'info', `dataset version ${version.id} (${version.contentHash.slice(0, 12)}): ${trainCount} training samples, ${valCount} val samples${valCount ? ` (${evaluated} evaluated at each checkpoint)` : ' (no evaluation: put samples in the val split to measure accuracy)'}`);
+    this.log(
+      run.id,
+      'info',
+      `dataset version ${version.id} (${version.contentHash.slice(0, 12)}): ${trainCount} training samples, ${valCount} val samples${valCount ? ` (${evaluated} evaluated at each checkpoint)` : ' (no evaluation: put samples in the val split to measure accuracy)'}`,
+    );
     this.launch(run, settings);
     return this.deps.runs.get(run.id);
   }
@@ -105,7 +117,13 @@ export class RunManager {
     const known = checkpoint.modelId ? this.deps.models.list().find((m) => m.id === checkpoint.modelId) : undefined;
     if (known) return known;
     const base = this.deps.models.get(run.baseModelId);
-    const model = this.deps.models.register({ source: 'run', reference: checkpoint.dir, folder: checkpoint.dir, tokenizerFolder: base.tokenizerFolder, name: `${run.name} · step ${step}` });
+    const model = this.deps.models.register({
+      source: 'run',
+      reference: checkpoint.dir,
+      folder: checkpoint.dir,
+      tokenizerFolder: base.tokenizerFolder,
+      name: `${run.name} · step ${step}`,
+    });
     this.deps.runs.update(id, { checkpoints: this.deps.runs.get(id).checkpoints.map((c) => (c.step === step ? { ...c, modelId: model.id } : c)) });
     this.publish(id);
     return model;
@@ -117,7 +135,8 @@ export class RunManager {
     if (this.live.has(id)) throw new ApiError('conflict', `run ${id} is already training`, 'id');
     const last = run.checkpoints.at(-1);
     if (!last) throw new ApiError('conflict', `run "${run.name}" has no checkpoint to resume from; start a new run instead`, 'id');
-    if (run.status === 'finished' && last.step >= run.settings.maxSteps) throw new ApiError('conflict', `run "${run.name}" already finished all its steps`, 'id');
+    if (run.status === 'finished' && last.step >= run.settings.maxSteps)
+      throw new ApiError('conflict', `run "${run.name}" already finished all its steps`, 'id');
     await verifyCheckpoint(last.dir);
     if (this.live.has(id)) throw new ApiError('conflict', `run ${id} is already training`, 'id');
     this.deps.runs.dropMetricsAfter(id, last.step);
@@ -142,14 +161,33 @@ export class RunManager {
     const s = run.settings;
     return this.deps.jobs.start('export', `Train elsewhere: ${run.name}`, 'items', async ({ signal, progress }) => {
       const report = await exportRun({
-        store: this.deps.datasets, versionId: version.id, datasetLabel: `"${dataset.name}" version ${version.id} (${version.contentHash.slice(0, 12)})`,
+        store: this.deps.datasets,
+        versionId: version.id,
+        datasetLabel: `"${dataset.name}" version ${version.id} (${version.contentHash.slice(0, 12)})`,
         base: { folder: base.folder, tokenizerFolder: base.tokenizerFolder, name: base.name },
-        settings: { learningRates: run.learningRates, batchSize: s.batchSize, gradientAccumulationSteps: s.gradientAccumulationSteps, maxSteps: s.maxSteps, maxGradNorm: s.maxGradNorm, checkpointEvery: s.checkpointEvery, seed: s.seed, processes,
-          ...(s.schedule ? { schedule: s.schedule } : {}), ...(s.warmupFraction !== undefined ? { warmupFraction: s.warmupFraction } : {}) },
-        outDir, runName: run.name, runId: run.id, signal,
+        settings: {
+          learningRates: run.learningRates,
+          batchSize: s.batchSize,
+          gradientAccumulationSteps: s.gradientAccumulationSteps,
+          maxSteps: s.maxSteps,
+          maxGradNorm: s.maxGradNorm,
+          checkpointEvery: s.checkpointEvery,
+          seed: s.seed,
+          processes,
+          ...(s.schedule ? { schedule: s.schedule } : {}),
+          ...(s.warmupFraction !== undefined ? { warmupFraction: s.warmupFraction } : {}),
+        },
+        outDir,
+        runName: run.name,
+        runId: run.id,
+        signal,
         onProgress: (done, total, stage) => progress({ done, total, stage }),
       });
-      this.log(id, 'info', `handed to nanoVLM's trainer for ${processes} process(es): ${outDir} (${report.trainRows} training rows, ${report.valRows} val rows)`);
+      this.log(
+        id,
+        'info',
+        `handed to nanoVLM's trainer for ${processes} process(es): ${outDir} (${report.trainRows} training rows, ${report.valRows} val rows)`,
+      );
       return report;
     });
   }
@@ -165,10 +203,17 @@ export class RunManager {
     const base = this.deps.models.get(run.baseModelId);
     asInputError(() => checkSameArchitecture(folder, base.folder));
     const at = step ?? stepOfFolder(folder);
-    if (at === undefined) throw new ApiError('invalid_input', `${folder}: the folder is not named step_<N> as nanoVLM names its checkpoints; give the step`, 'step');
+    if (at === undefined)
+      throw new ApiError('invalid_input', `${folder}: the folder is not named step_<N> as nanoVLM names its checkpoints; give the step`, 'step');
     const clash = run.checkpoints.find((c) => c.step === at && c.dir !== folder);
     if (clash) throw new ApiError('conflict', `run "${run.name}" already has a checkpoint at step ${at} (${clash.dir})`, 'step');
-    const model = this.deps.models.register({ source: 'run', reference: folder, folder, tokenizerFolder: base.tokenizerFolder, name: `${run.name} · nanoVLM step ${at}` });
+    const model = this.deps.models.register({
+      source: 'run',
+      reference: folder,
+      folder,
+      tokenizerFolder: base.tokenizerFolder,
+      name: `${run.name} · nanoVLM step ${at}`,
+    });
     const checkpoint: RunCheckpoint = { step: at, dir: folder, modelId: model.id, origin: 'nanovlm' };
     this.deps.runs.update(id, { checkpoints: [...run.checkpoints.filter((c) => c.step !== at), checkpoint].sort((a, b) => a.step - b.step) });
     this.log(id, 'info', `checkpoint from nanoVLM's trainer at step ${at} added (${folder})`);
@@ -240,7 +285,11 @@ export class RunManager {
     switch (message.type) {
       case 'started':
         runs.update(id, { engine: message.engine, engineReason: message.engineReason });
-        this.log(id, 'info', `engine ${message.engine}: ${message.engineReason}; training ${message.trainedParameters.toLocaleString('en')} of ${message.parameters.toLocaleString('en')} parameters from step ${message.startStep}`);
+        this.log(
+          id,
+          'info',
+          `engine ${message.engine}: ${message.engineReason}; training ${message.trainedParameters.toLocaleString('en')} of ${message.parameters.toLocaleString('en')} parameters from step ${message.startStep}`,
+        );
         return this.publish(id);
       case 'metrics': {
         const metric = runs.addMetric(id, message.step, { loss: message.loss, gradNorm: message.gradNorm, learningRates: message.learningRates });
@@ -308,7 +357,15 @@ export class RunManager {
     if (run.settings.evalSamples === 0) return;
     const samples = versionEvalSamples(this.deps.datasets, run.datasetVersionId, 'val').slice(0, run.settings.evalSamples);
     const base = this.deps.models.get(run.baseModelId);
-    this.evaluator.request({ runId: id, runName: run.name, step, checkpointDir: dir, tokenizerFolder: base.tokenizerFolder, scratchDir: join(run.folder, 'scratch'), samples });
+    this.evaluator.request({
+      runId: id,
+      runName: run.name,
+      step,
+      checkpointDir: dir,
+      tokenizerFolder: base.tokenizerFolder,
+      scratchDir: join(run.folder, 'scratch'),
+      samples,
+    });
   }
 
   private onEvaluated(r: EvaluationRequest, result: CheckpointEvaluation): void {
@@ -318,7 +375,11 @@ export class RunManager {
     const run = runs.get(r.runId);
     runs.update(r.runId, { checkpoints: run.checkpoints.map((c) => (c.step === r.step ? { ...c, valAccuracy: result.accuracy } : c)) });
     this.deps.events.publish('run.metrics', { runId: r.runId, metric });
-    this.log(r.runId, 'info', `step ${r.step}: val loss ${result.valLoss.toFixed(4)}, val accuracy ${(result.accuracy * 100).toFixed(1)}% over ${result.n} questions`);
+    this.log(
+      r.runId,
+      'info',
+      `step ${r.step}: val loss ${result.valLoss.toFixed(4)}, val accuracy ${(result.accuracy * 100).toFixed(1)}% over ${result.n} questions`,
+    );
     this.publish(r.runId);
   }
 
@@ -329,7 +390,13 @@ export class RunManager {
     if (!last || last.modelId) return;
     try {
       const base = this.deps.models.get(run.baseModelId);
-      const model = this.deps.models.register({ source: 'run', reference: last.dir, folder: last.dir, tokenizerFolder: base.tokenizerFolder, name: `${run.name} · step ${last.step}` });
+      const model = this.deps.models.register({
+        source: 'run',
+        reference: last.dir,
+        folder: last.dir,
+        tokenizerFolder: base.tokenizerFolder,
+        name: `${run.name} · step ${last.step}`,
+      });
       this.deps.runs.update(id, { checkpoints: run.checkpoints.map((c) => (c === last || c.step === last.step ? { ...c, modelId: model.id } : c)) });
     } catch (err) {
       this.log(id, 'error', `the final checkpoint could not be registered as a model: ${(err as Error).message}`);

@@ -64,9 +64,21 @@ export class RunStore {
   create(run: NewRun): RunSummary {
     const id = randomUUID();
     this.db
-      .prepare(`INSERT INTO runs (id, name, status, dataset_id, dataset_version_id, base_model_id, settings, learning_rates, step, folder, checkpoints, started_at)
-        VALUES (?, ?, 'running', ?, ?, ?, ?, ?, 0, ?, '[]', ?)`)
-      .run(id, run.name, run.datasetId, run.datasetVersionId, run.baseModelId, JSON.stringify(run.settings), JSON.stringify(run.learningRates), run.folder(id), Date.now());
+      .prepare(
+        `INSERT INTO runs (id, name, status, dataset_id, dataset_version_id, base_model_id, settings, learning_rates, step, folder, checkpoints, started_at)
+        VALUES (?, ?, 'running', ?, ?, ?, ?, ?, 0, ?, '[]', ?)`,
+      )
+      .run(
+        id,
+        run.name,
+        run.datasetId,
+        run.datasetVersionId,
+        run.baseModelId,
+        JSON.stringify(run.settings),
+        JSON.stringify(run.learningRates),
+        run.folder(id),
+        Date.now(),
+      );
     return this.get(id);
   }
 
@@ -81,12 +93,26 @@ export class RunStore {
   }
 
   detail(id: string): RunDetail {
-    const metrics = (this.db.prepare('SELECT data FROM run_metrics WHERE run_id = ? ORDER BY step').all(id) as { data: string }[]).map((r) => JSON.parse(r.data) as RunMetric);
+    const metrics = (this.db.prepare('SELECT data FROM run_metrics WHERE run_id = ? ORDER BY step').all(id) as { data: string }[]).map(
+      (r) => JSON.parse(r.data) as RunMetric,
+    );
     const log = (this.db.prepare('SELECT at, level, text FROM run_log WHERE run_id = ? ORDER BY id DESC LIMIT ?').all(id, LOG_TAIL) as RunLogLine[]).reverse();
     return { ...this.get(id), metrics, log };
   }
 
-  update(id: string, change: { status?: RunStatus; engine?: string; engineReason?: string; step?: number; lastLoss?: number; checkpoints?: RunCheckpoint[]; endedAt?: number | null; error?: string | null }): RunSummary {
+  update(
+    id: string,
+    change: {
+      status?: RunStatus;
+      engine?: string;
+      engineReason?: string;
+      step?: number;
+      lastLoss?: number;
+      checkpoints?: RunCheckpoint[];
+      endedAt?: number | null;
+      error?: string | null;
+    },
+  ): RunSummary {
     const columns: Record<string, unknown> = {
       status: change.status,
       engine: change.engine,
@@ -110,7 +136,9 @@ export class RunStore {
   addMetric(id: string, step: number, values: Partial<RunMetric>): RunMetric {
     const existing = this.db.prepare('SELECT data FROM run_metrics WHERE run_id = ? AND step = ?').get(id, step) as { data: string } | undefined;
     const metric = { ...(existing ? (JSON.parse(existing.data) as RunMetric) : {}), ...values, step, at: Date.now() } as RunMetric;
-    this.db.prepare('INSERT INTO run_metrics (run_id, step, data) VALUES (?, ?, ?) ON CONFLICT (run_id, step) DO UPDATE SET data = excluded.data').run(id, step, JSON.stringify(metric));
+    this.db
+      .prepare('INSERT INTO run_metrics (run_id, step, data) VALUES (?, ?, ?) ON CONFLICT (run_id, step) DO UPDATE SET data = excluded.data')
+      .run(id, step, JSON.stringify(metric));
     return metric;
   }
 
@@ -126,20 +154,38 @@ export class RunStore {
   }
 
   savePredictions(id: string, step: number, predictions: RunPrediction[]): void {
-    const insert = this.db.prepare('INSERT OR REPLACE INTO run_predictions (run_id, step, sample_id, turn, question, expected, predicted, correct, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const insert = this.db.prepare(
+      'INSERT OR REPLACE INTO run_predictions (run_id, step, sample_id, turn, question, expected, predicted, correct, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.db.transaction(() => {
       for (const p of predictions) insert.run(id, step, p.sampleId, p.turn, p.question, p.expected, p.predicted, p.correct ? 1 : 0, p.error ?? null);
     })();
   }
 
   predictions(id: string, options: { step?: number; correct?: boolean }): RunPredictions {
-    const steps = (this.db.prepare('SELECT DISTINCT step FROM run_predictions WHERE run_id = ? ORDER BY step').all(id) as { step: number }[]).map((r) => r.step);
+    const steps = (this.db.prepare('SELECT DISTINCT step FROM run_predictions WHERE run_id = ? ORDER BY step').all(id) as { step: number }[]).map(
+      (r) => r.step,
+    );
     const step = options.step ?? steps.at(-1) ?? null;
     if (step === null) return { step: null, steps, accuracy: null, n: 0, items: [] };
     const rows = this.db.prepare('SELECT * FROM run_predictions WHERE run_id = ? AND step = ? ORDER BY sample_id, turn').all(id, step) as {
-      sample_id: string; turn: number; question: string; expected: string; predicted: string; correct: number; error: string | null;
+      sample_id: string;
+      turn: number;
+      question: string;
+      expected: string;
+      predicted: string;
+      correct: number;
+      error: string | null;
     }[];
-    const all = rows.map((r) => ({ sampleId: r.sample_id, turn: r.turn, question: r.question, expected: r.expected, predicted: r.predicted, correct: r.correct === 1, ...(r.error ? { error: r.error } : {}) }));
+    const all = rows.map((r) => ({
+      sampleId: r.sample_id,
+      turn: r.turn,
+      question: r.question,
+      expected: r.expected,
+      predicted: r.predicted,
+      correct: r.correct === 1,
+      ...(r.error ? { error: r.error } : {}),
+    }));
     const right = all.filter((p) => p.correct).length;
     const items = options.correct === undefined ? all : all.filter((p) => p.correct === options.correct);
     return { step, steps, accuracy: all.length ? right / all.length : null, n: all.length, items };
@@ -147,6 +193,10 @@ export class RunStore {
 
   /** Runs left "running" by a studio that is gone were interrupted. */
   markInterrupted(): number {
-    return this.db.prepare("UPDATE runs SET status = 'interrupted', ended_at = ?, error = 'the studio stopped while this run was training; resume it to continue' WHERE status = 'running'").run(Date.now()).changes;
+    return this.db
+      .prepare(
+        "UPDATE runs SET status = 'interrupted', ended_at = ?, error = 'the studio stopped while this run was training; resume it to continue' WHERE status = 'running'",
+      )
+      .run(Date.now()).changes;
   }
 }

@@ -11,9 +11,11 @@ const zeroByStatus = () => Object.fromEntries(STATUSES.map((s) => [s, 0])) as Re
 
 export function checkTrainingData(db: StudioDatabase, datasetId: number): TrainingDataCheck {
   const check: TrainingDataCheck = { datasetId, answered: perSplit(zeroByStatus), unanswered: perSplit(() => 0), rejected: perSplit(() => 0) };
-  const rows = db
-    .prepare('SELECT split, status, turns FROM samples WHERE dataset_id = ? AND deleted_at IS NULL')
-    .iterate(datasetId) as IterableIterator<{ split: SampleSplit; status: SampleStatus; turns: string }>;
+  const rows = db.prepare('SELECT split, status, turns FROM samples WHERE dataset_id = ? AND deleted_at IS NULL').iterate(datasetId) as IterableIterator<{
+    split: SampleSplit;
+    status: SampleStatus;
+    turns: string;
+  }>;
   for (const row of rows) {
     if (row.status === 'rejected') check.rejected[row.split]++;
     else if (isComplete(JSON.parse(row.turns) as Turn[])) check.answered[row.split][row.status]++;

@@ -33,14 +33,19 @@ export async function answer(engine: VlmEngine, tokenizer: NanoVLMTokenizer, req
 
 /** The model inputs of a conversation whose last turn is the question (`system`: the chat's system prompt). */
 export async function answerInputs(
-  engine: VlmEngine, tokenizer: NanoVLMTokenizer, turns: readonly Turn[], images: readonly ImageInput[], system?: string,
+  engine: VlmEngine,
+  tokenizer: NanoVLMTokenizer,
+  turns: readonly Turn[],
+  images: readonly ImageInput[],
+  system?: string,
 ): Promise<GenerateRequest> {
   const processor = processorFor(engine, tokenizer);
   const photos = await namedImages(engine, processor, images);
   return { inputIds: processor.generationIds(turns, photos.grids, system), pixels: photos.pixels, tiles: photos.tiles, imageRowKeys: photos.rowKeys };
 }
 
-export const processorFor = (engine: VlmEngine, tokenizer: NanoVLMTokenizer): Processor => new Processor({ family: engine.family, config: engine.config }, tokenizer);
+export const processorFor = (engine: VlmEngine, tokenizer: NanoVLMTokenizer): Processor =>
+  new Processor({ family: engine.family, config: engine.config }, tokenizer);
 
 export interface NamedImages extends ProcessedImages {
   /** one name per image-embedding row, from the image's pixels */
@@ -55,5 +60,8 @@ export async function namedImages(engine: VlmEngine, processor: Processor, image
 }
 
 function pixelHash(pixels: Float32Array): string {
-  return createHash('sha256').update(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength)).digest('hex').slice(0, 24);
+  return createHash('sha256')
+    .update(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength))
+    .digest('hex')
+    .slice(0, 24);
 }

@@ -32,7 +32,13 @@ export function embedTokens(table: TokenEmbedding, ids: readonly number[], out =
  * Input embeddings for a sequence. `imageEmbeddings` is [rows, dim] (every tile's L tokens, tiles in
  * order), possibly empty. `imageTokenId` is required for inline/split.
  */
-export function assembleEmbeddings(family: Family, table: TokenEmbedding, ids: readonly number[], imageEmbeddings: Float32Array, imageTokenId?: number): AssembledEmbeddings {
+export function assembleEmbeddings(
+  family: Family,
+  table: TokenEmbedding,
+  ids: readonly number[],
+  imageEmbeddings: Float32Array,
+  imageTokenId?: number,
+): AssembledEmbeddings {
   const dim = table.dim;
   const imageRows = imageEmbeddings.length / dim;
   if (imagesBeforeText(family)) {

@@ -23,10 +23,13 @@ export function readExportedModel(dir: string): ExportedModel {
   const embeddingPath = join(dir, manifest.files.embeddings);
   const bytes = readFileSync(embeddingPath);
   const expected = c.lm_vocab_size * c.lm_hidden_dim * 4;
-  if (bytes.byteLength !== expected) throw new Error(`${embeddingPath}: ${bytes.byteLength} bytes, expected ${expected} ([${c.lm_vocab_size}, ${c.lm_hidden_dim}] float32)`);
-  const matrix = bytes.byteOffset % 4 === 0 ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) : new Float32Array(new Uint8Array(bytes).buffer);
+  if (bytes.byteLength !== expected)
+    throw new Error(`${embeddingPath}: ${bytes.byteLength} bytes, expected ${expected} ([${c.lm_vocab_size}, ${c.lm_hidden_dim}] float32)`);
+  const matrix =
+    bytes.byteOffset % 4 === 0 ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) : new Float32Array(new Uint8Array(bytes).buffer);
   return {
-    dir, manifest,
+    dir,
+    manifest,
     visionPath: join(dir, manifest.files.vision),
     decoderPath: join(dir, manifest.files.decoder),
     embedding: { matrix, vocab: c.lm_vocab_size, dim: c.lm_hidden_dim },

@@ -87,7 +87,11 @@ export class BufferedKvCache implements KvCache {
   private values: ort.Tensor[] = [];
 
   /** `initialPositions`: the first run's length (the prompt), so that the first run does not grow it */
-  constructor(private readonly shape: CacheShape, private readonly maxPositions: number, initialPositions = CAPACITY_STEP) {
+  constructor(
+    private readonly shape: CacheShape,
+    private readonly maxPositions: number,
+    initialPositions = CAPACITY_STEP,
+  ) {
     this.grow(grownCapacity(0, Math.max(1, initialPositions), maxPositions));
   }
 
@@ -109,7 +113,9 @@ export class BufferedKvCache implements KvCache {
     const packed = outputs[APPENDED_KV] as ort.Tensor;
     const count = total - this.length;
     if (packed.dims[0] !== 2 * this.shape.layers || packed.dims[2] !== count) {
-      throw new Error(`the decoder appended [${packed.dims.join(', ')}], expected [${2 * this.shape.layers}, ${this.shape.kvHeads}, ${count}, ${this.shape.headDim}]`);
+      throw new Error(
+        `the decoder appended [${packed.dims.join(', ')}], expected [${2 * this.shape.layers}, ${this.shape.kvHeads}, ${count}, ${this.shape.headDim}]`,
+      );
     }
     const perTensor = this.shape.kvHeads * count * this.shape.headDim;
     const data = packed.data as Float32Array;

@@ -19,7 +19,12 @@ export interface PrefillResult {
  * encoding, the decoder run); what is cached by then stays cached. `onKeys` learns the positions'
  * names before any model runs.
  */
-export async function prefill(engine: VlmEngine, request: GenerateRequest, signal?: AbortSignal, onKeys?: (keys: readonly PositionKey[]) => void): Promise<PrefillResult> {
+export async function prefill(
+  engine: VlmEngine,
+  request: GenerateRequest,
+  signal?: AbortSignal,
+  onKeys?: (keys: readonly PositionKey[]) => void,
+): Promise<PrefillResult> {
   if (!request.imageRowKeys) throw new Error('prefill: the request must name its image rows (imageRowKeys) to be found in the prompt cache');
   if (signal?.aborted) return { positions: 0, reused: 0, cancelled: true };
   const prompt = await preparePrompt(engine, request, onKeys);

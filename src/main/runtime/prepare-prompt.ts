@@ -51,7 +51,8 @@ export async function preparePrompt(engine: VlmEngine, request: GenerateRequest,
     return { pending, length: reuse.reused + pending.length, cache: reuse.cache, reused: reuse.reused, keys };
   }
   const from = reuse?.reused ?? 0;
-  const imageEmbeddings = request.imageEmbeddings ?? (request.pixels ? await encodeUncachedTiles(engine, request.pixels, request.tiles ?? 0, keys, from) : new Float32Array(0));
+  const imageEmbeddings =
+    request.imageEmbeddings ?? (request.pixels ? await encodeUncachedTiles(engine, request.pixels, request.tiles ?? 0, keys, from) : new Float32Array(0));
   const prompt = engine.assemble(request.inputIds, imageEmbeddings);
   const dim = engine.embedding.dim;
   const pending = { data: prompt.data.subarray(from * dim), length: prompt.length - from };
@@ -76,7 +77,13 @@ function imageRowKeysOf(request: GenerateRequest): PositionKey[] | undefined {
  * (the cache holds the others: a conversation's earlier photos). Rows of cached tiles stay zero;
  * they lie before `from` and are never run. Tiles are independent in the encoder.
  */
-async function encodeUncachedTiles(engine: VlmEngine, pixels: Float32Array, tiles: number, keys: PositionKey[] | undefined, from: number): Promise<Float32Array> {
+async function encodeUncachedTiles(
+  engine: VlmEngine,
+  pixels: Float32Array,
+  tiles: number,
+  keys: PositionKey[] | undefined,
+  from: number,
+): Promise<Float32Array> {
   const rowsPerTile = engine.config.mp_image_token_length;
   const cachedImageRows = keys ? keys.slice(0, from).filter(isImageRow).length : 0;
   const firstTile = Math.min(tiles, Math.floor(cachedImageRows / rowsPerTile));

@@ -22,7 +22,7 @@ export const isImageRow = (key: PositionKey): boolean => !key.startsWith('t');
 export function positionKeys(family: Family, ids: readonly number[], imageRowKeys: readonly PositionKey[], imageTokenId: number | undefined): PositionKey[] {
   if (imagesBeforeText(family)) return [...imageRowKeys, ...ids.map(tokenKey)];
   let next = 0;
-  return ids.map((id) => (id === imageTokenId ? imageRowKeys[next++] ?? `missing image row ${next}` : tokenKey(id)));
+  return ids.map((id) => (id === imageTokenId ? (imageRowKeys[next++] ?? `missing image row ${next}`) : tokenKey(id)));
 }
 
 /** Names for the rows of one image, `rows` long, identified by `content` (a hash of its pixels). */

@@ -33,13 +33,17 @@ export class Sampler {
   private readonly random: () => number;
   private readonly scratch: Float32Array;
 
-  constructor(private readonly options: SamplingOptions, vocab: number) {
+  constructor(
+    private readonly options: SamplingOptions,
+    vocab: number,
+  ) {
     this.random = seededRandom(options.seed ?? Date.now());
     this.scratch = new Float32Array(vocab);
     const t = options.temperature;
     if (t !== undefined && !(t >= 0)) throw new Error(`temperature must be ≥ 0, got ${t}`);
     if (options.topP !== undefined && !(options.topP > 0 && options.topP <= 1)) throw new Error(`top-p must be in (0, 1], got ${options.topP}`);
-    if (options.topK !== undefined && !(Number.isInteger(options.topK) && options.topK >= 0)) throw new Error(`top-k must be a whole number ≥ 0, got ${options.topK}`);
+    if (options.topK !== undefined && !(Number.isInteger(options.topK) && options.topK >= 0))
+      throw new Error(`top-k must be a whole number ≥ 0, got ${options.topK}`);
   }
 
   private get isGreedy(): boolean {
@@ -65,7 +69,10 @@ export class Sampler {
     applyRepetitionPenalty(scores, previous, this.options.repetitionPenalty ?? 1);
     if (this.isGreedy) return argmax(scores);
     const order = candidateOrder(scores, this.options.topK ?? 0);
-    return this.sample(order, Float32Array.from(order, (id) => scores[id]!));
+    return this.sample(
+      order,
+      Float32Array.from(order, (id) => scores[id]!),
+    );
   }
 
   /** The next token from the best `candidatesNeeded` candidates (or more): the same choice next() makes. */
@@ -74,7 +81,10 @@ export class Sampler {
     if (candidates.ids.length === 0) throw new Error('no candidates for the next token');
     if (this.isGreedy) return candidates.ids[0]!;
     const k = Math.min(candidates.ids.length, this.options.topK!);
-    return this.sample(Array.from({ length: k }, (_, i) => candidates.ids[i]!), candidates.scores.subarray(0, k));
+    return this.sample(
+      Array.from({ length: k }, (_, i) => candidates.ids[i]!),
+      candidates.scores.subarray(0, k),
+    );
   }
 
   /** Temperature and nucleus over `order` (candidate ids, best first) with their `scores`. */

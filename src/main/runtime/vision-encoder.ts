@@ -10,7 +10,10 @@ export interface VisionResult {
 }
 
 export class VisionEncoder {
-  constructor(private readonly session: ort.InferenceSession, private readonly config: NanoVLMConfig) {}
+  constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly config: NanoVLMConfig,
+  ) {}
 
   async encode(pixels: Float32Array, tiles: number, withVisionOut = false): Promise<VisionResult> {
     const P = this.config.vit_img_size;

@@ -47,10 +47,21 @@ export class VlmEngine {
     const model = readExportedModel(exportDir);
     const { provider, reason, device } = resolveProvider(options.provider);
     const settings = { provider, ...(options.threads ? { threads: options.threads } : {}) };
-    const [vision, decoder] = await Promise.all([createSession(model.visionPath, { ...settings, spinning: false }), createSession(model.decoderPath, settings)]);
+    const [vision, decoder] = await Promise.all([
+      createSession(model.visionPath, { ...settings, spinning: false }),
+      createSession(model.decoderPath, settings),
+    ]);
     const config = model.manifest.config;
     const fused = model.manifest.options.graph === 'fused';
-    return new VlmEngine(model.manifest, new VisionEncoder(vision, config), new DecoderSession(decoder, config, fused, provider === 'webgpu' && fused ? WEBGPU_FUSED_MAX_RUN : undefined), model.embedding, provider, reason, device);
+    return new VlmEngine(
+      model.manifest,
+      new VisionEncoder(vision, config),
+      new DecoderSession(decoder, config, fused, provider === 'webgpu' && fused ? WEBGPU_FUSED_MAX_RUN : undefined),
+      model.embedding,
+      provider,
+      reason,
+      device,
+    );
   }
 
   get config(): NanoVLMConfig {
@@ -82,7 +93,8 @@ export class VlmEngine {
 
   /** The whole model on one sequence, logits at every position (needs an allLogits export). */
   async forward(ids: readonly number[], pixels: Float32Array, tiles: number): Promise<ForwardResult> {
-    if (!this.manifest.options.allLogits) throw new Error('forward needs an export with allLogits (logits at every position); this one gives the last position only');
+    if (!this.manifest.options.allLogits)
+      throw new Error('forward needs an export with allLogits (logits at every position); this one gives the last position only');
     const { imageEmbeddings, visionOut } = await this.vision.encode(pixels, tiles, true);
     const embeds = this.assemble(ids, imageEmbeddings);
     const logits = await this.decoder.run(embeds.data, embeds.length, this.decoder.newCache());

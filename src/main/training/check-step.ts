@@ -17,16 +17,27 @@ export interface StepCheck {
  * `engine`: the engine started for it (selectEngineForRun); default the TensorFlow.js backend
  * already selected.
  */
-export async function checkTrainingStep(modelDir: string, batch: TrainingBatch, learningRates: LearningRates, maxGradNorm = 1.0, engine?: SelectedEngine): Promise<StepCheck> {
+export async function checkTrainingStep(
+  modelDir: string,
+  batch: TrainingBatch,
+  learningRates: LearningRates,
+  maxGradNorm = 1.0,
+  engine?: SelectedEngine,
+): Promise<StepCheck> {
   const checkpoint: Checkpoint = openCheckpoint(modelDir);
   let loaded: LoadedTrainer;
   try {
     checkBatch(batch, checkpoint.config.vit_img_size);
-    loaded = await createTrainer(engine ?? { engine: 'cpu', reason: 'the TensorFlow.js backend selected', skipped: [] }, checkpoint, {
-      optimizer: { ...DEFAULT_OPTIMIZER, learningRates, maxGradNorm },
-      gradientAccumulationSteps: 1,
-      schedule: { kind: 'constant' },
-    }, 0);
+    loaded = await createTrainer(
+      engine ?? { engine: 'cpu', reason: 'the TensorFlow.js backend selected', skipped: [] },
+      checkpoint,
+      {
+        optimizer: { ...DEFAULT_OPTIMIZER, learningRates, maxGradNorm },
+        gradientAccumulationSteps: 1,
+        schedule: { kind: 'constant' },
+      },
+      0,
+    );
   } finally {
     checkpoint.close();
   }

@@ -22,7 +22,8 @@ else a random one is made; every request must carry it.
 then name this machine (its addresses, its host name, or an --allowed-host) in their Host header.
 --resources-dir is where the bundled demo model and dataset are found (default: resources/).`;
 
-const TOKEN_ON_COMMAND_LINE = '--token is not accepted: a command line is visible to every user of the machine (ps). Put the token in a file (--token-file FILE) or in $NANOVLM_STUDIO_TOKEN';
+const TOKEN_ON_COMMAND_LINE =
+  '--token is not accepted: a command line is visible to every user of the machine (ps). Put the token in a file (--token-file FILE) or in $NANOVLM_STUDIO_TOKEN';
 
 function wideBindWarning(host: string, port: number): string {
   return `WARNING: serving on ${host} over plain HTTP. Anyone who can watch this network sees the token and your data.
@@ -41,8 +42,14 @@ export async function serve(argv: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        host: { type: 'string' }, port: { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' }, 'data-dir': { type: 'string' },
-        'resources-dir': { type: 'string' }, 'allowed-host': { type: 'string', multiple: true }, help: { type: 'boolean' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        token: { type: 'string' },
+        'token-file': { type: 'string' },
+        'data-dir': { type: 'string' },
+        'resources-dir': { type: 'string' },
+        'allowed-host': { type: 'string', multiple: true },
+        help: { type: 'boolean' },
       },
       strict: true,
     }));
@@ -50,7 +57,7 @@ export async function serve(argv: string[]): Promise<number> {
     console.error(`serve: ${(err as Error).message}\n${USAGE}`);
     return 2;
   }
-  if (values.help) return console.log(USAGE), 0;
+  if (values.help) return (console.log(USAGE), 0);
   const port = values.port === undefined ? 5180 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a whole number from 0 to 65535, got "${String(values.port)}"`);
   if (values.token !== undefined) return fail(TOKEN_ON_COMMAND_LINE);

@@ -73,7 +73,10 @@ export function markHistorySeen(): void {
 function schedule(notice: Notice): void {
   clearTimeout(timers.get(notice.id));
   if (held.has(notice.id)) return;
-  timers.set(notice.id, setTimeout(() => dismiss(notice.id), NOTICE_MS[notice.level]));
+  timers.set(
+    notice.id,
+    setTimeout(() => dismiss(notice.id), NOTICE_MS[notice.level]),
+  );
 }
 
 export function installGlobalErrorHandlers(): void {

@@ -42,11 +42,15 @@ export async function cancelJob(id: string): Promise<void> {
 }
 
 export function runningJobs(): Job[] {
-  return Object.values(jobStore.byId).filter((j) => j.status === 'running').sort((a, b) => a.startedAt - b.startedAt);
+  return Object.values(jobStore.byId)
+    .filter((j) => j.status === 'running')
+    .sort((a, b) => a.startedAt - b.startedAt);
 }
 
 export function recentJobs(limit: number): Job[] {
-  return Object.values(jobStore.byId).sort((a, b) => b.startedAt - a.startedAt).slice(0, limit);
+  return Object.values(jobStore.byId)
+    .sort((a, b) => b.startedAt - a.startedAt)
+    .slice(0, limit);
 }
 
 function record(job: Job): void {

@@ -54,7 +54,10 @@ const IMPORTS = sourceFiles(join(ROOT, 'src')).flatMap(importsOf);
 const under = (path: string, folder: string): boolean => path === folder || path.startsWith(`${folder}/`);
 const fromFolder = (folder: string): Import[] => IMPORTS.filter((i) => under(i.file, folder));
 const describeImport = (i: Import): string => `${i.file} imports '${i.specifier}'`;
-const intoAny = (folders: readonly string[]) => (i: Import): boolean => i.target !== undefined && folders.some((f) => under(i.target!, f));
+const intoAny =
+  (folders: readonly string[]) =>
+  (i: Import): boolean =>
+    i.target !== undefined && folders.some((f) => under(i.target!, f));
 
 /** The folders of src/main the model layer may not reach: all but itself and util/. */
 const ABOVE_MODEL = readdirSync(join(ROOT, 'src', 'main'), { withFileTypes: true })
@@ -80,7 +83,11 @@ describe('import boundaries', () => {
   });
 
   it('the renderer never imports src/main or the preload', () => {
-    expect(fromFolder('src/renderer').filter(intoAny(['src/main', 'src/preload'])).map(describeImport)).toEqual([]);
+    expect(
+      fromFolder('src/renderer')
+        .filter(intoAny(['src/main', 'src/preload']))
+        .map(describeImport),
+    ).toEqual([]);
   });
 
   it('src/shared imports nothing from src/main, the preload or the renderer, and no Node built-ins', () => {

@@ -51,7 +51,10 @@ describe('chat features', () => {
     const dataset = await call<{ id: number }>('datasets.create', { name: 'two turns' });
     const sample = await call<Sample>('chat.toSample', { messageId: second.answer.id, datasetId: dataset.id });
     expect(sample.images.map((i) => i.id)).toEqual([photoA, photoB]);
-    expect(sample.turns.map((t) => [t.user, t.assistant])).toEqual([['What animal is this?', 'A cat.'], ['And what drink is this?', 'Coffee.']]);
+    expect(sample.turns.map((t) => [t.user, t.assistant])).toEqual([
+      ['What animal is this?', 'A cat.'],
+      ['And what drink is this?', 'Coffee.'],
+    ]);
     expect(sample.status).toBe('review');
   });
 
@@ -109,7 +112,9 @@ describe('chat features', () => {
     const right = await ask('What is it?', { imageIds: [photoA], pairWith: left.sent.chat.id });
     expect(right.sent.chat.pairedChatId).toBe(left.sent.chat.id);
     expect((await call<ChatDetail>('chat.get', { chatId: left.sent.chat.id })).pairedChatId).toBe(right.sent.chat.id);
-    await expect(call('chat.send', { chatId: left.sent.chat.id, modelId: model.id, text: 'x', pairWith: right.sent.chat.id })).rejects.toMatchObject({ field: 'pairWith' });
+    await expect(call('chat.send', { chatId: left.sent.chat.id, modelId: model.id, text: 'x', pairWith: right.sent.chat.id })).rejects.toMatchObject({
+      field: 'pairWith',
+    });
     await call('chat.delete', { chatId: right.sent.chat.id });
     const ids = (await call<ChatSummary[]>('chat.list', {})).map((c) => c.id);
     expect(ids).not.toContain(right.sent.chat.id);

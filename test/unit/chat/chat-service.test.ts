@@ -42,7 +42,12 @@ describe('chat', () => {
   it('streams an answer about a photo and reports its speed', async () => {
     const deltas: string[] = [];
     core.events.on('chat.delta', (d) => deltas.push(d.delta));
-    const sent = await call<ChatSendResult>('chat.send', { modelId: model.id, text: 'What is in this photo?', imageIds: [imageId], settings: { greedy: true, maxNewTokens: 8 } });
+    const sent = await call<ChatSendResult>('chat.send', {
+      modelId: model.id,
+      text: 'What is in this photo?',
+      imageIds: [imageId],
+      settings: { greedy: true, maxNewTokens: 8 },
+    });
     expect(sent.assistantMessage.status).toBe('streaming');
     const answer = await ended(sent.assistantMessage.id);
     expect(answer.error).toBeUndefined();
@@ -55,9 +60,19 @@ describe('chat', () => {
   });
 
   it('continues the conversation, stops mid-answer, and regenerates', async () => {
-    const first = await call<ChatSendResult>('chat.send', { modelId: model.id, text: 'Describe it.', imageIds: [imageId], settings: { greedy: true, maxNewTokens: 4 } });
+    const first = await call<ChatSendResult>('chat.send', {
+      modelId: model.id,
+      text: 'Describe it.',
+      imageIds: [imageId],
+      settings: { greedy: true, maxNewTokens: 4 },
+    });
     await ended(first.assistantMessage.id);
-    const second = await call<ChatSendResult>('chat.send', { chatId: first.chat.id, modelId: model.id, text: 'And the colours?', settings: { maxNewTokens: 2000, seed: 3 } });
+    const second = await call<ChatSendResult>('chat.send', {
+      chatId: first.chat.id,
+      modelId: model.id,
+      text: 'And the colours?',
+      settings: { maxNewTokens: 2000, seed: 3 },
+    });
     const firstDelta = new Promise<void>((resolve) => {
       const stop = core.events.on('chat.delta', (d) => {
         if (d.messageId === second.assistantMessage.id) {
@@ -80,12 +95,21 @@ describe('chat', () => {
   });
 
   it('turns a corrected answer into a reviewed sample of a dataset', async () => {
-    const sent = await call<ChatSendResult>('chat.send', { modelId: model.id, text: 'What animal is this?', imageIds: [imageId], settings: { greedy: true, maxNewTokens: 3 } });
+    const sent = await call<ChatSendResult>('chat.send', {
+      modelId: model.id,
+      text: 'What animal is this?',
+      imageIds: [imageId],
+      settings: { greedy: true, maxNewTokens: 3 },
+    });
     const answer = await ended(sent.assistantMessage.id);
     await call('chat.feedback', { messageId: answer.id, rating: 'down', correctedText: 'A cat.' });
     const dataset = await call<{ id: number }>('datasets.create', { name: 'from chat' });
     const sample = await call<Sample>('chat.toSample', { messageId: answer.id, datasetId: dataset.id });
-    expect(sample).toMatchObject({ status: 'review', images: [{ id: imageId }], turns: [{ user: 'What animal is this?', assistant: 'A cat.', origin: 'person' }] });
+    expect(sample).toMatchObject({
+      status: 'review',
+      images: [{ id: imageId }],
+      turns: [{ user: 'What animal is this?', assistant: 'A cat.', origin: 'person' }],
+    });
     const detail = await call<{ messages: ChatMessage[] }>('chat.get', { chatId: sent.chat.id });
     expect(detail.messages.at(-1)!.addedTo).toEqual({ sampleId: sample.id, datasetId: dataset.id });
   });
@@ -102,13 +126,20 @@ describe('chat', () => {
       });
     const coffee = (await call<{ id: string }>('images.add', { dataBase64: photo('coffee.png').toString('base64') })).id;
     const rocket = (await call<{ id: string }>('images.add', { dataBase64: photo('rocket.jpg').toString('base64') })).id;
-    const ask = async (imageIds: string[]) => ended((await call<ChatSendResult>('chat.send', { modelId: model.id, text: 'What is on the table?', imageIds, settings: { greedy: true, maxNewTokens: 6 } })).assistantMessage.id);
+    const ask = async (imageIds: string[]) =>
+      ended(
+        (await call<ChatSendResult>('chat.send', { modelId: model.id, text: 'What is on the table?', imageIds, settings: { greedy: true, maxNewTokens: 6 } }))
+          .assistantMessage.id,
+      );
     const cold = await ask([coffee]);
     await ask([rocket]); // the engine's prompt cache now holds another photo
 
     // a photo changed at once (a second call for the slot) replaces the first prefill
     const first = prefilled('left');
-    const calls = [call('chat.prefill', { slot: 'left', modelId: model.id, imageIds: [rocket] }), call('chat.prefill', { slot: 'left', modelId: model.id, imageIds: [coffee] })];
+    const calls = [
+      call('chat.prefill', { slot: 'left', modelId: model.id, imageIds: [rocket] }),
+      call('chat.prefill', { slot: 'left', modelId: model.id, imageIds: [coffee] }),
+    ];
     expect(await Promise.all(calls)).toEqual([{ prefilling: true }, { prefilling: true }]);
     expect((await first).outcome).toBe('cancelled');
     expect(await prefilled('left')).toMatchObject({ outcome: 'done' });
@@ -119,10 +150,16 @@ describe('chat', () => {
 
     // removing the photos cancels
     const third = prefilled('left');
-    const removal = [call('chat.prefill', { slot: 'left', modelId: model.id, imageIds: [rocket] }), call('chat.prefill', { slot: 'left', modelId: model.id, imageIds: [] })];
+    const removal = [
+      call('chat.prefill', { slot: 'left', modelId: model.id, imageIds: [rocket] }),
+      call('chat.prefill', { slot: 'left', modelId: model.id, imageIds: [] }),
+    ];
     expect(await Promise.all(removal)).toEqual([{ prefilling: true }, { prefilling: false }]);
     expect((await third).outcome).toBe('cancelled');
-    await expect(call('chat.prefill', { slot: 'no spaces allowed', modelId: model.id, imageIds: [coffee] })).rejects.toMatchObject({ code: 'invalid_input', field: 'slot' });
+    await expect(call('chat.prefill', { slot: 'no spaces allowed', modelId: model.id, imageIds: [coffee] })).rejects.toMatchObject({
+      code: 'invalid_input',
+      field: 'slot',
+    });
     await expect(call('chat.prefill', { slot: 'left', modelId: 'no-such-model', imageIds: [coffee] })).rejects.toMatchObject({ code: 'not_found' });
   });
 
@@ -149,9 +186,20 @@ describe('drafting answers with a model', () => {
     const model = (await core.jobs.settled(job.id)).result as ModelInfo;
     const dataset = await call<{ id: number }>('datasets.create', { name: 'to draft' });
     const ids: number[] = [];
-    for (const [file, answer] of [['chelsea.png', ''], ['coffee.png', ''], ['rocket.jpg', 'a rocket']] as const) {
+    for (const [file, answer] of [
+      ['chelsea.png', ''],
+      ['coffee.png', ''],
+      ['rocket.jpg', 'a rocket'],
+    ] as const) {
       const image = await call<{ id: string }>('images.add', { dataBase64: photo(file).toString('base64') });
-      ids.push((await call<Sample>('samples.create', { datasetId: dataset.id, sample: { imageIds: [image.id], turns: [{ user: 'What is this?', assistant: answer }] } })).id);
+      ids.push(
+        (
+          await call<Sample>('samples.create', {
+            datasetId: dataset.id,
+            sample: { imageIds: [image.id], turns: [{ user: 'What is this?', assistant: answer }] },
+          })
+        ).id,
+      );
     }
     const draft = await call<Job>('datasets.draftAnswers', { selection: { datasetId: dataset.id, ids }, modelId: model.id, settings: { maxNewTokens: 4 } });
     const done = await core.jobs.settled(draft.id);

@@ -21,7 +21,11 @@ describe('API edges', () => {
   let datasetId: number;
   let imageId: string;
   const call = <T>(method: string, input: unknown) => core.call(method, input) as Promise<T>;
-  const failure = (method: string, input: unknown) => core.call(method, input).then(() => undefined, (e: unknown) => e as ApiError);
+  const failure = (method: string, input: unknown) =>
+    core.call(method, input).then(
+      () => undefined,
+      (e: unknown) => e as ApiError,
+    );
 
   beforeAll(async () => {
     core = createStudioCore({ dataDir: join(temp.path, 'data'), door: 'web' });
@@ -55,11 +59,16 @@ describe('API edges', () => {
     const unsized = await failure('samples.bulkUpdate', { selection: { datasetId, filter: { text: '(' } }, change: { status: 'review' } });
     expect(unsized?.code).toBe('invalid_input');
     expect(unsized?.field).toMatch(/^selection/);
-    const { deleted, undoToken } = await call<{ deleted: number; undoToken: string }>('samples.delete', { selection: { datasetId, filter: { text: '(' }, expectedCount: 2 } });
+    const { deleted, undoToken } = await call<{ deleted: number; undoToken: string }>('samples.delete', {
+      selection: { datasetId, filter: { text: '(' }, expectedCount: 2 },
+    });
     expect(deleted).toBe(2);
     expect(await count('')).toBe(QUESTIONS.length - 2);
     await call('samples.restore', { undoToken });
-    const { updated } = await call<{ updated: number }>('samples.bulkUpdate', { selection: { datasetId, filter: { text: '"' }, expectedCount: 1 }, change: { status: 'review' } });
+    const { updated } = await call<{ updated: number }>('samples.bulkUpdate', {
+      selection: { datasetId, filter: { text: '"' }, expectedCount: 1 },
+      change: { status: 'review' },
+    });
     expect(updated).toBe(1);
   });
 
@@ -92,11 +101,14 @@ describe('API edges', () => {
     expect((await call<Sample>('samples.get', { id: first!.id })).turns[0]!.assistant).toBe('yes');
 
     writeFileSync(join(temp.path, 'p.jpg'), await generatedJpeg(4));
-    writeFileSync(join(temp.path, 'rows.jsonl'), [
-      JSON.stringify({ images: ['p.jpg'], texts: [{ user: 'fine', assistant: 'ok' }] }),
-      JSON.stringify({ images: ['p.jpg'], texts: [{ user: 'ok', assistant: 'a'.repeat(10_000_000) }] }),
-      JSON.stringify({ images: ['p.jpg'], texts: [{ user: 'tagged', assistant: 'ok' }], tags: ['t'.repeat(65)] }),
-    ].join('\n'));
+    writeFileSync(
+      join(temp.path, 'rows.jsonl'),
+      [
+        JSON.stringify({ images: ['p.jpg'], texts: [{ user: 'fine', assistant: 'ok' }] }),
+        JSON.stringify({ images: ['p.jpg'], texts: [{ user: 'ok', assistant: 'a'.repeat(10_000_000) }] }),
+        JSON.stringify({ images: ['p.jpg'], texts: [{ user: 'tagged', assistant: 'ok' }], tags: ['t'.repeat(65)] }),
+      ].join('\n'),
+    );
     const importInto = (await call<{ id: number }>('datasets.create', { name: 'limits' })).id;
     const job = await call<Job>('datasets.import', { datasetId: importInto, path: join(temp.path, 'rows.jsonl') });
     const report = (await core.jobs.settled(job.id)).result as ImportReport;

@@ -91,7 +91,13 @@ describe('dataset lookups', () => {
       await core.call('samples.create', { datasetId: dataset.id, sample: { imageIds: [image.id], turns: [{ user: 'q', assistant: 'a' }], tags } });
     }
     expect(await core.call('datasets.get', { id: dataset.id })).toMatchObject({ name: 'tagged', sampleCount: 2 });
-    expect(await core.call('datasets.tags', { datasetId: dataset.id })).toEqual([{ tag: 'cup', count: 2 }, { tag: 'brown', count: 1 }]);
-    await expect(core.call('images.add', { name: 'notes.txt', dataBase64: Buffer.from('hello').toString('base64') })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('"notes.txt"') });
+    expect(await core.call('datasets.tags', { datasetId: dataset.id })).toEqual([
+      { tag: 'cup', count: 2 },
+      { tag: 'brown', count: 1 },
+    ]);
+    await expect(core.call('images.add', { name: 'notes.txt', dataBase64: Buffer.from('hello').toString('base64') })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: expect.stringContaining('"notes.txt"'),
+    });
   });
 });

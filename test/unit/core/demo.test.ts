@@ -19,7 +19,10 @@ describe('first start with the bundled demo', () => {
     mkdirSync(join(resourcesDir, 'demo-data', 'images'), { recursive: true });
     renameSync(fixtureModelFolder('split'), join(resourcesDir, 'demo-model'));
     copyFileSync(join(PHOTOS_DIR, 'chelsea.png'), join(resourcesDir, 'demo-data', 'images', 'chelsea.png'));
-    writeFileSync(join(resourcesDir, 'demo-data', 'demo.jsonl'), `${JSON.stringify({ images: ['images/chelsea.png'], texts: [{ user: 'What animal is this?', assistant: 'cat' }] })}\n`);
+    writeFileSync(
+      join(resourcesDir, 'demo-data', 'demo.jsonl'),
+      `${JSON.stringify({ images: ['images/chelsea.png'], texts: [{ user: 'What animal is this?', assistant: 'cat' }] })}\n`,
+    );
     core = createStudioCore({ dataDir: join(temp.path, 'data'), door: 'web', resourcesDir });
   });
   afterAll(() => {

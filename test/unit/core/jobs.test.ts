@@ -34,8 +34,11 @@ describe('JobManager', () => {
 
   it('cancels through the signal', async () => {
     const { jobs } = setup();
-    const job = jobs.start('export', 'long', 'steps', ({ signal }) =>
-      new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error))),
+    const job = jobs.start(
+      'export',
+      'long',
+      'steps',
+      ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error))),
     );
     jobs.cancel(job.id);
     expect(await jobs.settled(job.id)).toMatchObject({ status: 'cancelled', error: 'cancelled' });

@@ -10,7 +10,12 @@ import { REPO_ROOT } from '../../helpers/studio-server';
 import { makeTempDir } from '../../helpers/temp-dir';
 
 const cleanups: (() => void)[] = [];
-afterEach(() => cleanups.splice(0).reverse().forEach((c) => c()));
+afterEach(() =>
+  cleanups
+    .splice(0)
+    .reverse()
+    .forEach((c) => c()),
+);
 
 function newCore(dataDir?: string): StudioCore {
   const dir = dataDir ?? makeTempDir().path;

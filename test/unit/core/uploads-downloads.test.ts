@@ -27,7 +27,9 @@ describe('uploads and downloads', () => {
   const call = <T>(method: string, input: unknown) => core.call(method, input) as Promise<T>;
 
   async function upload(files: Record<string, Buffer>, chunk = 100_000): Promise<string> {
-    const { uploadId } = await call<{ uploadId: string }>('uploads.begin', { files: Object.entries(files).map(([path, data]) => ({ path, bytes: data.length })) });
+    const { uploadId } = await call<{ uploadId: string }>('uploads.begin', {
+      files: Object.entries(files).map(([path, data]) => ({ path, bytes: data.length })),
+    });
     for (const [path, data] of Object.entries(files)) {
       for (let offset = 0; offset < data.length; offset += chunk) {
         await call('uploads.write', { uploadId, path, offset, dataBase64: data.subarray(offset, offset + chunk).toString('base64') });
@@ -66,8 +68,13 @@ describe('uploads and downloads', () => {
   });
 
   it('imports a JSONL uploaded with its images folder, in chunks, then forgets the upload', async () => {
-    const jsonl = ['cat.png', 'coffee.png'].map((f, i) => JSON.stringify({ images: [`images/${f}`], texts: [{ user: `Q${i}?`, assistant: `A${i}.` }] })).join('\n');
-    const uploadId = await upload({ 'vqa/train.jsonl': Buffer.from(jsonl), 'vqa/images/cat.png': photo('chelsea.png'), 'vqa/images/coffee.png': photo('coffee.png') }, 64 * 1024);
+    const jsonl = ['cat.png', 'coffee.png']
+      .map((f, i) => JSON.stringify({ images: [`images/${f}`], texts: [{ user: `Q${i}?`, assistant: `A${i}.` }] }))
+      .join('\n');
+    const uploadId = await upload(
+      { 'vqa/train.jsonl': Buffer.from(jsonl), 'vqa/images/cat.png': photo('chelsea.png'), 'vqa/images/coffee.png': photo('coffee.png') },
+      64 * 1024,
+    );
     const job = await call<Job>('datasets.import', { datasetId, uploadId });
     const done = await core.jobs.settled(job.id);
     expect(done.error).toBeUndefined();
@@ -98,8 +105,13 @@ describe('uploads and downloads', () => {
       await expect(call('uploads.begin', { files: [{ path, bytes: 1 }] })).rejects.toMatchObject({ code: 'invalid_input' });
     }
     const { uploadId } = await call<{ uploadId: string }>('uploads.begin', { files: [{ path: 'a.txt', bytes: 4 }] });
-    await expect(call('uploads.write', { uploadId, path: 'a.txt', offset: 2, dataBase64: 'YWI=' })).rejects.toMatchObject({ code: 'conflict', field: 'offset' });
-    await expect(call('uploads.write', { uploadId, path: 'a.txt', offset: 0, dataBase64: Buffer.from('abcde').toString('base64') })).rejects.toMatchObject({ field: 'dataBase64' });
+    await expect(call('uploads.write', { uploadId, path: 'a.txt', offset: 2, dataBase64: 'YWI=' })).rejects.toMatchObject({
+      code: 'conflict',
+      field: 'offset',
+    });
+    await expect(call('uploads.write', { uploadId, path: 'a.txt', offset: 0, dataBase64: Buffer.from('abcde').toString('base64') })).rejects.toMatchObject({
+      field: 'dataBase64',
+    });
     await expect(call('uploads.write', { uploadId, path: 'b.txt', offset: 0, dataBase64: 'YQ==' })).rejects.toMatchObject({ field: 'path' });
     await expect(call('datasets.import', { datasetId, uploadId })).rejects.toMatchObject({ code: 'conflict' });
     await call('uploads.discard', { uploadId });
@@ -127,7 +139,7 @@ describe('uploads and downloads', () => {
     expect([...files.keys()].filter((k) => k.includes('/images/'))).toHaveLength(4);
   });
 
-  it('exports a model to ONNX into a folder of the person\'s choice, or as a download', async () => {
+  it("exports a model to ONNX into a folder of the person's choice, or as a download", async () => {
     const added = await core.jobs.settled((await call<Job>('models.add', { reference: fixtureModelFolder('split') })).id);
     const model = added.result as ModelInfo;
     const outDir = join(temp.path, 'my-exports');

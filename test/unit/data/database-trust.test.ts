@@ -192,7 +192,9 @@ describe('backups', () => {
 
 describe('the instance lock', () => {
   function holdLock(dir: string): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(REPO_ROOT, 'test/helpers/hold-lock-child.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', resolve(REPO_ROOT, 'test/helpers/hold-lock-child.ts'), dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     cleanups.push(() => child.kill('SIGKILL'));
     return new Promise((resolveChild, reject) => {
       child.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolveChild(child));

@@ -20,7 +20,11 @@ let datasetId: number;
 const imageIds: string[] = [];
 
 const call = <T>(method: string, input: unknown) => core.call(method, input) as Promise<T>;
-const failure = (method: string, input: unknown) => core.call(method, input).then(() => undefined, (e: unknown) => e as ApiError);
+const failure = (method: string, input: unknown) =>
+  core.call(method, input).then(
+    () => undefined,
+    (e: unknown) => e as ApiError,
+  );
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 async function exportTo(outDir: string, extra: Record<string, unknown> = {}): Promise<Job> {
@@ -101,7 +105,9 @@ describe('export job', () => {
     const done = await exportTo(join(temp.path, 'damaged'));
     const report = done.result as ExportReport;
     expect(report.samples).toBe(2);
-    expect(report.skipped).toEqual([{ sampleId: expect.any(Number), reason: expect.stringMatching(/^image [0-9a-f]{12}… is damaged: .* no longer matches its checksum$/) }]);
+    expect(report.skipped).toEqual([
+      { sampleId: expect.any(Number), reason: expect.stringMatching(/^image [0-9a-f]{12}… is damaged: .* no longer matches its checksum$/) },
+    ]);
     expect(readdirSync(join(temp.path, 'damaged', 'images'))).toHaveLength(2);
   });
 });

@@ -28,7 +28,14 @@ async function buildDataset(): Promise<number> {
   const cat = (await store.addImage(photo('chelsea.png'))).id;
   const rocket = (await store.addImage(photo('rocket.jpg'))).id;
   const grey = (await store.addImage(photo('chessboard_GRAY.png'))).id;
-  store.createSample(datasetId, { imageIds: [cat], turns: [{ user: 'Animal?', assistant: 'A cat.' }, { user: 'Colour?', assistant: 'Ginger "tabby".' }], tags: ['cat', 'pet'] });
+  store.createSample(datasetId, {
+    imageIds: [cat],
+    turns: [
+      { user: 'Animal?', assistant: 'A cat.' },
+      { user: 'Colour?', assistant: 'Ginger "tabby".' },
+    ],
+    tags: ['cat', 'pet'],
+  });
   store.createSample(datasetId, { imageIds: [rocket, cat], turns: [{ user: 'Same?', assistant: 'No.', origin: 'model', model: 'm' }], split: 'val' });
   store.createSample(datasetId, { imageIds: [grey], turns: [{ user: 'Pattern?', assistant: 'Chessboard.' }], split: 'test', status: 'review' });
   store.createSample(datasetId, { imageIds: [rocket], turns: [{ user: 'Unanswered?', assistant: '' }] });
@@ -70,7 +77,9 @@ describe('Parquet export', () => {
     expect(report.samples).toBe(3);
     expect(report.skipped.map((s) => s.reason).sort()).toEqual(['a turn has no answer yet', 'rejected']);
     expect(readdirSync(join(work.path, 'data')).sort()).toEqual([
-      'test-00000-of-00001.parquet', 'train-00000-of-00001.parquet', 'validation-00000-of-00001.parquet',
+      'test-00000-of-00001.parquet',
+      'train-00000-of-00001.parquet',
+      'validation-00000-of-00001.parquet',
     ]);
     const trainFile = join(work.path, 'data', 'train-00000-of-00001.parquet');
     const file = await asyncBufferFromFile(trainFile);
@@ -78,13 +87,19 @@ describe('Parquet export', () => {
     const schema = parquetSchema(metadata);
     expect(schema.children.map((c) => c.element.name)).toEqual(['images', 'texts']);
     const imageStruct = schema.children[0]!.children[0]!.children[0]!;
-    expect(imageStruct.children.map((c) => [c.element.name, c.element.type])).toEqual([['bytes', 'BYTE_ARRAY'], ['path', 'BYTE_ARRAY']]);
+    expect(imageStruct.children.map((c) => [c.element.name, c.element.type])).toEqual([
+      ['bytes', 'BYTE_ARRAY'],
+      ['path', 'BYTE_ARRAY'],
+    ]);
     const hf = JSON.parse(metadata.key_value_metadata!.find((kv) => kv.key === 'huggingface')!.value!);
     expect(hf.info.features.images).toEqual({ feature: { _type: 'Image' }, _type: 'Sequence' });
     const rows = await parquetReadObjects({ file, utf8: false });
     expect(rows).toHaveLength(1);
     expect(Buffer.from(rows[0]!.images[0].bytes).equals(photo('chelsea.png'))).toBe(true);
-    expect(rows[0]!.texts).toEqual([{ user: 'Animal?', assistant: 'A cat.' }, { user: 'Colour?', assistant: 'Ginger "tabby".' }]);
+    expect(rows[0]!.texts).toEqual([
+      { user: 'Animal?', assistant: 'A cat.' },
+      { user: 'Colour?', assistant: 'Ginger "tabby".' },
+    ]);
 
     const copy = store.createDataset('copy').id;
     for (const name of readdirSync(join(work.path, 'data'))) {
@@ -98,10 +113,18 @@ describe('Parquet export', () => {
 
   it('reports a Parquet file with the wrong schema, and bad rows by row number', async () => {
     const wrong = join(work.path, 'wrong.parquet');
-    parquetWriteFile({ filename: wrong, columnData: [{ name: 'question', data: ['q'], type: 'STRING' }, { name: 'answer', data: ['a'], type: 'STRING' }] });
+    parquetWriteFile({
+      filename: wrong,
+      columnData: [
+        { name: 'question', data: ['q'], type: 'STRING' },
+        { name: 'answer', data: ['a'], type: 'STRING' },
+      ],
+    });
     const datasetId = store.createDataset('pq').id;
     const r1 = await store.importPath(datasetId, wrong);
-    expect(r1.issues).toEqual([{ where: 'wrong.parquet', reason: expect.stringMatching(/^wrong schema: expected columns "images".*found "question", "answer"$/) }]);
+    expect(r1.issues).toEqual([
+      { where: 'wrong.parquet', reason: expect.stringMatching(/^wrong schema: expected columns "images".*found "question", "answer"$/) },
+    ]);
 
     const mixed = join(work.path, 'train-mixed.parquet');
     const good = { bytes: new Uint8Array(photo('coffee.png')), path: 'coffee.png' };
@@ -113,7 +136,10 @@ describe('Parquet export', () => {
     ];
     parquetWriteFile({
       filename: mixed,
-      columnData: [{ name: 'images', data: data.map((d) => d.images) }, { name: 'texts', data: data.map((d) => d.texts) }],
+      columnData: [
+        { name: 'images', data: data.map((d) => d.images) },
+        { name: 'texts', data: data.map((d) => d.texts) },
+      ],
       schema: CAULDRON_SCHEMA,
     });
     const r2 = await store.importPath(datasetId, mixed);
@@ -130,7 +156,10 @@ describe('Parquet export', () => {
     const data = [{ images: [{ bytes: new Uint8Array(photo('rocket.jpg')), path: 'rocket.jpg' }], texts: [{ user: 'What is it?', assistant: 'a rocket' }] }];
     parquetWriteFile({
       filename: gzipped,
-      columnData: [{ name: 'images', data: data.map((d) => d.images) }, { name: 'texts', data: data.map((d) => d.texts) }],
+      columnData: [
+        { name: 'images', data: data.map((d) => d.images) },
+        { name: 'texts', data: data.map((d) => d.texts) },
+      ],
       schema: CAULDRON_SCHEMA,
       codec: 'GZIP',
       compressors: { GZIP: (input: Uint8Array) => new Uint8Array(gzipSync(input)) },

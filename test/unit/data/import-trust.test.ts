@@ -57,7 +57,15 @@ describe('Parquet import', () => {
     const ROWS = 200;
     const rows = Array.from({ length: ROWS }, (_, i) => ({ images: [{ bytes, path: 'a.jpg' }], texts: [{ user: `question ${i}`, assistant: `answer ${i}` }] }));
     const file = join(work.path, 'train-00000-of-00001.parquet');
-    parquetWriteFile({ filename: file, columnData: [{ name: 'images', data: rows.map((r) => r.images) }, { name: 'texts', data: rows.map((r) => r.texts) }], schema: CAULDRON_SCHEMA, rowGroupSize: 64 });
+    parquetWriteFile({
+      filename: file,
+      columnData: [
+        { name: 'images', data: rows.map((r) => r.images) },
+        { name: 'texts', data: rows.map((r) => r.texts) },
+      ],
+      schema: CAULDRON_SCHEMA,
+      rowGroupSize: 64,
+    });
     const data = readFileSync(file);
     const middle = Math.floor(data.length / 2);
     for (let i = 0; i < 256; i++) data[middle + i] = (i * 37 + 11) & 255;
@@ -83,7 +91,7 @@ describe('import confinement', () => {
     return { outside, root };
   }
 
-  it('refuses absolute paths, ../ and links that lead out of a file\'s folder, the same whether the target exists or not', async () => {
+  it("refuses absolute paths, ../ and links that lead out of a file's folder, the same whether the target exists or not", async () => {
     const { outside, root } = await layout();
     symlinkSync(join(outside, 'secret.jpg'), join(root, 'link.jpg'));
     symlinkSync(join(outside, 'nothing-here.jpg'), join(root, 'dangling.jpg'));

@@ -27,7 +27,8 @@ function reasons(report: { issues: { where: string; reason: string }[] }): Recor
 describe('folder import', () => {
   it('imports images recursively with sidecars, and names every skipped file with its reason', async () => {
     const dir = work.path;
-    for (const f of ['chelsea.png', 'coffee.png', 'chessboard_GRAY.png', 'foo3x5x4indexed.png', 'green_palette.png', 'truncated.jpg']) copyFileSync(join(PHOTOS, f), join(dir, f));
+    for (const f of ['chelsea.png', 'coffee.png', 'chessboard_GRAY.png', 'foo3x5x4indexed.png', 'green_palette.png', 'truncated.jpg'])
+      copyFileSync(join(PHOTOS, f), join(dir, f));
     writeFileSync(join(dir, 'chelsea.json'), JSON.stringify({ texts: [{ user: 'Who is this?', assistant: 'Chelsea the cat.' }], tags: ['cat'] }));
     writeFileSync(join(dir, 'coffee.txt'), 'A cup of coffee on a saucer.');
     mkdirSync(join(dir, 'nested', 'deeper'), { recursive: true });
@@ -65,7 +66,11 @@ describe('folder import', () => {
 
     const all = store.pageSamples({ datasetId }).items;
     const bySource = new Map(all.map((s) => [store.getSample(s.id)!.source, store.getSample(s.id)!]));
-    expect(bySource.get('chelsea.png')).toMatchObject({ tags: ['cat'], status: 'done', turns: [{ user: 'Who is this?', assistant: 'Chelsea the cat.', origin: 'import' }] });
+    expect(bySource.get('chelsea.png')).toMatchObject({
+      tags: ['cat'],
+      status: 'done',
+      turns: [{ user: 'Who is this?', assistant: 'Chelsea the cat.', origin: 'import' }],
+    });
     expect(bySource.get('coffee.png')!.turns).toEqual([{ user: 'Describe this image.', assistant: 'A cup of coffee on a saucer.', origin: 'import' }]);
     expect(bySource.get('nested/deeper/rocket.jpg')!.turns.map((t) => t.assistant)).toEqual(['A rocket.', 'Not yet.']);
     expect(bySource.get('green_palette.png')).toMatchObject({ status: 'todo', turns: [] });
@@ -80,18 +85,43 @@ describe('JSONL import', () => {
     copyFileSync(join(PHOTOS, 'coffee.png'), join(work.path, 'coffee.png'));
     const dataUrl = `data:image/png;base64,${photo('chelsea.png').toString('base64')}`;
     const lines = [
-      JSON.stringify({ images: ['astronaut.png'], texts: [{ user: 'Who?', assistant: 'An astronaut.' }, { user: 'Where?', assistant: 'In space.' }] }),
+      JSON.stringify({
+        images: ['astronaut.png'],
+        texts: [
+          { user: 'Who?', assistant: 'An astronaut.' },
+          { user: 'Where?', assistant: 'In space.' },
+        ],
+      }),
       JSON.stringify({ images: [dataUrl], texts: [{ user: 'Animal?', assistant: 'A cat.' }], split: 'val', tags: ['cat'] }),
       '{"images": ["coffee.png"], "texts": [{"user": "broken"',
       '',
-      JSON.stringify({ messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: '<image><image>Same?' }, { role: 'assistant', content: 'No.' }], images: ['coffee.png', 'astronaut.png'] }),
-      JSON.stringify({ conversations: [{ from: 'human', value: '<image>Drink?' }, { from: 'gpt', value: 'Coffee.' }], images: ['coffee.png'] }),
+      JSON.stringify({
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: '<image><image>Same?' },
+          { role: 'assistant', content: 'No.' },
+        ],
+        images: ['coffee.png', 'astronaut.png'],
+      }),
+      JSON.stringify({
+        conversations: [
+          { from: 'human', value: '<image>Drink?' },
+          { from: 'gpt', value: 'Coffee.' },
+        ],
+        images: ['coffee.png'],
+      }),
       JSON.stringify({ messages: [{ role: 'user', content: '<image>Hi' }], images: ['coffee.png', 'astronaut.png'] }),
       JSON.stringify({ images: ['missing.jpg'], texts: [{ user: 'Q', assistant: 'A' }] }),
       JSON.stringify({ images: ['coffee.png'], texts: [{ user: 42 }] }),
       JSON.stringify({ foo: 1 }),
       JSON.stringify({ images: ['https://example.com/a.jpg'], texts: [] }),
-      JSON.stringify({ images: ['astronaut.png'], texts: [{ user: 'Who?', assistant: 'An astronaut.' }, { user: 'Where?', assistant: 'In space.' }] }),
+      JSON.stringify({
+        images: ['astronaut.png'],
+        texts: [
+          { user: 'Who?', assistant: 'An astronaut.' },
+          { user: 'Where?', assistant: 'In space.' },
+        ],
+      }),
     ];
     const file = join(work.path, 'data.jsonl');
     writeFileSync(file, lines.join('\n'));
@@ -128,7 +158,9 @@ describe('JSONL import', () => {
     const report = await store.importPath(datasetId, file, {
       batchSize: 4,
       signal: controller.signal,
-      onProgress: (p) => { if (p.imported >= 8) controller.abort(); },
+      onProgress: (p) => {
+        if (p.imported >= 8) controller.abort();
+      },
     });
     expect(report.cancelled).toBe(true);
     expect(report.imported).toBe(8);

@@ -42,8 +42,13 @@ it('lists a job the studio died in as interrupted, removes its staging folder an
   mkdirSync(join(staging, 'images'), { recursive: true });
   writeFileSync(join(staging, 'data.jsonl'), '{"half": ');
   const db = new Database(join(dataDir, DATABASE_FILE));
-  db.prepare("INSERT INTO job_journal (id, kind, label, status, started_at, leftovers) VALUES (?, 'export', 'Export pets as jsonl', 'running', ?, json_array(?))").run('7d3f1c1e-0000-4000-8000-000000000001', Date.now() - 60_000, staging);
-  db.prepare("INSERT INTO job_journal (id, kind, label, status, started_at) VALUES (?, 'import', 'Import /photos into pets', 'running', ?)").run('7d3f1c1e-0000-4000-8000-000000000002', Date.now() - 50_000);
+  db.prepare(
+    "INSERT INTO job_journal (id, kind, label, status, started_at, leftovers) VALUES (?, 'export', 'Export pets as jsonl', 'running', ?, json_array(?))",
+  ).run('7d3f1c1e-0000-4000-8000-000000000001', Date.now() - 60_000, staging);
+  db.prepare("INSERT INTO job_journal (id, kind, label, status, started_at) VALUES (?, 'import', 'Import /photos into pets', 'running', ?)").run(
+    '7d3f1c1e-0000-4000-8000-000000000002',
+    Date.now() - 50_000,
+  );
   db.close();
   const bytes = await generatedJpeg(5);
   const staged = [imageFilePath(dataDir, imageIdOf(bytes)), thumbnailFilePath(dataDir, imageIdOf(bytes))];
@@ -76,7 +81,9 @@ it('after a real kill -9 in an import job: reported as interrupted, nothing stag
   }
   writeFileSync(join(work.path, 'rows.jsonl'), rows.join('\n'));
   const dataDir = join(work.path, 'data');
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve('test/helpers/core-import-child.ts'), dataDir, join(work.path, 'rows.jsonl')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve('test/helpers/core-import-child.ts'), dataDir, join(work.path, 'rows.jsonl')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let reported = 0;
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {

@@ -41,9 +41,17 @@ it('has the_cauldron schema', async () => {
 });
 
 it('holds every sample of each split with its texts and image bytes', async () => {
-  const rows = readFileSync(DEMO_DATA, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { split: string; texts: { user: string; assistant: string }[] });
-  for (const [split, file] of [['train', 'train'], ['val', 'validation']] as const) {
-    const got = await query(`SELECT texts[1].user AS q, texts[1].assistant AS a, octet_length(images[1].bytes) AS n FROM read_parquet('${join(out.path, 'data', `${file}-00000-of-00001.parquet`)}')`);
+  const rows = readFileSync(DEMO_DATA, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { split: string; texts: { user: string; assistant: string }[] });
+  for (const [split, file] of [
+    ['train', 'train'],
+    ['val', 'validation'],
+  ] as const) {
+    const got = await query(
+      `SELECT texts[1].user AS q, texts[1].assistant AS a, octet_length(images[1].bytes) AS n FROM read_parquet('${join(out.path, 'data', `${file}-00000-of-00001.parquet`)}')`,
+    );
     const expected = rows.filter((r) => r.split === split).map((r) => `${r.texts[0]!.user}|${r.texts[0]!.assistant}`);
     expect(got.map((r) => `${r.q}|${r.a}`).sort()).toEqual(expected.sort());
     for (const r of got) expect(Number(r.n)).toBeGreaterThan(100);
@@ -51,7 +59,9 @@ it('holds every sample of each split with its texts and image bytes', async () =
 });
 
 it('keeps the Hub’s feature metadata (images are Images for `datasets`)', async () => {
-  const meta = await query(`SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata('${join(out.path, 'data', 'train-00000-of-00001.parquet')}')`);
+  const meta = await query(
+    `SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata('${join(out.path, 'data', 'train-00000-of-00001.parquet')}')`,
+  );
   const hf = meta.find((m) => m.key === 'huggingface');
   expect(JSON.parse(String(hf!.value)).info.features.images.feature._type).toBe('Image');
 });

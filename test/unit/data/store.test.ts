@@ -23,7 +23,14 @@ async function seedSamples(n: number): Promise<{ datasetId: number; imageIds: st
     imageIds.push(image.id);
     store.createSample(datasetId, {
       imageIds: [image.id],
-      turns: [{ user: `What colour is thing ${i}?`, assistant: i % 2 ? 'It is red.' : 'Blue, mostly.', origin: i % 3 === 0 ? 'model' : 'import', model: 'nanoVLM-222M' }],
+      turns: [
+        {
+          user: `What colour is thing ${i}?`,
+          assistant: i % 2 ? 'It is red.' : 'Blue, mostly.',
+          origin: i % 3 === 0 ? 'model' : 'import',
+          model: 'nanoVLM-222M',
+        },
+      ],
       tags: i % 4 === 0 ? ['outdoor'] : [],
     });
   }
@@ -76,7 +83,10 @@ describe('samples', () => {
     expect(s.status).toBe('done');
     const edited = store.updateSample(s.id, {
       imageIds: [b.id, a.id],
-      turns: [{ user: 'Two photos?', assistant: 'Yes.' }, { user: 'What is this?', assistant: 'A cup of coffee.' }],
+      turns: [
+        { user: 'Two photos?', assistant: 'Yes.' },
+        { user: 'What is this?', assistant: 'A cup of coffee.' },
+      ],
       status: 'review',
       tags: ['kitchen', 'space'],
     });

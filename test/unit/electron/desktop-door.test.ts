@@ -37,7 +37,11 @@ describe('desktop door: preload bridge + shell handlers, Electron stood in', () 
     temp.remove();
   });
 
-  const failure = (promise: Promise<unknown>) => promise.then(() => expect.unreachable('the call succeeded'), (err: unknown) => err as ApiError);
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => expect.unreachable('the call succeeded'),
+      (err: unknown) => err as ApiError,
+    );
 
   it('round-trips a call: the input is validated and normalised by the contract, the result comes back', async () => {
     expect((electron.mainWorld[BRIDGE_KEY] as DesktopBridge).door).toBe('electron');

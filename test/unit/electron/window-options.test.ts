@@ -9,7 +9,16 @@ import { REPO_ROOT } from '../../helpers/studio-server';
 describe('Electron window security', () => {
   it('isolates the renderer: contextIsolation and sandbox on, no Node integration', () => {
     const prefs = secureWebPreferences('/app/preload.cjs');
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false, webSecurity: true, webviewTag: false, allowRunningInsecureContent: false });
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      webviewTag: false,
+      allowRunningInsecureContent: false,
+    });
     expect(mainWindowOptions('/app/preload.cjs').webPreferences).toEqual(prefs);
   });
 

@@ -24,14 +24,30 @@ function writeJsonl(): string {
     ['rocket.jpg', 'What is this?', 'rocket', 'train'],
   ];
   const path = join(work, 'heldout.jsonl');
-  writeFileSync(path, rows.map(([image, user, assistant, split]) => JSON.stringify({ images: [join(PHOTOS_DIR, image!)], texts: [{ user, assistant }], split })).join('\n'));
+  writeFileSync(
+    path,
+    rows.map(([image, user, assistant, split]) => JSON.stringify({ images: [join(PHOTOS_DIR, image!)], texts: [{ user, assistant }], split })).join('\n'),
+  );
   return path;
 }
 
 describe('nanovlm eval', () => {
   it('prints {"accuracy", "n"} over the val split of a JSONL file', async () => {
     const model = fixtureModelFolder('split');
-    const result = await cli(['eval', '--model', model, '--dataset', writeJsonl(), '--split', 'val', '--json', '--max-new-tokens', '3', '--cache-dir', join(work, 'cache')]);
+    const result = await cli([
+      'eval',
+      '--model',
+      model,
+      '--dataset',
+      writeJsonl(),
+      '--split',
+      'val',
+      '--json',
+      '--max-new-tokens',
+      '3',
+      '--cache-dir',
+      join(work, 'cache'),
+    ]);
     expect(result.code, result.err).toBe(0);
     const printed = JSON.parse(result.out) as { accuracy: number; n: number };
     expect(printed.n).toBe(2);

@@ -62,8 +62,29 @@ describe('nanovlm export-run', () => {
   const out = join(temp.path, 'handoff');
 
   it('writes the folder nanoVLM’s train.py reads, with run.json under its field names', async () => {
-    const result = await cli('export-run', '--dataset', 'shapes', '--model', DEMO_MODEL, '--out', out, '--preset', 'full', '--lr-mp', '0.002',
-      '--batch-size', '4', '--grad-accum', '2', '--max-steps', '30', '--checkpoint-every', '10', '--processes', '2');
+    const result = await cli(
+      'export-run',
+      '--dataset',
+      'shapes',
+      '--model',
+      DEMO_MODEL,
+      '--out',
+      out,
+      '--preset',
+      'full',
+      '--lr-mp',
+      '0.002',
+      '--batch-size',
+      '4',
+      '--grad-accum',
+      '2',
+      '--max-steps',
+      '30',
+      '--checkpoint-every',
+      '10',
+      '--processes',
+      '2',
+    );
     expect(result.code, result.err).toBe(0);
     expect(result.out).toMatch(/33 training rows, 6 val rows, for 2 process/);
     expect(readdirSync(out).sort()).toEqual(['README.md', 'checkpoints', 'dataset', 'launch.py', 'run.json', 'studio.json', 'tokenizer']);
@@ -74,13 +95,33 @@ describe('nanovlm export-run', () => {
     for (const key of Object.keys(run.train_config)) expect(TRAIN_CONFIG_FIELDS as readonly string[], key).toContain(key);
     for (const key of Object.keys(run.vlm_config)) expect(VLM_CONFIG_FIELDS as readonly string[], key).toContain(key);
     expect(run.train_config).toMatchObject({
-      lr_mp: 0.002, lr_vision_backbone: 5e-5, lr_language_backbone: 5e-5, batch_size: 4, gradient_accumulation_steps: 2,
-      max_training_steps: 30, eval_interval: 10, val_size: 6, max_grad_norm: 1, train_dataset_path: 'dataset', train_dataset_name: ['default'],
-      stream_dataset: true, resume_from_vlm_checkpoint: true, log_wandb: false, use_lmms_eval: false,
+      lr_mp: 0.002,
+      lr_vision_backbone: 5e-5,
+      lr_language_backbone: 5e-5,
+      batch_size: 4,
+      gradient_accumulation_steps: 2,
+      max_training_steps: 30,
+      eval_interval: 10,
+      val_size: 6,
+      max_grad_norm: 1,
+      train_dataset_path: 'dataset',
+      train_dataset_name: ['default'],
+      stream_dataset: true,
+      resume_from_vlm_checkpoint: true,
+      log_wandb: false,
+      use_lmms_eval: false,
     });
     const demoConfig = JSON.parse(readFileSync(join(DEMO_MODEL, 'config.json'), 'utf8'));
-    expect(run.vlm_config).toMatchObject({ vit_img_size: demoConfig.vit_img_size, max_img_size: demoConfig.max_img_size, lm_vocab_size: 322,
-      vlm_extra_tokens: demoConfig.vlm_extra_tokens, lm_tokenizer: 'tokenizer', vlm_checkpoint_path: 'checkpoints', hf_repo_name: null, vlm_load_backbone_weights: false });
+    expect(run.vlm_config).toMatchObject({
+      vit_img_size: demoConfig.vit_img_size,
+      max_img_size: demoConfig.max_img_size,
+      lm_vocab_size: 322,
+      vlm_extra_tokens: demoConfig.vlm_extra_tokens,
+      lm_tokenizer: 'tokenizer',
+      vlm_checkpoint_path: 'checkpoints',
+      hf_repo_name: null,
+      vlm_load_backbone_weights: false,
+    });
 
     // the base checkpoint as from_pretrained loads it: config keys all VLMConfig fields, the state_dict exactly
     const config = JSON.parse(readFileSync(join(out, 'checkpoints', 'config.json'), 'utf8'));
@@ -99,13 +140,24 @@ describe('nanovlm export-run', () => {
     expect(readme).not.toContain('Learning-rate schedule'); // nanoVLM's own cosine and warmup
   });
 
-  it('names a schedule or warmup nanoVLM\'s trainer cannot follow', () => {
+  it("names a schedule or warmup nanoVLM's trainer cannot follow", () => {
     const checkpoint = openCheckpoint(DEMO_MODEL);
     const spec = { family: checkpoint.family, config: checkpoint.config };
     checkpoint.close();
-    const settings = { learningRates: { mp: 1, vision: 0, language: 1 }, batchSize: 1, gradientAccumulationSteps: 1, maxSteps: 10, maxGradNorm: 1, checkpointEvery: 5, seed: 0, processes: 1 };
+    const settings = {
+      learningRates: { mp: 1, vision: 0, language: 1 },
+      batchSize: 1,
+      gradientAccumulationSteps: 1,
+      maxSteps: 10,
+      maxGradNorm: 1,
+      checkpointEvery: 5,
+      seed: 0,
+      processes: 1,
+    };
     expect(notMapped(spec, {}, { ...settings, schedule: 'cosine', warmupFraction: 0.03 }).join('\n')).not.toContain('schedule');
-    expect(notMapped(spec, {}, { ...settings, schedule: 'linear', warmupFraction: 0.1 }).join('\n')).toContain("the run's linear schedule with a 10.0% warmup is not carried over");
+    expect(notMapped(spec, {}, { ...settings, schedule: 'linear', warmupFraction: 0.1 }).join('\n')).toContain(
+      "the run's linear schedule with a 10.0% warmup is not carried over",
+    );
   });
 
   it('lays the shards out so that each process validates on val rows only (read by DuckDB)', async () => {
@@ -129,33 +181,50 @@ describe('nanovlm export-run', () => {
   });
 
   // (.ci/run installs python3; the launcher's files are checked by the tests above either way)
-  it.skipIf(!PYTHON)('launch.py sets nanoVLM’s fields from run.json and calls train() (Python, against stand-ins for nanoVLM’s modules; skipped: no python3)', () => {
-    const nanovlm = join(temp.path, 'nanovlm-stand-in');
-    mkdirSync(join(nanovlm, 'models'), { recursive: true });
-    mkdirSync(join(nanovlm, 'torch', 'distributed'), { recursive: true });
-    writeFileSync(join(nanovlm, 'torch', '__init__.py'), '');
-    writeFileSync(join(nanovlm, 'torch', 'distributed', '__init__.py'), 'def new_group(backend):\n    return backend\n');
-    writeFileSync(join(nanovlm, 'models', '__init__.py'), '');
-    const dataclass = (name: string, fields: readonly string[]) =>
-      `@dataclass\nclass ${name}:\n${fields.map((f) => `    ${f}: object = None`).join('\n')}\n`;
-    writeFileSync(join(nanovlm, 'models', 'config.py'), `from dataclasses import dataclass\n\n${dataclass('TrainConfig', TRAIN_CONFIG_FIELDS)}\n${dataclass('VLMConfig', VLM_CONFIG_FIELDS)}`);
-    writeFileSync(join(nanovlm, 'train.py'), [
-      'import json, os', 'from dataclasses import asdict', 'PG_CPU = None',
-      'def init_dist(): pass', 'def destroy_dist(): pass', 'def is_dist(): return False', 'def is_master(): return True',
-      'def train(train_cfg, vlm_cfg):',
-      '    with open(os.environ["STAND_IN_OUT"], "w") as f:',
-      '        json.dump({"train": asdict(train_cfg), "vlm": asdict(vlm_cfg)}, f)',
-    ].join('\n'));
-    const recorded = join(temp.path, 'recorded.json');
-    const ran = spawnSync('python3', [join(out, 'launch.py')], { cwd: nanovlm, env: { ...process.env, STAND_IN_OUT: recorded, PYTHONDONTWRITEBYTECODE: '1' }, encoding: 'utf8' });
-    expect(ran.status, ran.stderr).toBe(0);
-    const { train, vlm } = JSON.parse(readFileSync(recorded, 'utf8'));
-    expect(train.train_dataset_path).toBe(join(out, 'dataset'));
-    expect(train.lr_mp).toBe(0.002);
-    expect(train.val_size).toBe(6);
-    expect(vlm.vlm_checkpoint_path).toBe(join(out, 'checkpoints'));
-    expect(vlm.lm_tokenizer).toBe(join(out, 'tokenizer'));
-  });
+  it.skipIf(!PYTHON)(
+    'launch.py sets nanoVLM’s fields from run.json and calls train() (Python, against stand-ins for nanoVLM’s modules; skipped: no python3)',
+    () => {
+      const nanovlm = join(temp.path, 'nanovlm-stand-in');
+      mkdirSync(join(nanovlm, 'models'), { recursive: true });
+      mkdirSync(join(nanovlm, 'torch', 'distributed'), { recursive: true });
+      writeFileSync(join(nanovlm, 'torch', '__init__.py'), '');
+      writeFileSync(join(nanovlm, 'torch', 'distributed', '__init__.py'), 'def new_group(backend):\n    return backend\n');
+      writeFileSync(join(nanovlm, 'models', '__init__.py'), '');
+      const dataclass = (name: string, fields: readonly string[]) => `@dataclass\nclass ${name}:\n${fields.map((f) => `    ${f}: object = None`).join('\n')}\n`;
+      writeFileSync(
+        join(nanovlm, 'models', 'config.py'),
+        `from dataclasses import dataclass\n\n${dataclass('TrainConfig', TRAIN_CONFIG_FIELDS)}\n${dataclass('VLMConfig', VLM_CONFIG_FIELDS)}`,
+      );
+      writeFileSync(
+        join(nanovlm, 'train.py'),
+        [
+          'import json, os',
+          'from dataclasses import asdict',
+          'PG_CPU = None',
+          'def init_dist(): pass',
+          'def destroy_dist(): pass',
+          'def is_dist(): return False',
+          'def is_master(): return True',
+          'def train(train_cfg, vlm_cfg):',
+          '    with open(os.environ["STAND_IN_OUT"], "w") as f:',
+          '        json.dump({"train": asdict(train_cfg), "vlm": asdict(vlm_cfg)}, f)',
+        ].join('\n'),
+      );
+      const recorded = join(temp.path, 'recorded.json');
+      const ran = spawnSync('python3', [join(out, 'launch.py')], {
+        cwd: nanovlm,
+        env: { ...process.env, STAND_IN_OUT: recorded, PYTHONDONTWRITEBYTECODE: '1' },
+        encoding: 'utf8',
+      });
+      expect(ran.status, ran.stderr).toBe(0);
+      const { train, vlm } = JSON.parse(readFileSync(recorded, 'utf8'));
+      expect(train.train_dataset_path).toBe(join(out, 'dataset'));
+      expect(train.lr_mp).toBe(0.002);
+      expect(train.val_size).toBe(6);
+      expect(vlm.vlm_checkpoint_path).toBe(join(out, 'checkpoints'));
+      expect(vlm.lm_tokenizer).toBe(join(out, 'tokenizer'));
+    },
+  );
 
   it('refuses bad input with a clear message and leaves nothing behind', async () => {
     const target = join(temp.path, 'refused');
@@ -186,20 +255,49 @@ describe('nanovlm export-run', () => {
       const page = store.pageSamples({ datasetId: source.id, limit: 10 });
       for (const s of page.items.slice(0, 3)) {
         const full = store.getSample(s.id)!;
-        store.createSample(empty.id, { imageIds: full.images.map((i) => i.id), turns: full.turns.map((t) => ({ user: t.user, assistant: t.assistant })), split: 'val', status: 'done' });
+        store.createSample(empty.id, {
+          imageIds: full.images.map((i) => i.id),
+          turns: full.turns.map((t) => ({ user: t.user, assistant: t.assistant })),
+          split: 'val',
+          status: 'done',
+        });
       }
       const version = store.createVersion(empty.id);
       const base = { folder: DEMO_MODEL, tokenizerFolder: DEMO_MODEL, name: 'demo' };
-      const settings = { learningRates: { mp: 1e-3, vision: 0, language: 1e-4 }, batchSize: 2, gradientAccumulationSteps: 1, maxSteps: 5, maxGradNorm: 1, checkpointEvery: 5, seed: 0, processes: 1 };
+      const settings = {
+        learningRates: { mp: 1e-3, vision: 0, language: 1e-4 },
+        batchSize: 2,
+        gradientAccumulationSteps: 1,
+        maxSteps: 5,
+        maxGradNorm: 1,
+        checkpointEvery: 5,
+        seed: 0,
+        processes: 1,
+      };
       const target = join(temp.path, 'no-train');
-      await expect(exportRun({ store, versionId: version.id, datasetLabel: 'only-val', base, settings, outDir: target, runName: 'x' })).rejects.toThrow(/no answered samples in its train split/);
+      await expect(exportRun({ store, versionId: version.id, datasetLabel: 'only-val', base, settings, outDir: target, runName: 'x' })).rejects.toThrow(
+        /no answered samples in its train split/,
+      );
       expect(existsSync(target)).toBe(false);
 
       const shapes = store.listVersions(source.id).at(-1)!;
       const controller = new AbortController();
       const cancelled = join(temp.path, 'cancelled');
-      await expect(exportRun({ store, versionId: shapes.id, datasetLabel: 'shapes', base, settings, outDir: cancelled, runName: 'x', signal: controller.signal,
-        onProgress: (done) => { if (done === 5) controller.abort(new Error('cancelled')); } })).rejects.toThrow(/cancelled/);
+      await expect(
+        exportRun({
+          store,
+          versionId: shapes.id,
+          datasetLabel: 'shapes',
+          base,
+          settings,
+          outDir: cancelled,
+          runName: 'x',
+          signal: controller.signal,
+          onProgress: (done) => {
+            if (done === 5) controller.abort(new Error('cancelled'));
+          },
+        }),
+      ).rejects.toThrow(/cancelled/);
       expect(existsSync(cancelled)).toBe(false);
       expect(readdirSync(temp.path).filter((f) => f.includes('.partial'))).toEqual([]);
     } finally {
@@ -211,7 +309,12 @@ describe('nanovlm export-run', () => {
     const older = join(temp.path, 'older-studio-model');
     cpSync(DEMO_MODEL, older, { recursive: true });
     const file = SafetensorsFile.open(join(older, 'model.safetensors'));
-    const tensors = Object.fromEntries(file.names().filter((n) => !n.includes('rotary')).map((n) => [n, { dtype: 'F32' as const, shape: file.info(n).shape, data: file.readFloat32(n) }]));
+    const tensors = Object.fromEntries(
+      file
+        .names()
+        .filter((n) => !n.includes('rotary'))
+        .map((n) => [n, { dtype: 'F32' as const, shape: file.info(n).shape, data: file.readFloat32(n) }]),
+    );
     file.close();
     writeFileSync(join(older, 'model.safetensors'), encodeSafetensors(tensors));
     const target = join(temp.path, 'from-older');

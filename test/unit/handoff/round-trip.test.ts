@@ -26,12 +26,24 @@ describe('a run handed to nanoVLM’s trainer and brought back', () => {
     const job = await call<Job>('models.add', { reference: fixtureModelFolder('split') });
     model = (await core.jobs.settled(job.id)).result as ModelInfo;
     const datasetId = (await call<{ id: number }>('datasets.create', { name: 'photos' })).id;
-    const samples = [['chelsea.png', 'What animal is this?', 'cat', 'train'], ['coffee.png', 'What drink is this?', 'coffee', 'train'], ['rocket.jpg', 'What is this?', 'rocket', 'val']] as const;
+    const samples = [
+      ['chelsea.png', 'What animal is this?', 'cat', 'train'],
+      ['coffee.png', 'What drink is this?', 'coffee', 'train'],
+      ['rocket.jpg', 'What is this?', 'rocket', 'val'],
+    ] as const;
     for (const [file, q, a, split] of samples) {
       const image = await call<{ id: string }>('images.add', { dataBase64: photo(file).toString('base64') });
       await call('samples.create', { datasetId, sample: { imageIds: [image.id], turns: [{ user: q, assistant: a }], status: 'done', split } });
     }
-    run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, preset: 'full', maxSteps: 1, checkpointEvery: 1, batchSize: 1, evalSamples: 5 });
+    run = await call<RunSummary>('runs.start', {
+      datasetId,
+      baseModelId: model.id,
+      preset: 'full',
+      maxSteps: 1,
+      checkpointEvery: 1,
+      batchSize: 1,
+      evalSamples: 5,
+    });
     run = await core.runManager.settled(run.id);
   }, 120_000);
 
@@ -81,7 +93,12 @@ describe('a run handed to nanoVLM’s trainer and brought back', () => {
       });
     });
     const image = await call<{ id: string }>('images.add', { dataBase64: photo('rocket.jpg').toString('base64') });
-    const sent = await call<ChatSendResult>('chat.send', { modelId: added.modelId, text: 'What is this?', imageIds: [image.id], settings: { maxNewTokens: 3 } });
+    const sent = await call<ChatSendResult>('chat.send', {
+      modelId: added.modelId,
+      text: 'What is this?',
+      imageIds: [image.id],
+      settings: { maxNewTokens: 3 },
+    });
     const answer = await answered;
     expect(answer.id).toBe(sent.assistantMessage.id);
     expect(answer.status, answer.error ?? '').toBe('done');

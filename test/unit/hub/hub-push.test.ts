@@ -40,11 +40,23 @@ describe('push to the Hub', () => {
     const added = await settle(await call<Job>('models.add', { reference: fixtureModelFolder('split') }));
     const model = added.result as ModelInfo;
     datasetId = (await call<{ id: number }>('datasets.create', { name: 'photos', description: 'Three photos and a question each.' })).id;
-    for (const [file, q, a, split] of [['chelsea.png', 'What animal is this?', 'cat', 'train'], ['coffee.png', 'What drink is this?', 'coffee', 'train'], ['rocket.jpg', 'What is this?', 'rocket', 'val']] as const) {
+    for (const [file, q, a, split] of [
+      ['chelsea.png', 'What animal is this?', 'cat', 'train'],
+      ['coffee.png', 'What drink is this?', 'coffee', 'train'],
+      ['rocket.jpg', 'What is this?', 'rocket', 'val'],
+    ] as const) {
       const image = await call<{ id: string }>('images.add', { dataBase64: photo(file).toString('base64') });
       await call('samples.create', { datasetId, sample: { imageIds: [image.id], turns: [{ user: q, assistant: a }], status: 'done', split } });
     }
-    run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, preset: 'full', maxSteps: 1, checkpointEvery: 1, batchSize: 1, evalSamples: 5 });
+    run = await call<RunSummary>('runs.start', {
+      datasetId,
+      baseModelId: model.id,
+      preset: 'full',
+      maxSteps: 1,
+      checkpointEvery: 1,
+      batchSize: 1,
+      evalSamples: 5,
+    });
     run = await core.runManager.settled(run.id);
   }, 120_000);
 
@@ -75,12 +87,16 @@ describe('push to the Hub', () => {
   it('pushes a run’s model with a model card: base model, dataset version, settings, val accuracy', async () => {
     const modelId = run.checkpoints.at(-1)!.modelId!;
     const progress: Job[] = [];
-    const stop = core.events.on('job.updated', (j) => { if (j.kind === 'upload') progress.push(j); });
+    const stop = core.events.on('job.updated', (j) => {
+      if (j.kind === 'upload') progress.push(j);
+    });
     const job = await settle(await call<Job>('models.push', { id: modelId, repo: 'studio-user/photo-vlm' }));
     stop();
     expect(job.status, job.error).toBe('done');
     const repo = hub.repos.get('studio-user/photo-vlm')!;
-    expect(Object.keys(repo.files)).toEqual(expect.arrayContaining(['README.md', 'config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']));
+    expect(Object.keys(repo.files)).toEqual(
+      expect.arrayContaining(['README.md', 'config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']),
+    );
     expect(repo.lfs).toContain('model.safetensors');
     const weights = join(temp.path, 'pushed.safetensors');
     writeFileSync(weights, repo.files['model.safetensors']!);
@@ -126,7 +142,12 @@ describe('push to the Hub', () => {
     hub.behaviour.uploadDelayMs = 3000;
     const job = await call<Job>('models.push', { id: run.checkpoints.at(-1)!.modelId!, repo: 'studio-user/cancelled' });
     await new Promise<void>((resolve) => {
-      const stop = core.events.on('job.updated', (j) => { if (j.id === job.id && j.progress.stage?.startsWith('uploading')) { stop(); resolve(); } });
+      const stop = core.events.on('job.updated', (j) => {
+        if (j.id === job.id && j.progress.stage?.startsWith('uploading')) {
+          stop();
+          resolve();
+        }
+      });
       setTimeout(resolve, 2500);
     });
     await call('jobs.cancel', { id: job.id });

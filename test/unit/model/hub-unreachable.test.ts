@@ -22,7 +22,9 @@ describe('the Hub out of reach', () => {
   beforeAll(async () => {
     home = mkdtempSync(join(tmpdir(), 'hf-home-'));
     const config = readFileSync(join(fixtureDir('inline'), 'config.json'), 'utf8');
-    hub = await startFakeHub({ [MODEL]: { commit: fakeCommit('model'), files: { 'config.json': config, 'model.safetensors': WEIGHTS }, lfs: ['model.safetensors'] } });
+    hub = await startFakeHub({
+      [MODEL]: { commit: fakeCommit('model'), files: { 'config.json': config, 'model.safetensors': WEIGHTS }, lfs: ['model.safetensors'] },
+    });
     const probe = createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     closedPort = (probe.address() as { port: number }).port;

@@ -136,8 +136,11 @@ describe('resolveModel from the Hub', () => {
     hub.behaviour.delayMs = 30;
     const controller = new AbortController();
     const run = resolveModel(MODEL, {
-      env: env(), signal: controller.signal,
-      onProgress: (e) => { if (e.file === 'model.safetensors' && e.receivedBytes > 0) controller.abort(); },
+      env: env(),
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.file === 'model.safetensors' && e.receivedBytes > 0) controller.abort();
+      },
     });
     await expect(run).rejects.toThrow(/abort/i);
     hub.behaviour.delayMs = 0;

@@ -10,8 +10,7 @@ const PHOTOS = PHOTOS_DIR;
 const SQUARE = { tileSize: 32 };
 const SPLIT = { tileSize: 32, split: { maxSide: 64, resizeToMaxSideLen: false } };
 
-const solid = (width: number, height: number, pixel: number[]): Buffer =>
-  Buffer.from(Array.from({ length: width * height }, () => pixel).flat());
+const solid = (width: number, height: number, pixel: number[]): Buffer => Buffer.from(Array.from({ length: width * height }, () => pixel).flat());
 
 /** A PNG whose header claims width × height but holds no real pixel data. */
 function pngHeaderOnly(width: number, height: number): Buffer {
@@ -31,13 +30,16 @@ function pngHeaderOnly(width: number, height: number): Buffer {
 }
 
 describe('awkward photos', () => {
-  it.each(['foo3x5x4indexed.png', 'green_palette.png', 'chessboard_GRAY.png', 'hubble_deep_field.jpg', 'rocket.jpg', 'astronaut.png'])('%s decodes to RGB tiles', async (file) => {
-    for (const settings of [SQUARE, SPLIT]) {
-      const got = await processImage(join(PHOTOS, file), settings);
-      expect(got.pixels).toHaveLength(got.tileCount * 3 * 32 * 32);
-      expect(got.pixels.every((v) => v >= 0 && v <= 1)).toBe(true);
-    }
-  });
+  it.each(['foo3x5x4indexed.png', 'green_palette.png', 'chessboard_GRAY.png', 'hubble_deep_field.jpg', 'rocket.jpg', 'astronaut.png'])(
+    '%s decodes to RGB tiles',
+    async (file) => {
+      for (const settings of [SQUARE, SPLIT]) {
+        const got = await processImage(join(PHOTOS, file), settings);
+        expect(got.pixels).toHaveLength(got.tileCount * 3 * 32 * 32);
+        expect(got.pixels.every((v) => v >= 0 && v <= 1)).toBe(true);
+      }
+    },
+  );
 
   it('greyscale gives three equal channels', async () => {
     const { data } = await decodeRgb(join(PHOTOS, 'chessboard_GRAY.png'), 'chessboard_GRAY.png');
@@ -45,17 +47,25 @@ describe('awkward photos', () => {
   });
 
   it('drops alpha without compositing, like PIL convert("RGB")', async () => {
-    const png = await sharp(solid(4, 4, [200, 10, 20, 0]), { raw: { width: 4, height: 4, channels: 4 } }).png().toBuffer();
+    const png = await sharp(solid(4, 4, [200, 10, 20, 0]), { raw: { width: 4, height: 4, channels: 4 } })
+      .png()
+      .toBuffer();
     const { data } = await decodeRgb(png, 'transparent.png');
     expect(Array.from(data.subarray(0, 3))).toEqual([200, 10, 20]);
   });
 
   it('reads 16-bit and CMYK images as 8-bit sRGB', async () => {
-    const png16 = await sharp(solid(4, 4, [255, 128, 0]), { raw: { width: 4, height: 4, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
+    const png16 = await sharp(solid(4, 4, [255, 128, 0]), { raw: { width: 4, height: 4, channels: 3 } })
+      .toColourspace('rgb16')
+      .png()
+      .toBuffer();
     expect((await sharp(png16).metadata()).depth).toBe('ushort');
     const rgb16 = await decodeRgb(png16, 'deep.png');
     expect(Array.from(rgb16.data.subarray(0, 3)).map((v) => Math.round(v / 8))).toEqual([32, 16, 0]);
-    const cmyk = await sharp(solid(8, 8, [255, 0, 0]), { raw: { width: 8, height: 8, channels: 3 } }).toColourspace('cmyk').jpeg().toBuffer();
+    const cmyk = await sharp(solid(8, 8, [255, 0, 0]), { raw: { width: 8, height: 8, channels: 3 } })
+      .toColourspace('cmyk')
+      .jpeg()
+      .toBuffer();
     expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
     const red = await decodeRgb(cmyk, 'cmyk.jpg');
     expect(red.data[0]).toBeGreaterThan(200);
@@ -63,7 +73,10 @@ describe('awkward photos', () => {
   });
 
   it('applies EXIF orientation', async () => {
-    const wide = await sharp(solid(8, 4, [0, 0, 255]), { raw: { width: 8, height: 4, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const wide = await sharp(solid(8, 4, [0, 0, 255]), { raw: { width: 8, height: 4, channels: 3 } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const got = await processImage(wide, SPLIT, 'rotated.jpg');
     expect(got.sourceHw).toEqual([8, 4]);
   });
@@ -83,7 +96,9 @@ describe('files that are not usable images', () => {
   });
 
   it('refuses images over the pixel limit before decoding them', async () => {
-    await expect(processImage(pngHeaderOnly(20_000, 20_000), SQUARE, 'bomb.png')).rejects.toThrow(/bomb\.png: image is 20000×20000 = 400000000 pixels, more than the limit of 89478485/);
+    await expect(processImage(pngHeaderOnly(20_000, 20_000), SQUARE, 'bomb.png')).rejects.toThrow(
+      /bomb\.png: image is 20000×20000 = 400000000 pixels, more than the limit of 89478485/,
+    );
     await expect(processImage(join(PHOTOS, 'chelsea.png'), { ...SQUARE, maxPixels: 1000 })).rejects.toThrow(/more than the limit of 1000/);
   });
 });

@@ -31,10 +31,28 @@ async function cli(argv: string[]): Promise<{ code: number; out: string; err: st
 
 /** A tiny split-family config whose vocabulary is Llama 3's plus nanoVLM's 66 image/grid tokens. */
 function llama3Config(): Record<string, unknown> {
-  const raw = tinyConfig({ family: 'split', imageSize: 32, patchSize: 16, vitDim: 16, vitBlocks: 1, vitHeads: 1, vitInterDim: 32, pixelShuffle: 1,
-    lmDim: 32, lmBlocks: 1, lmHeads: 2, lmKvHeads: 1, lmInterDim: 64 });
+  const raw = tinyConfig({
+    family: 'split',
+    imageSize: 32,
+    patchSize: 16,
+    vitDim: 16,
+    vitBlocks: 1,
+    vitHeads: 1,
+    vitInterDim: 32,
+    pixelShuffle: 1,
+    lmDim: 32,
+    lmBlocks: 1,
+    lmHeads: 2,
+    lmKvHeads: 1,
+    lmInterDim: 64,
+  });
   const extra = Object.keys(raw.vlm_extra_tokens as object).length;
-  return { ...raw, lm_base_vocab_size: LLAMA3_BASE_VOCAB, lm_vocab_size: LLAMA3_BASE_VOCAB + extra, lm_tokenizer: 'meta-llama/Meta-Llama-3-8B (tokenizer.json beside config.json)' };
+  return {
+    ...raw,
+    lm_base_vocab_size: LLAMA3_BASE_VOCAB,
+    lm_vocab_size: LLAMA3_BASE_VOCAB + extra,
+    lm_tokenizer: 'meta-llama/Meta-Llama-3-8B (tokenizer.json beside config.json)',
+  };
 }
 
 describe('array helpers take data-sized lists', () => {
@@ -64,19 +82,50 @@ describe('a nanoVLM model with Llama 3’s 128,256-token tokenizer', () => {
   });
 
   it('exports and generates with nanovlm generate', async () => {
-    const result = await cli(['generate', '--model', modelDir, '--image', join(DEMO_IMAGES, '00001.png'), '--prompt', 'What colour is the shape?',
-      '--greedy', '--max-new-tokens', '4', '--cache-dir', join(temp.path, 'cache'), '--threads', '1']);
+    const result = await cli([
+      'generate',
+      '--model',
+      modelDir,
+      '--image',
+      join(DEMO_IMAGES, '00001.png'),
+      '--prompt',
+      'What colour is the shape?',
+      '--greedy',
+      '--max-new-tokens',
+      '4',
+      '--cache-dir',
+      join(temp.path, 'cache'),
+      '--threads',
+      '1',
+    ]);
     expect(result.code, result.err).toBe(0);
     expect(result.err).toMatch(/time to first token \d+ ms/);
   });
 
   it('trains one step and writes a checkpoint of the same vocabulary', async () => {
     const data = join(temp.path, 'data.jsonl');
-    const rows = ['What colour is the shape?', 'What shape is this?', 'How many shapes are there?', 'Where is the star?']
-      .map((q, i) => JSON.stringify({ images: [join(DEMO_IMAGES, `0000${i + 1}.png`)], texts: [{ user: q, assistant: ['red', 'circle', '2', 'top'][i] }] }));
+    const rows = ['What colour is the shape?', 'What shape is this?', 'How many shapes are there?', 'Where is the star?'].map((q, i) =>
+      JSON.stringify({ images: [join(DEMO_IMAGES, `0000${i + 1}.png`)], texts: [{ user: q, assistant: ['red', 'circle', '2', 'top'][i] }] }),
+    );
     writeFileSync(data, `${rows.join('\n')}\n`);
     const out = join(temp.path, 'run');
-    const result = await cli(['train', '--dataset', data, '--model', modelDir, '--preset', 'full', '--batch-size', '2', '--max-steps', '1', '--out', out, '--engine', 'wasm']);
+    const result = await cli([
+      'train',
+      '--dataset',
+      data,
+      '--model',
+      modelDir,
+      '--preset',
+      'full',
+      '--batch-size',
+      '2',
+      '--max-steps',
+      '1',
+      '--out',
+      out,
+      '--engine',
+      'wasm',
+    ]);
     expect(result.code, result.err).toBe(0);
     expect(result.out).toMatch(/trained 1 step/);
     const checkpoint = openCheckpoint(join(out, 'step_1'));

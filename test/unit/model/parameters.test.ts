@@ -23,7 +23,8 @@ function storedCounts(file: string): Record<string, number> {
   return counts;
 }
 
-const fixtureConfig = (family: Family) => parseConfig(JSON.parse(readFileSync(join(fixtureDir(family), 'config.json'), 'utf8')) as Record<string, unknown>).config;
+const fixtureConfig = (family: Family) =>
+  parseConfig(JSON.parse(readFileSync(join(fixtureDir(family), 'config.json'), 'utf8')) as Record<string, unknown>).config;
 
 // The fixtures' dimensions (vision 48 wide, 2 blocks, MLP 96, 16 patches of 8×8; decoder 64 wide,
 // 2 blocks, MLP 160, 2 of 4 heads for keys/values; shuffle 2) differ only in the vocabulary.
@@ -60,9 +61,20 @@ describe('parameter counts per group', () => {
   // Projector: 576 × (768 · 2²). SmolLM2-135M as it is. Total 222,081,600: nanoVLM-222M.
   const NANOVLM_222M = { mp: 1_769_472, vision: 85_797_120, language: 134_515_008 };
   const config222M = {
-    vit_hidden_dim: 768, vit_inter_dim: 3072, vit_patch_size: 16, vit_img_size: 224, vit_n_heads: 12, vit_n_blocks: 12,
-    lm_hidden_dim: 576, lm_inter_dim: 1536, lm_vocab_size: 49152, lm_n_heads: 9, lm_n_kv_heads: 3, lm_n_blocks: 30,
-    lm_tie_weights: true, mp_pixel_shuffle_factor: 2,
+    vit_hidden_dim: 768,
+    vit_inter_dim: 3072,
+    vit_patch_size: 16,
+    vit_img_size: 224,
+    vit_n_heads: 12,
+    vit_n_blocks: 12,
+    lm_hidden_dim: 576,
+    lm_inter_dim: 1536,
+    lm_vocab_size: 49152,
+    lm_n_heads: 9,
+    lm_n_kv_heads: 3,
+    lm_n_blocks: 30,
+    lm_tie_weights: true,
+    mp_pixel_shuffle_factor: 2,
   };
 
   it('nanoVLM-222M: its published size, group by group', () => {
@@ -74,8 +86,14 @@ describe('parameter counts per group', () => {
 
   it('nanoVLM-230M-8k: SigLIP2 at 512 px (1,024 positions), shuffle 4, 66 extra tokens', () => {
     const config = parseConfig({
-      ...config222M, vit_img_size: 512, lm_base_vocab_size: 49152, lm_vocab_size: 49218, mp_pixel_shuffle_factor: 4,
-      mp_image_token_length: 64, max_img_size: 2048, vlm_extra_tokens: gridExtraTokens(8),
+      ...config222M,
+      vit_img_size: 512,
+      lm_base_vocab_size: 49152,
+      lm_vocab_size: 49218,
+      mp_pixel_shuffle_factor: 4,
+      mp_image_token_length: 64,
+      max_img_size: 2048,
+      vlm_extra_tokens: gridExtraTokens(8),
     }).config;
     expect(parameterGroupCounts(config)).toEqual({
       mp: 576 * 768 * 16, // 7,077,888

@@ -19,7 +19,9 @@ const withConfig = (changes: Partial<ModelSpec['config']>): ModelSpec => ({ fami
 
 /** A plain PNG of this size (a wide strip gives a 1×2 grid). */
 const png = (width: number, height: number): Promise<Buffer> =>
-  sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 40 } } }).png().toBuffer();
+  sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 40 } } })
+    .png()
+    .toBuffer();
 
 const count = (ids: readonly number[], id: number): number => ids.filter((i) => i === id).length;
 
@@ -62,7 +64,10 @@ describe('split family, images larger than one tile (max_img_size 64 > vit_img_s
     const turns = [{ user: 'What is there?' }];
     const inputs = await processor.forGeneration(turns, photos);
 
-    expect(inputs.grids).toEqual([[2, 2], [1, 2]]);
+    expect(inputs.grids).toEqual([
+      [2, 2],
+      [1, 2],
+    ]);
     expect(inputs.images.map((i) => i.tileCount)).toEqual([5, 3]);
     expect(inputs.tiles).toBe(8);
     expect(inputs.pixels).toHaveLength(8 * 3 * 32 * 32);

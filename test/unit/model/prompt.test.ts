@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  buildGenerationIds, buildTrainingSequence, IGNORE_INDEX, imageString, PromptError, shiftLabels,
-} from '../../../src/main/model/prompt';
+import { buildGenerationIds, buildTrainingSequence, IGNORE_INDEX, imageString, PromptError, shiftLabels } from '../../../src/main/model/prompt';
 import { imageTokenCount } from '../../../src/main/model/family';
 import { SafetensorsFile } from '../../../src/main/model/safetensors';
 import { FIXTURES_DIR, fixtureTokenizer } from '../../helpers/byte-tokenizer-fixture';
@@ -29,9 +27,12 @@ describe('image string', () => {
     const { spec } = fixtureTokenizer('split');
     const block = '<|image|>'.repeat(4);
     expect(imageString(spec, [[1, 1]])).toBe(`<|global_image|>${block}`);
-    expect(imageString(spec, [[1, 1], [1, 2]])).toBe(
-      `<image: 0><|global_image|>${block}<image: 1><|global_image|>${block}<row_1_col_1>${block}<row_1_col_2>${block}`,
-    );
+    expect(
+      imageString(spec, [
+        [1, 1],
+        [1, 2],
+      ]),
+    ).toBe(`<image: 0><|global_image|>${block}<image: 1><|global_image|>${block}<row_1_col_1>${block}<row_1_col_2>${block}`);
   });
 
   it('inline: L placeholders (the layout of inline/expected.safetensors); prefix: none', () => {
@@ -64,7 +65,9 @@ describe('generation prompts', () => {
     });
     const text = tokenizer.decode(ids);
     const images = imageString(spec, [[2, 2]]);
-    expect(text).toBe(`<|im_start|>user\n${images}What animal?<|im_end|>\n<|im_start|>assistant\nA cat.<|im_end|>\n<|im_start|>user\nColour?<|im_end|>\n<|im_start|>assistant\n`);
+    expect(text).toBe(
+      `<|im_start|>user\n${images}What animal?<|im_end|>\n<|im_start|>assistant\nA cat.<|im_end|>\n<|im_start|>user\nColour?<|im_end|>\n<|im_start|>assistant\n`,
+    );
   });
 
   it('refuses malformed conversations', () => {
@@ -73,7 +76,15 @@ describe('generation prompts', () => {
     expect(() => buildGenerationIds(spec, tokenizer, { texts: [], imageGrids: [] })).toThrow(/at least one turn/);
     expect(() => buildTrainingSequence(spec, tokenizer, { texts: [{ user: 'q' }], imageGrids: [] })).toThrow(/needs an answer/);
     const prefix = fixtureTokenizer('prefix');
-    expect(() => buildGenerationIds(prefix.spec, prefix.tokenizer, { texts: [{ user: 'q' }], imageGrids: [[1, 1], [1, 1]] })).toThrow(/one image/);
+    expect(() =>
+      buildGenerationIds(prefix.spec, prefix.tokenizer, {
+        texts: [{ user: 'q' }],
+        imageGrids: [
+          [1, 1],
+          [1, 1],
+        ],
+      }),
+    ).toThrow(/one image/);
   });
 });
 
@@ -107,12 +118,16 @@ describe('training sequences', () => {
   it('split: targets on each answer and the <|im_end|>\\n after it', () => {
     const { spec, tokenizer } = fixtureTokenizer('split');
     const seq = buildTrainingSequence(spec, tokenizer, {
-      texts: [{ user: 'What animal?', assistant: 'A cat.' }, { user: 'Colour?', assistant: 'Orange' }],
+      texts: [
+        { user: 'What animal?', assistant: 'A cat.' },
+        { user: 'Colour?', assistant: 'Orange' },
+      ],
       imageGrids: [[2, 2]],
     });
     expect(labelledText(tokenizer, seq.labels)).toBe('A cat.<|im_end|>\nOrange<|im_end|>\n');
     const generation = buildGenerationIds(spec, tokenizer, {
-      texts: [{ user: 'What animal?', assistant: 'A cat.' }, { user: 'Colour?' }], imageGrids: [[2, 2]],
+      texts: [{ user: 'What animal?', assistant: 'A cat.' }, { user: 'Colour?' }],
+      imageGrids: [[2, 2]],
     });
     // training and inference see the same tokens up to the answer
     expect(seq.inputIds.slice(0, generation.length)).toEqual(generation);
@@ -122,7 +137,12 @@ describe('training sequences', () => {
   it('imageTokenCount: tiles × L (global view counted when the grid is not 1×1)', () => {
     const split = fixtureTokenizer('split').spec;
     expect(imageTokenCount(split, [[2, 2]])).toBe(20);
-    expect(imageTokenCount(split, [[1, 1], [3, 4]])).toBe(4 + 52);
+    expect(
+      imageTokenCount(split, [
+        [1, 1],
+        [3, 4],
+      ]),
+    ).toBe(4 + 52);
     expect(imageTokenCount(fixtureTokenizer('prefix').spec, [[1, 1]])).toBe(4);
   });
 });

@@ -54,8 +54,9 @@ describe('extra tokens', () => {
 
   it('refuses a tokenizer larger than lm_base_vocab_size', () => {
     const spec = fixtureSpec('inline');
-    expect(() => NanoVLMTokenizer.fromJson(buildByteTokenizerJson(), {}, { ...spec.config, lm_base_vocab_size: 200 }))
-      .toThrow(/256 ids but the config's lm_base_vocab_size is 200/);
+    expect(() => NanoVLMTokenizer.fromJson(buildByteTokenizerJson(), {}, { ...spec.config, lm_base_vocab_size: 200 })).toThrow(
+      /256 ids but the config's lm_base_vocab_size is 200/,
+    );
   });
 
   it('finds the eos without tokenizer_config.json, and names a missing tokenizer.json', () => {

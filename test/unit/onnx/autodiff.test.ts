@@ -29,19 +29,42 @@ const CASES: Case[] = [
   { name: 'MatMul, shared weight', inputs: { a: { shape: [2, 3, 4] }, b: { shape: [4, 5] } }, f: (tg, x) => tg.matmul(x.a!, x.b!) },
   { name: 'Gemm (Linear with bias)', inputs: { x: { shape: [3, 4] }, w: { shape: [5, 4] }, b: { shape: [5] } }, f: (tg, x) => tg.linear(x.x!, x.w!, x.b!) },
   { name: 'Reshape, Transpose', inputs: { a: { shape: [2, 3, 4] } }, f: (tg, x) => tg.transpose(tg.reshape(x.a!, [6, 4]), [1, 0]) },
-  { name: 'Concat, Split', inputs: { a: { shape: [2, 3] }, b: { shape: [2, 2] } }, f: (tg, x) => { const [p, q] = tg.split(tg.concat([x.a!, x.b!], 1), [4, 1], 1); return tg.mul(p!, tg.neg(tg.concat([q!, q!, q!, q!], 1))); } },
-  { name: 'Concat of run-time sizes', inputs: { a: { shape: [3, 2] }, b: { shape: [2, 2] } }, symbolic: { a: ['n', 2], b: ['m', 2] }, f: (tg, x) => tg.mul(tg.concat([x.a!, x.b!], 0), tg.concat([x.a!, x.b!], 0)) },
+  {
+    name: 'Concat, Split',
+    inputs: { a: { shape: [2, 3] }, b: { shape: [2, 2] } },
+    f: (tg, x) => {
+      const [p, q] = tg.split(tg.concat([x.a!, x.b!], 1), [4, 1], 1);
+      return tg.mul(p!, tg.neg(tg.concat([q!, q!, q!, q!], 1)));
+    },
+  },
+  {
+    name: 'Concat of run-time sizes',
+    inputs: { a: { shape: [3, 2] }, b: { shape: [2, 2] } },
+    symbolic: { a: ['n', 2], b: ['m', 2] },
+    f: (tg, x) => tg.mul(tg.concat([x.a!, x.b!], 0), tg.concat([x.a!, x.b!], 0)),
+  },
   { name: 'Slice to the end', inputs: { a: { shape: [2, 5, 3] } }, f: (tg, x) => tg.slice(x.a!, 1, 2) },
   { name: 'Slice, bounded', inputs: { a: { shape: [2, 5, 3] } }, f: (tg, x) => tg.slice(x.a!, 1, 1, 3) },
   { name: 'Gather with repeated rows', inputs: { t: { shape: [5, 3] }, i: { shape: [4], int: [1, 3, 1, 0] } }, f: (tg, x) => tg.gather(x.t!, x.i!) },
-  { name: 'ReduceSum, ReduceMean', inputs: { a: { shape: [2, 3, 4] } }, f: (tg, x) => tg.mul(tg.reduceSum(x.a!, [2], true), tg.reduceMean(tg.mul(x.a!, x.a!), [0, 2], true)) },
+  {
+    name: 'ReduceSum, ReduceMean',
+    inputs: { a: { shape: [2, 3, 4] } },
+    f: (tg, x) => tg.mul(tg.reduceSum(x.a!, [2], true), tg.reduceMean(tg.mul(x.a!, x.a!), [0, 2], true)),
+  },
   { name: 'Softmax', inputs: { a: { shape: [2, 5] } }, f: (tg, x) => tg.softmax(x.a!) },
   { name: 'LayerNormalization', inputs: { x: { shape: [2, 3, 6] }, w: { shape: [6] }, b: { shape: [6] } }, f: (tg, x) => tg.layerNorm(x.x!, x.w!, x.b!, 1e-6) },
-  { name: 'cross-entropy over picked rows', inputs: { z: { shape: [3, 7] }, y: { shape: [3], int: [2, 6, 0] }, w: { shape: [3], positive: true } }, f: (tg, x) => tg.crossEntropy(x.z!, x.y!, x.w!) },
+  {
+    name: 'cross-entropy over picked rows',
+    inputs: { z: { shape: [3, 7] }, y: { shape: [3], int: [2, 6, 0] }, w: { shape: [3], positive: true } },
+    f: (tg, x) => tg.crossEntropy(x.z!, x.y!, x.w!),
+  },
   { name: 'a tensor used twice (gradients add up)', inputs: { a: { shape: [3, 3] } }, f: (tg, x) => tg.matmul(x.a!, tg.transpose(x.a!, [1, 0])) },
 ];
 
-interface Built { bytes: Uint8Array; floatInputs: string[] }
+interface Built {
+  bytes: Uint8Array;
+  floatInputs: string[];
+}
 
 function build(c: Case, random: SeededRandom): Built & { weights: Float32Array } {
   const tg = new TensorGraph(new GraphBuilder(c.name));
@@ -54,8 +77,14 @@ function build(c: Case, random: SeededRandom): Built & { weights: Float32Array }
   const weights = Float32Array.from({ length: shape ? shape.reduce((a, b) => a * b, 1) : 0 }, () => random.normal());
   const loss = shape ? all(tg.mul(y, tg.constant('r', weights, shape))) : all(tg.mul(y, y));
   tg.output(loss, 'loss');
-  const floatInputs = Object.entries(c.inputs).filter(([, s]) => !s.int).map(([n]) => n);
-  const grads = gradients(tg, loss, floatInputs.map((n) => x[n]!));
+  const floatInputs = Object.entries(c.inputs)
+    .filter(([, s]) => !s.int)
+    .map(([n]) => n);
+  const grads = gradients(
+    tg,
+    loss,
+    floatInputs.map((n) => x[n]!),
+  );
   for (const n of floatInputs) tg.output(grads.get(x[n]!)!, `grad.${n}`);
   return { bytes: encodeModel(tg.g.toModel({ '': 21 })), floatInputs, weights };
 }
@@ -91,7 +120,9 @@ describe('autodiff gradient rules', () => {
           const down = await lossAt();
           data[i] = keep;
           const numeric = (up - down) / (2 * eps);
-          expect(Math.abs(grad[i]! - numeric), `${name}[${i}]: autodiff ${grad[i]} vs finite difference ${numeric}`).toBeLessThanOrEqual(1e-2 * Math.max(1, Math.abs(numeric)));
+          expect(Math.abs(grad[i]! - numeric), `${name}[${i}]: autodiff ${grad[i]} vs finite difference ${numeric}`).toBeLessThanOrEqual(
+            1e-2 * Math.max(1, Math.abs(numeric)),
+          );
         }
       }
       await session.release();

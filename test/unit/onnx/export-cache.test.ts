@@ -24,7 +24,8 @@ describe('ensureExport', () => {
     expect(first.manifest.options.quant).toBe('int8');
     expect(first.manifest.checkpointHash).toMatch(/^[0-9a-f]{64}$/);
     expect(progress.map((p) => p.stage)).toEqual(['vision', 'decoder', 'embeddings', 'done']);
-    for (const f of ['vision.onnx', 'vision.onnx.data', 'decoder.onnx', 'decoder.onnx.data', 'embed_tokens.f32']) expect(existsSync(join(first.dir, f))).toBe(true);
+    for (const f of ['vision.onnx', 'vision.onnx.data', 'decoder.onnx', 'decoder.onnx.data', 'embed_tokens.f32'])
+      expect(existsSync(join(first.dir, f))).toBe(true);
 
     const again = await ensureExport(checkpoint, { quant: 'int8' }, { cacheDir });
     expect(again).toMatchObject({ dir: first.dir, cached: true });

@@ -31,7 +31,8 @@ export function loadFixture(family: Family): Fixture {
   try {
     const caseJson = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as { greedy_ids: number[]; eos_token_id: number };
     return {
-      family, dir,
+      family,
+      dir,
       inputIds: expected.readInts('input_ids'),
       pixels: expected.readFloat32('pixel_values'),
       tiles: expected.info('pixel_values').shape[0]!,

@@ -15,7 +15,10 @@ const temp = makeTempDir('head-size-');
 afterAll(() => temp.remove());
 
 describe('decoder head size', () => {
-  it.each([['none', 'MatMul'], ['int4', 'MatMulNBits']] as const)('24 (not a multiple of 16): quant %s exports the standard-ops decoder and answers', async (quant, matmul) => {
+  it.each([
+    ['none', 'MatMul'],
+    ['int4', 'MatMulNBits'],
+  ] as const)('24 (not a multiple of 16): quant %s exports the standard-ops decoder and answers', async (quant, matmul) => {
     const modelDir = join(temp.path, `model-${quant}`);
     writeRandomModel(modelDir, tinyConfig({ ...DEMO_DIMS, lmDim: 96, lmHeads: 4, lmKvHeads: 2 }), 0);
     const out = join(temp.path, `export-${quant}`);

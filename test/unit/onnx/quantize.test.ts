@@ -51,7 +51,10 @@ describe('block quantisation', () => {
     }
   });
 
-  it.each([['int4', 4], ['int8', 8]] as const)('MatMulNBits %s computes x · dequantized(W)ᵀ', async (format, bits) => {
+  it.each([
+    ['int4', 4],
+    ['int8', 8],
+  ] as const)('MatMulNBits %s computes x · dequantized(W)ᵀ', async (format, bits) => {
     const w = randomNormal(N * K, 2);
     const x = randomNormal(K, 3);
     const expected = new Float32Array(N);

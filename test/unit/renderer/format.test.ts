@@ -43,7 +43,7 @@ describe('format', () => {
     expect(formatNumber(123_456)).toBe('1.2e+5');
   });
 
-  it('job progress: a fraction when the total is known, in the job\'s unit', () => {
+  it("job progress: a fraction when the total is known, in the job's unit", () => {
     expect(progressFraction({ done: 5, total: 10, unit: 'items' })).toBe(0.5);
     expect(progressFraction({ done: 12, total: 10, unit: 'items' })).toBe(1);
     expect(progressFraction({ done: 5, unit: 'items' })).toBeUndefined();

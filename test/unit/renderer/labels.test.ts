@@ -11,8 +11,18 @@ import type { Sample } from '../../../src/shared/datasets';
 import type { RunCheckpoint, RunStatus, RunSummary } from '../../../src/shared/runs';
 
 const run = (status: RunStatus, checkpoints: RunCheckpoint[], maxSteps = 100): RunSummary => ({
-  id: 'r', name: 'r', status, datasetId: 1, datasetVersionId: 1, baseModelId: 'm', settings: { ...RUN_DEFAULTS, maxSteps },
-  learningRates: { mp: 1e-3, vision: 0, language: 0 }, step: checkpoints.at(-1)?.step ?? 0, folder: '/runs/r', checkpoints, startedAt: 0,
+  id: 'r',
+  name: 'r',
+  status,
+  datasetId: 1,
+  datasetVersionId: 1,
+  baseModelId: 'm',
+  settings: { ...RUN_DEFAULTS, maxSteps },
+  learningRates: { mp: 1e-3, vision: 0, language: 0 },
+  step: checkpoints.at(-1)?.step ?? 0,
+  folder: '/runs/r',
+  checkpoints,
+  startedAt: 0,
 });
 const checkpoint = (step: number, valAccuracy?: number): RunCheckpoint => ({ step, dir: `/runs/r/step-${step}`, valAccuracy });
 
@@ -55,25 +65,42 @@ describe('runs in words', () => {
 describe('the grid cell of an edited sample', () => {
   it('shows the first turn, the turn count and where its answers came from (answered turns only, once each)', () => {
     const sample: Sample = {
-      id: 7, datasetId: 1, images: [{ id: 'img1', width: 10, height: 10, format: 'png', bytes: 100 }],
+      id: 7,
+      datasetId: 1,
+      images: [{ id: 'img1', width: 10, height: 10, format: 'png', bytes: 100 }],
       turns: [
         { user: 'What colour?', assistant: 'Red', origin: 'model', model: 'demo' },
         { user: 'Shape?', assistant: 'Circle', origin: 'person' },
         { user: 'Size?', assistant: '  ', origin: 'import' },
         { user: 'Where?', assistant: 'Left', origin: 'model' },
       ],
-      split: 'val', status: 'review', tags: ['hard'], duplicateOf: null, source: null, createdAt: 1, updatedAt: 2,
+      split: 'val',
+      status: 'review',
+      tags: ['hard'],
+      duplicateOf: null,
+      source: null,
+      createdAt: 1,
+      updatedAt: 2,
     };
     expect(summaryOf(sample)).toEqual({
-      id: 7, imageIds: ['img1'], firstQuestion: 'What colour?', firstAnswer: 'Red', turnCount: 4, split: 'val', status: 'review',
-      tags: ['hard'], origins: ['model', 'person'], duplicateOf: null, updatedAt: 2,
+      id: 7,
+      imageIds: ['img1'],
+      firstQuestion: 'What colour?',
+      firstAnswer: 'Red',
+      turnCount: 4,
+      split: 'val',
+      status: 'review',
+      tags: ['hard'],
+      origins: ['model', 'person'],
+      duplicateOf: null,
+      updatedAt: 2,
     });
     expect(summaryOf({ ...sample, turns: [] })).toMatchObject({ firstQuestion: '', firstAnswer: '', turnCount: 0, origins: [] });
   });
 });
 
 describe('the run form', () => {
-  it('starts from the API schema\'s defaults, each inside the range its field accepts', () => {
+  it("starts from the API schema's defaults, each inside the range its field accepts", () => {
     for (const { key, min, max } of NUMBER_SETTINGS) {
       const value = RUN_DEFAULTS[key];
       expect([key, typeof value === 'number' && value >= min && value <= max]).toEqual([key, true]);

@@ -6,7 +6,14 @@ describe('markdown', () => {
   it('reads paragraphs, headings, lists, quotes, rules and fenced code', () => {
     const blocks = parseMarkdown('# Title\n\nA line\nand more.\n\n- one\n- **two**\n\n1. first\n2. second\n\n> quoted\n\n---\n\n```js\nlet a = 1 < 2;\n```');
     expect(blocks.map((b) => b.kind)).toEqual(['h', 'p', 'list', 'list', 'quote', 'hr', 'code']);
-    expect(blocks[1]).toEqual({ kind: 'p', inline: [{ kind: 'text', text: 'A line' }, { kind: 'text', text: ' ' }, { kind: 'text', text: 'and more.' }] });
+    expect(blocks[1]).toEqual({
+      kind: 'p',
+      inline: [
+        { kind: 'text', text: 'A line' },
+        { kind: 'text', text: ' ' },
+        { kind: 'text', text: 'and more.' },
+      ],
+    });
     expect(blocks[2]).toMatchObject({ ordered: false, items: [[{ kind: 'p' }], [{ kind: 'p', inline: [{ kind: 'strong' }] }]] });
     expect(blocks[3]).toMatchObject({ ordered: true, start: 1 });
     expect(blocks[6]).toEqual({ kind: 'code', lang: 'js', text: 'let a = 1 < 2;' });

@@ -75,17 +75,24 @@ describe('Datasets shortcuts', () => {
     const physical: [string, string, string][] = [
       ...[...'abcdefghijklmnopqrstuvwxyz'].map((c): [string, string, string] => [`Key${c.toUpperCase()}`, c, c.toUpperCase()]),
       ...[...'0123456789'].map((d, i): [string, string, string] => [`Digit${d}`, d, ')!@#$%^&*('[i]!]),
-      ['Slash', '/', '?'], ['Equal', '=', '+'], ['Minus', '-', '_'], ['Space', ' ', ' '],
-      ...['Enter', 'Escape', 'Delete', 'ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End']
-        .map((k): [string, string, string] => [k, k, k]),
+      ['Slash', '/', '?'],
+      ['Equal', '=', '+'],
+      ['Minus', '-', '_'],
+      ['Space', ' ', ' '],
+      ...['Enter', 'Escape', 'Delete', 'ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'PageUp', 'PageDown', 'Home', 'End'].map(
+        (k): [string, string, string] => [k, k, k],
+      ),
     ];
     const clashes: string[] = [];
     for (const mode of ['grid', 'editor'] as const) {
-      for (const [code, plainKey, shiftedKey] of physical) for (const shift of [false, true]) for (const ctrl of [false, true]) for (const alt of [false, true]) {
-        const e = event({ key: shift ? shiftedKey : plainKey, code, shift, ctrl, alt });
-        const matching = SHORTCUTS.filter((s) => s.modes.includes(mode) && s.match(e) !== null);
-        if (matching.length > 1) clashes.push(`${mode} ${JSON.stringify({ code, shift, ctrl, alt })}: ${matching.map((s) => s.label).join(' | ')}`);
-      }
+      for (const [code, plainKey, shiftedKey] of physical)
+        for (const shift of [false, true])
+          for (const ctrl of [false, true])
+            for (const alt of [false, true]) {
+              const e = event({ key: shift ? shiftedKey : plainKey, code, shift, ctrl, alt });
+              const matching = SHORTCUTS.filter((s) => s.modes.includes(mode) && s.match(e) !== null);
+              if (matching.length > 1) clashes.push(`${mode} ${JSON.stringify({ code, shift, ctrl, alt })}: ${matching.map((s) => s.label).join(' | ')}`);
+            }
     }
     expect(clashes).toEqual([]);
   });

@@ -54,7 +54,15 @@ describe('run data and checkpoint models', () => {
 
   it('registers no model for a run cancelled early; resumed to the end, one; any kept checkpoint on demand', async () => {
     const runModels = async (runId: string) => (await call<ModelInfo[]>('models.list', {})).filter((m) => m.source === 'run' && m.folder.includes(runId));
-    const run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, maxSteps: 4, checkpointEvery: 1, keepCheckpoints: 4, batchSize: 1, evalSamples: 0 });
+    const run = await call<RunSummary>('runs.start', {
+      datasetId,
+      baseModelId: model.id,
+      maxSteps: 4,
+      checkpointEvery: 1,
+      keepCheckpoints: 4,
+      batchSize: 1,
+      evalSamples: 0,
+    });
     await new Promise<void>((resolve) => {
       const stop = core.events.on('run.metrics', (e) => {
         if (e.runId === run.id && e.metric.step >= 1) {

@@ -21,7 +21,11 @@ describe('training runs', () => {
     const job = await call<Job>('models.add', { reference: fixtureModelFolder('split') });
     model = (await core.jobs.settled(job.id)).result as ModelInfo;
     datasetId = (await call<{ id: number }>('datasets.create', { name: 'cats and coffee' })).id;
-    const samples = [['chelsea.png', 'What animal is this?', 'cat', 'train'], ['coffee.png', 'What drink is this?', 'coffee', 'train'], ['rocket.jpg', 'What is this?', 'rocket', 'val']] as const;
+    const samples = [
+      ['chelsea.png', 'What animal is this?', 'cat', 'train'],
+      ['coffee.png', 'What drink is this?', 'coffee', 'train'],
+      ['rocket.jpg', 'What is this?', 'rocket', 'val'],
+    ] as const;
     for (const [file, q, a, split] of samples) {
       const image = await call<{ id: string }>('images.add', { dataBase64: photo(file).toString('base64') });
       await call('samples.create', { datasetId, sample: { imageIds: [image.id], turns: [{ user: q, assistant: a }], status: 'done', split } });
@@ -44,7 +48,15 @@ describe('training runs', () => {
     });
 
   it('trains to the end, records metrics and checkpoints, and registers the final checkpoint as a model', async () => {
-    const run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, preset: 'full', maxSteps: 3, checkpointEvery: 2, batchSize: 1, evalSamples: 0 });
+    const run = await call<RunSummary>('runs.start', {
+      datasetId,
+      baseModelId: model.id,
+      preset: 'full',
+      maxSteps: 3,
+      checkpointEvery: 2,
+      batchSize: 1,
+      evalSamples: 0,
+    });
     expect(run.status).toBe('running');
     const ended = await core.runManager.settled(run.id);
     expect(ended.error).toBeUndefined();
@@ -83,7 +95,7 @@ describe('training runs', () => {
     const failed = await core.runManager.settled(run.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/killed \(SIGKILL\)/);
-    expect(((await call<{ ok: boolean }>('system.health', {})).ok)).toBe(true);
+    expect((await call<{ ok: boolean }>('system.health', {})).ok).toBe(true);
     const lastStep = failed.checkpoints.at(-1)!.step;
     expect(lastStep).toBeGreaterThanOrEqual(1);
 
@@ -109,7 +121,17 @@ describe('training runs', () => {
   });
 
   it('trains with the schedule and warmup chosen (linear, no warmup: the first step at the peak rate)', async () => {
-    const run = await call<RunSummary>('runs.start', { datasetId, baseModelId: model.id, preset: 'full', maxSteps: 2, checkpointEvery: 2, batchSize: 1, evalSamples: 0, schedule: 'linear', warmupFraction: 0 });
+    const run = await call<RunSummary>('runs.start', {
+      datasetId,
+      baseModelId: model.id,
+      preset: 'full',
+      maxSteps: 2,
+      checkpointEvery: 2,
+      batchSize: 1,
+      evalSamples: 0,
+      schedule: 'linear',
+      warmupFraction: 0,
+    });
     const ended = await core.runManager.settled(run.id);
     expect(ended.status).toBe('finished');
     expect(ended.settings.schedule).toBe('linear');

@@ -66,7 +66,7 @@ describe('BackgroundPrefill', () => {
     leave();
   });
 
-  it('a newer prefill, cancel() or the caller\'s signal aborts the one before', async () => {
+  it("a newer prefill, cancel() or the caller's signal aborts the one before", async () => {
     const prefill = new BackgroundPrefill();
     const first = controlledWork(photo('a'));
     const second = controlledWork(photo('b'));

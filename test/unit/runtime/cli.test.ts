@@ -25,7 +25,19 @@ describe('nanovlm forward', () => {
   it('writes vision_out, mp_out and every logit matching the fixture', async () => {
     const fixture = loadFixture('split');
     const out = join(work, 'forward.safetensors');
-    const result = await cli(['forward', '--model', fixture.dir, '--inputs', join(fixture.dir, 'expected.safetensors'), '--out', out, '--cache-dir', cacheDir, '--threads', '1']);
+    const result = await cli([
+      'forward',
+      '--model',
+      fixture.dir,
+      '--inputs',
+      join(fixture.dir, 'expected.safetensors'),
+      '--out',
+      out,
+      '--cache-dir',
+      cacheDir,
+      '--threads',
+      '1',
+    ]);
     expect(result.code, result.err).toBe(0);
     const written = SafetensorsFile.open(out);
     try {
@@ -40,7 +52,17 @@ describe('nanovlm forward', () => {
   });
 
   it('names the missing tensor', async () => {
-    const result = await cli(['forward', '--model', join(FIXTURES, 'prefix'), '--inputs', join(FIXTURES, 'prefix', 'model.safetensors'), '--out', join(work, 'x.safetensors'), '--cache-dir', cacheDir]);
+    const result = await cli([
+      'forward',
+      '--model',
+      join(FIXTURES, 'prefix'),
+      '--inputs',
+      join(FIXTURES, 'prefix', 'model.safetensors'),
+      '--out',
+      join(work, 'x.safetensors'),
+      '--cache-dir',
+      cacheDir,
+    ]);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/pixel_values/);
   });
@@ -51,7 +73,8 @@ describe('nanovlm export-onnx', () => {
     const out = join(work, 'export');
     const result = await cli(['export-onnx', '--model', join(FIXTURES, 'inline'), '--out', out, '--quant', 'int4']);
     expect(result.code, result.err).toBe(0);
-    for (const f of ['vision.onnx', 'vision.onnx.data', 'decoder.onnx', 'decoder.onnx.data', 'embed_tokens.f32', 'manifest.json']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['vision.onnx', 'vision.onnx.data', 'decoder.onnx', 'decoder.onnx.data', 'embed_tokens.f32', 'manifest.json'])
+      expect(existsSync(join(out, f))).toBe(true);
   });
 
   it('rejects an unknown quantisation', async () => {
@@ -65,8 +88,24 @@ describe('nanovlm generate', () => {
   it('streams a greedy answer about a photo', async () => {
     const tokenizer = join(work, 'tokenizer');
     writeByteTokenizer(tokenizer);
-    const args = ['generate', '--model', join(FIXTURES, 'split'), '--image', join(PHOTOS_DIR, 'coffee.png'), '--prompt', 'What is in the cup?',
-      '--tokenizer', tokenizer, '--greedy', '--max-new-tokens', '6', '--cache-dir', cacheDir, '--threads', '1'];
+    const args = [
+      'generate',
+      '--model',
+      join(FIXTURES, 'split'),
+      '--image',
+      join(PHOTOS_DIR, 'coffee.png'),
+      '--prompt',
+      'What is in the cup?',
+      '--tokenizer',
+      tokenizer,
+      '--greedy',
+      '--max-new-tokens',
+      '6',
+      '--cache-dir',
+      cacheDir,
+      '--threads',
+      '1',
+    ];
     const first = await cli(args);
     expect(first.code, first.err).toBe(0);
     expect(first.err).toMatch(/time to first token \d+ ms/);

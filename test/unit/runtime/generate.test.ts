@@ -33,52 +33,64 @@ describe.each(FAMILIES)('%s fixture', (family) => {
   const request = () => ({ inputIds: fixture.inputIds, pixels: fixture.pixels, tiles: fixture.tiles });
   const greedy = { greedy: true, maxNewTokens: fixture.greedyIds.length, stopTokenIds: [fixture.eosTokenId] };
 
-  it.each(['fused', 'plain'] as const)('%s: the next turn reuses the cached prompt and answer, skips the vision encoder, and answers as a fresh run does', async (graph) => {
-    const engine = graph === 'fused' ? fused : plain;
-    const keys = imageRowKeys('fixture', fixture.tiles * engine.config.mp_image_token_length);
-    const text = fixture.inputIds.filter((id) => id !== engine.imageTokenId).slice(-4);
-    const first = await generate(engine, { ...request(), imageRowKeys: keys }, { ...greedy, stopTokenIds: [] });
-    let encoded = 0;
-    const encode = engine.encodeImages.bind(engine);
-    engine.encodeImages = (pixels, tiles) => (encoded++, encode(pixels, tiles));
-    try {
-      // diverges after the first answer token: the cache is cut back to the prompt and that token
-      const nextTurn = [...fixture.inputIds, first.tokenIds[0]!, ...text];
-      const second = await generate(engine, { ...request(), inputIds: nextTurn, imageRowKeys: keys }, { ...greedy, stopTokenIds: [] });
-      expect(second.reusedPositions).toBe(first.promptPositions + 1);
-      expect(encoded).toBe(0);
-      engine.promptCache.clear();
-      const fresh = await generate(engine, { ...request(), inputIds: nextTurn }, { ...greedy, stopTokenIds: [] });
-      expect(fresh.reusedPositions).toBe(0);
-      expect(encoded).toBe(1);
-      expect(second.tokenIds).toEqual(fresh.tokenIds);
-    } finally {
-      engine.encodeImages = encode;
-      engine.promptCache.clear();
-    }
-  });
+  it.each(['fused', 'plain'] as const)(
+    '%s: the next turn reuses the cached prompt and answer, skips the vision encoder, and answers as a fresh run does',
+    async (graph) => {
+      const engine = graph === 'fused' ? fused : plain;
+      const keys = imageRowKeys('fixture', fixture.tiles * engine.config.mp_image_token_length);
+      const text = fixture.inputIds.filter((id) => id !== engine.imageTokenId).slice(-4);
+      const first = await generate(engine, { ...request(), imageRowKeys: keys }, { ...greedy, stopTokenIds: [] });
+      let encoded = 0;
+      const encode = engine.encodeImages.bind(engine);
+      engine.encodeImages = (pixels, tiles) => (encoded++, encode(pixels, tiles));
+      try {
+        // diverges after the first answer token: the cache is cut back to the prompt and that token
+        const nextTurn = [...fixture.inputIds, first.tokenIds[0]!, ...text];
+        const second = await generate(engine, { ...request(), inputIds: nextTurn, imageRowKeys: keys }, { ...greedy, stopTokenIds: [] });
+        expect(second.reusedPositions).toBe(first.promptPositions + 1);
+        expect(encoded).toBe(0);
+        engine.promptCache.clear();
+        const fresh = await generate(engine, { ...request(), inputIds: nextTurn }, { ...greedy, stopTokenIds: [] });
+        expect(fresh.reusedPositions).toBe(0);
+        expect(encoded).toBe(1);
+        expect(second.tokenIds).toEqual(fresh.tokenIds);
+      } finally {
+        engine.encodeImages = encode;
+        engine.promptCache.clear();
+      }
+    },
+  );
 
   // prefix family: photos lead the sequence, so a second photo is appended after the cached one
-  if (family === 'prefix') it('a turn that adds a photo encodes only the new one; the cached photo is reused', async () => {
-    const L = fused.config.mp_image_token_length;
-    const photo = imageRowKeys('photo-1', fixture.tiles * L);
-    await generate(fused, { ...request(), imageRowKeys: photo }, { ...greedy, stopTokenIds: [] });
-    const tiles: number[] = [];
-    const encode = fused.encodeImages.bind(fused);
-    fused.encodeImages = (pixels, count) => (tiles.push(count), encode(pixels, count));
-    try {
-      const twoPhotos = { inputIds: fixture.inputIds, pixels: Float32Array.of(...fixture.pixels, ...fixture.pixels.map((v) => 1 - v)), tiles: 2 * fixture.tiles };
-      const second = await generate(fused, { ...twoPhotos, imageRowKeys: [...photo, ...imageRowKeys('photo-2', fixture.tiles * L)] }, { ...greedy, stopTokenIds: [] });
-      expect(second.reusedPositions).toBe(fixture.tiles * L);
-      expect(tiles).toEqual([fixture.tiles]);
-      fused.promptCache.clear();
-      const fresh = await generate(fused, twoPhotos, { ...greedy, stopTokenIds: [] });
-      expect(second.tokenIds).toEqual(fresh.tokenIds);
-    } finally {
-      fused.encodeImages = encode;
-      fused.promptCache.clear();
-    }
-  });
+  if (family === 'prefix')
+    it('a turn that adds a photo encodes only the new one; the cached photo is reused', async () => {
+      const L = fused.config.mp_image_token_length;
+      const photo = imageRowKeys('photo-1', fixture.tiles * L);
+      await generate(fused, { ...request(), imageRowKeys: photo }, { ...greedy, stopTokenIds: [] });
+      const tiles: number[] = [];
+      const encode = fused.encodeImages.bind(fused);
+      fused.encodeImages = (pixels, count) => (tiles.push(count), encode(pixels, count));
+      try {
+        const twoPhotos = {
+          inputIds: fixture.inputIds,
+          pixels: Float32Array.of(...fixture.pixels, ...fixture.pixels.map((v) => 1 - v)),
+          tiles: 2 * fixture.tiles,
+        };
+        const second = await generate(
+          fused,
+          { ...twoPhotos, imageRowKeys: [...photo, ...imageRowKeys('photo-2', fixture.tiles * L)] },
+          { ...greedy, stopTokenIds: [] },
+        );
+        expect(second.reusedPositions).toBe(fixture.tiles * L);
+        expect(tiles).toEqual([fixture.tiles]);
+        fused.promptCache.clear();
+        const fresh = await generate(fused, twoPhotos, { ...greedy, stopTokenIds: [] });
+        expect(second.tokenIds).toEqual(fresh.tokenIds);
+      } finally {
+        fused.encodeImages = encode;
+        fused.promptCache.clear();
+      }
+    });
 
   it("stops at the model's context length instead of failing", async () => {
     const result = await generate(fused, request(), { ...greedy, maxNewTokens: 5000, stopTokenIds: [] });
@@ -101,10 +113,10 @@ describe.each(FAMILIES)('%s fixture', (family) => {
     const order = Array.from(logits.keys()).sort((a, b) => logits[b]! - logits[a]! || a - b);
     expect(next.candidates.ids).toEqual(order);
     expect(Array.from(next.candidates.scores)).toEqual(order.map((id) => logits[id]!));
-    expect((await plain.decoder.step(prompt.data, prompt.length, plain.decoder.newCache(), 5))).toHaveProperty('logits');
+    expect(await plain.decoder.step(prompt.data, prompt.length, plain.decoder.newCache(), 5)).toHaveProperty('logits');
   });
 
-  it('a sampled answer from the graph\'s candidates equals sampling the whole logits row with the same seed', async () => {
+  it("a sampled answer from the graph's candidates equals sampling the whole logits row with the same seed", async () => {
     const settings = { temperature: 1.5, topK: 20, topP: 0.95, seed: 11 };
     const answer = await generate(fused, request(), { ...settings, maxNewTokens: 12, stopTokenIds: [] });
     const sampler = new Sampler(settings, fused.config.lm_vocab_size);
@@ -171,8 +183,14 @@ describe('streaming and cancelling', () => {
   it('streams text deltas that add up to the decoded answer, with timings', async () => {
     const deltas: string[] = [];
     const result = await generate(engine, request(), {
-      temperature: 0.8, topK: 50, topP: 0.95, seed: 7, maxNewTokens: 24, stopTokenIds: [],
-      detokenizer: tokenizer.streamingDecoder(), onText: (d) => deltas.push(d),
+      temperature: 0.8,
+      topK: 50,
+      topP: 0.95,
+      seed: 7,
+      maxNewTokens: 24,
+      stopTokenIds: [],
+      detokenizer: tokenizer.streamingDecoder(),
+      onText: (d) => deltas.push(d),
     });
     expect(result.tokenIds).toHaveLength(24);
     expect(deltas.join('')).toBe(result.text);
@@ -193,8 +211,13 @@ describe('streaming and cancelling', () => {
     const controller = new AbortController();
     let seen = 0;
     const result = await generate(engine, request(), {
-      greedy: true, maxNewTokens: 50, stopTokenIds: [], signal: controller.signal,
-      onToken: () => { if (++seen === 3) setImmediate(() => controller.abort()); },
+      greedy: true,
+      maxNewTokens: 50,
+      stopTokenIds: [],
+      signal: controller.signal,
+      onToken: () => {
+        if (++seen === 3) setImmediate(() => controller.abort());
+      },
     });
     expect(result.stopReason).toBe('cancelled');
     expect(result.tokenIds.length).toBeGreaterThanOrEqual(3);

@@ -55,20 +55,21 @@ describe.each(FAMILIES)('%s fixture', (family) => {
     expect(warm.promptPositions - warm.reusedPositions).toBeLessThanOrEqual(question[0]!.user.length + 16);
   });
 
-  if (family !== 'prefix') it('a next turn that adds a photo is prefilled with the chat so far and answers as a cold start does', async () => {
-    const first = await cold([{ user: 'What is it?' }], [CHELSEA]);
-    const turns = [{ user: 'What is it?', assistant: first.text }, { user: 'And this one?' }];
-    const reference = await cold(turns, [CHELSEA, COFFEE]);
+  if (family !== 'prefix')
+    it('a next turn that adds a photo is prefilled with the chat so far and answers as a cold start does', async () => {
+      const first = await cold([{ user: 'What is it?' }], [CHELSEA]);
+      const turns = [{ user: 'What is it?', assistant: first.text }, { user: 'And this one?' }];
+      const reference = await cold(turns, [CHELSEA, COFFEE]);
 
-    engine.promptCache.clear();
-    await answer(engine, tokenizer, { turns: turns.slice(0, 1).map((t) => ({ user: t.user })), images: [CHELSEA], ...greedy });
-    expect(await prefillAnswer(engine, tokenizer, { turns: turns.slice(0, 1), images: [CHELSEA, COFFEE] })).toBe('done');
-    encoded = 0;
-    const warm = await answer(engine, tokenizer, { turns, images: [CHELSEA, COFFEE], ...greedy });
-    expect(encoded).toBe(0);
-    expect(warm.tokenIds).toEqual(reference.tokenIds);
-    expect(warm.promptPositions - warm.reusedPositions).toBeLessThanOrEqual(turns[1]!.user.length + 16);
-  });
+      engine.promptCache.clear();
+      await answer(engine, tokenizer, { turns: turns.slice(0, 1).map((t) => ({ user: t.user })), images: [CHELSEA], ...greedy });
+      expect(await prefillAnswer(engine, tokenizer, { turns: turns.slice(0, 1), images: [CHELSEA, COFFEE] })).toBe('done');
+      encoded = 0;
+      const warm = await answer(engine, tokenizer, { turns, images: [CHELSEA, COFFEE], ...greedy });
+      expect(encoded).toBe(0);
+      expect(warm.tokenIds).toEqual(reference.tokenIds);
+      expect(warm.promptPositions - warm.reusedPositions).toBeLessThanOrEqual(turns[1]!.user.length + 16);
+    });
 
   it('a prefill asked for while an answer generates starts after its last token', async () => {
     engine.promptCache.clear();
@@ -78,7 +79,10 @@ describe.each(FAMILIES)('%s fixture', (family) => {
     try {
       let prefilled: Promise<string> | undefined;
       const generating = answer(engine, tokenizer, {
-        turns: [{ user: 'Describe it.' }], images: [COFFEE], greedy: true, maxNewTokens: 12,
+        turns: [{ user: 'Describe it.' }],
+        images: [COFFEE],
+        greedy: true,
+        maxNewTokens: 12,
         onToken: () => (prefilled ??= prefillAnswer(engine, tokenizer, { turns: [], images: [CHELSEA] })),
       });
       const generated = await generating;

@@ -61,7 +61,11 @@ describe('Sampler', () => {
     const order = Array.from(row.keys()).sort((a, b) => row[b]! - row[a]! || a - b);
     const best = (k: number) => ({ ids: order.slice(0, k), scores: Float32Array.from(order.slice(0, k), (id) => row[id]!) });
     expect(new Sampler({ greedy: true }, 300).fromCandidates(best(1))).toBe(17);
-    for (const options of [{ temperature: 0.8, topK: 40, topP: 0.9 }, { temperature: 2, topK: 7 }, { temperature: 1, topK: 300 }]) {
+    for (const options of [
+      { temperature: 0.8, topK: 40, topP: 0.9 },
+      { temperature: 2, topK: 7 },
+      { temperature: 1, topK: 300 },
+    ]) {
       const fromLogits = new Sampler({ ...options, seed: 5 }, 300);
       const fromCandidates = new Sampler({ ...options, seed: 5 }, 300);
       const k = fromCandidates.candidatesNeeded;

@@ -12,7 +12,19 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 
 describe('nanovlm check-step', () => {
   it('prints loss, grad_norm and loss_after_step as JSON matching the fixture', async () => {
-    const { code, out, err } = await run(['check-step', '--model', fixtureDir('split'), '--inputs', expectedFile('split'), '--lr-mp', '1e-2', '--lr-vision', '1e-3', '--lr-language', '1e-3']);
+    const { code, out, err } = await run([
+      'check-step',
+      '--model',
+      fixtureDir('split'),
+      '--inputs',
+      expectedFile('split'),
+      '--lr-mp',
+      '1e-2',
+      '--lr-vision',
+      '1e-3',
+      '--lr-language',
+      '1e-3',
+    ]);
     expect(code, err).toBe(0);
     const result = JSON.parse(out) as { loss: number; grad_norm: number; loss_after_step: number };
     const golden = goldenCase('split').train_step;

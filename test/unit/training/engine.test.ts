@@ -30,10 +30,24 @@ describe('training engines', () => {
   it('supplies UnsortedSegmentSum to wasm: gather gradients match the cpu backend', async () => {
     const gatherGradient = () =>
       tf.tidy(() => {
-        const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+        const table = tf.tensor2d([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]);
         const ids = tf.tensor1d([2, 0, 2, 1, 2], 'int32');
-        const weights = tf.tensor2d([[1, 1], [2, 2], [3, 3], [4, 4], [5, 5]]);
-        return Array.from(tf.grad((t: tf.Tensor) => tf.gather(t, ids).mul(weights).sum())(table).dataSync());
+        const weights = tf.tensor2d([
+          [1, 1],
+          [2, 2],
+          [3, 3],
+          [4, 4],
+          [5, 5],
+        ]);
+        return Array.from(
+          tf
+            .grad((t: tf.Tensor) => tf.gather(t, ids).mul(weights).sum())(table)
+            .dataSync(),
+        );
       });
     await selectTrainingEngine('cpu');
     const onCpu = gatherGradient();

@@ -32,12 +32,21 @@ describe('forward parity (wasm)', () => {
     const ids = Int32Array.from(expected.readInts('input_ids'));
     tf.tidy(() => {
       const pixels = tf.tensor4d(expected.readFloat32('pixel_values'), [images, 3, size, size]);
-      expect(maxAbsDiff(visionTransformer(pixels, model.weights.scope('vision_encoder'), model.config), expected.readFloat32('vision_out'))).toBeLessThanOrEqual(1e-4);
+      expect(
+        maxAbsDiff(visionTransformer(pixels, model.weights.scope('vision_encoder'), model.config), expected.readFloat32('vision_out')),
+      ).toBeLessThanOrEqual(1e-4);
       expect(maxAbsDiff(imageEmbeddings(pixels, model), expected.readFloat32('mp_out'))).toBeLessThanOrEqual(1e-4);
     });
     if (family !== 'prefix') {
       // prefix logits include the image positions, which vlmLogits drops for the loss
-      const batch = { inputIds: ids, targets: new Int32Array(ids.length), rows: 1, length: ids.length, pixelValues: expected.readFloat32('pixel_values'), imageCount: images };
+      const batch = {
+        inputIds: ids,
+        targets: new Int32Array(ids.length),
+        rows: 1,
+        length: ids.length,
+        pixelValues: expected.readFloat32('pixel_values'),
+        imageCount: images,
+      };
       tf.tidy(() => {
         expect(maxAbsDiff(vlmLogits(model, batch), expected.readFloat32('logits'))).toBeLessThanOrEqual(1e-4);
       });

@@ -19,7 +19,10 @@ function projectorGradients(trained: (group: ParameterGroupName) => boolean): Ma
   checkpoint.close();
   const batch = readBatchFile(expectedFile('split'), SINGLE_SAMPLE_NAMES);
   const projector = [...parameters.variables].filter(([name]) => parameterGroup(name) === 'mp');
-  const { value, grads } = tf.variableGrads(() => labelledLoss(parameters.model(), batch), projector.map(([, v]) => v));
+  const { value, grads } = tf.variableGrads(
+    () => labelledLoss(parameters.model(), batch),
+    projector.map(([, v]) => v),
+  );
   value.dispose();
   const out = new Map(projector.map(([name, v]) => [name, grads[v.name]!.dataSync() as Float32Array]));
   tf.dispose(grads);

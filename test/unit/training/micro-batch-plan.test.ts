@@ -10,7 +10,7 @@ import { DEMO_DIMS, tinyConfig } from '../../../src/main/demo/tiny-config';
 const nanoVLM222M = { family: 'prefix' as const, config: parseConfig({}).config };
 
 describe('micro-batch plan', () => {
-  it('takes a small model\'s batch whole', () => {
+  it("takes a small model's batch whole", () => {
     const demo = parseConfig(tinyConfig(DEMO_DIMS));
     expect(microBatchPlan(demo, { mp: 1e-3, vision: 1e-3, language: 1e-3 }, 16, 1)).toMatchObject({ microBatch: 16, microBatches: 1 });
   });

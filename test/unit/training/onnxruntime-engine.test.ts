@@ -33,15 +33,30 @@ async function demoLosses(engine: TrainingEngineName, steps: number): Promise<nu
   const dataset = join(work, `demo-${engine}.jsonl`);
   // the demo data file, its image paths made absolute
   const { readFileSync } = await import('node:fs');
-  const lines = readFileSync(join(RESOURCES, 'demo-data', 'demo.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { images: string[] });
+  const lines = readFileSync(join(RESOURCES, 'demo-data', 'demo.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { images: string[] });
   writeFileSync(dataset, lines.map((r) => JSON.stringify({ ...r, images: r.images.map((p) => join(RESOURCES, 'demo-data', p)) })).join('\n'));
-  await runTraining({
-    baseModelDir: join(RESOURCES, 'demo-model'), tokenizerDir: join(RESOURCES, 'demo-model'), datasetPath: dataset, outputDir: join(work, `run-${engine}`),
-    optimizer: { ...DEFAULT_OPTIMIZER, learningRates: { mp: 1e-3, vision: 1e-4, language: 1e-4 } },
-    maxSteps: steps, batchSize: 4, gradientAccumulationSteps: 1, seed: 3, checkpointEvery: steps, engine,
-  }, (m: TrainerMessage) => {
-    if (m.type === 'metrics') losses.push(m.loss);
-  }, new AbortController().signal);
+  await runTraining(
+    {
+      baseModelDir: join(RESOURCES, 'demo-model'),
+      tokenizerDir: join(RESOURCES, 'demo-model'),
+      datasetPath: dataset,
+      outputDir: join(work, `run-${engine}`),
+      optimizer: { ...DEFAULT_OPTIMIZER, learningRates: { mp: 1e-3, vision: 1e-4, language: 1e-4 } },
+      maxSteps: steps,
+      batchSize: 4,
+      gradientAccumulationSteps: 1,
+      seed: 3,
+      checkpointEvery: steps,
+      engine,
+    },
+    (m: TrainerMessage) => {
+      if (m.type === 'metrics') losses.push(m.loss);
+    },
+    new AbortController().signal,
+  );
   return losses;
 }
 
@@ -51,7 +66,9 @@ describe('the onnxruntime training engine', () => {
     const ort = await demoLosses('onnxruntime', 20);
     expect(ort).toHaveLength(20);
     const worst = (from: number, to: number) => Math.max(...ort.slice(from, to).map((l, i) => Math.abs(l / reference[from + i]! - 1)));
-    console.log(`losses ${reference[0]!.toFixed(4)} → ${reference[19]!.toFixed(4)}; largest relative difference: ${worst(0, 5).toExponential(1)} (steps 1–5), ${worst(5, 20).toExponential(1)} (6–20)`);
+    console.log(
+      `losses ${reference[0]!.toFixed(4)} → ${reference[19]!.toFixed(4)}; largest relative difference: ${worst(0, 5).toExponential(1)} (steps 1–5), ${worst(5, 20).toExponential(1)} (6–20)`,
+    );
     ort.forEach((loss, i) => {
       const relative = Math.abs(loss / reference[i]! - 1);
       expect(relative, `step ${i + 1}: onnxruntime ${loss}, wasm ${reference[i]}`).toBeLessThanOrEqual(i < 5 ? 1e-3 : 1e-2);
@@ -101,7 +118,11 @@ describe('the onnxruntime training engine', () => {
   }, 120_000);
 
   it('takes the same step split (gradients out, AdamW in chunks) as fused', async () => {
-    const settings: TrainerSettings = { optimizer: { ...DEFAULT_OPTIMIZER, learningRates: FIXTURE_RATES }, gradientAccumulationSteps: 1, schedule: { kind: 'constant' } };
+    const settings: TrainerSettings = {
+      optimizer: { ...DEFAULT_OPTIMIZER, learningRates: FIXTURE_RATES },
+      gradientAccumulationSteps: 1,
+      schedule: { kind: 'constant' },
+    };
     const batch = () => readBatchFile(expectedFile('split'), PADDED_BATCH_NAMES);
     const step = async (engine: SelectedEngine) => {
       const checkpoint = openCheckpoint(fixtureDir('split'));
@@ -120,7 +141,11 @@ describe('the onnxruntime training engine', () => {
   }, 60_000);
 
   it('keeps optimised graphs in the cache folder and takes the same step from them', async () => {
-    const settings: TrainerSettings = { optimizer: { ...DEFAULT_OPTIMIZER, learningRates: FIXTURE_RATES }, gradientAccumulationSteps: 1, schedule: { kind: 'constant' } };
+    const settings: TrainerSettings = {
+      optimizer: { ...DEFAULT_OPTIMIZER, learningRates: FIXTURE_RATES },
+      gradientAccumulationSteps: 1,
+      schedule: { kind: 'constant' },
+    };
     const batch = () => readBatchFile(expectedFile('split'), PADDED_BATCH_NAMES);
     const cacheDir = join(work, 'cache');
     const graphs = () => (existsSync(join(cacheDir, TRAINING_GRAPH_CACHE)) ? readdirSync(join(cacheDir, TRAINING_GRAPH_CACHE)) : []);
@@ -155,6 +180,8 @@ describe('the onnxruntime training engine', () => {
     const spec = parseConfig({ lm_hidden_dim: 90, lm_n_heads: 9, lm_n_kv_heads: 3 }); // head size 10: even, fine
     expect(() => buildStepGraph({ spec, kind: 'loss', rows: 1, length: 16, trainedGroups: [], optimizer: DEFAULT_OPTIMIZER })).not.toThrow();
     const odd = parseConfig({ lm_hidden_dim: 81, lm_n_heads: 9, lm_n_kv_heads: 3 }); // head size 9
-    expect(() => buildStepGraph({ spec: odd, kind: 'loss', rows: 1, length: 16, trainedGroups: [], optimizer: DEFAULT_OPTIMIZER })).toThrow(/lm_hidden_dim \/ lm_n_heads = 9.*even/);
+    expect(() => buildStepGraph({ spec: odd, kind: 'loss', rows: 1, length: 16, trainedGroups: [], optimizer: DEFAULT_OPTIMIZER })).toThrow(
+      /lm_hidden_dim \/ lm_n_heads = 9.*even/,
+    );
   });
 });

@@ -31,7 +31,11 @@ function referenceAdamW(p: number[], grads: number[][], lr: number, wd = 0.01, b
 describe('AdamW', () => {
   it.each(['engine', 'host'] as const)('matches PyTorch, weight decay on every parameter (moments kept on the %s)', async (place) => {
     const start = [0.5, -1.25, 2, 0];
-    const grads = [[0.1, -0.2, 0.3, 1e-9], [-0.05, 0.4, 0.0, 0.2], [0.3, 0.3, -0.1, -0.2]];
+    const grads = [
+      [0.1, -0.2, 0.3, 1e-9],
+      [-0.05, 0.4, 0.0, 0.2],
+      [0.3, 0.3, -0.1, -0.2],
+    ];
     const param = tf.variable(tf.tensor1d(start));
     const tensorsBefore = tf.memory().numTensors;
     const adam = new AdamW({ beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 }, place);
@@ -79,10 +83,14 @@ describe('the other schedules a run may choose', () => {
     expect(scheduledLearningRate(0, max, { kind: 'constant' })).toBe(max); // no steps known: no warmup
   });
 
-  it('no warmup starts at the peak; the cosine default is nanoVLM\'s', () => {
+  it("no warmup starts at the peak; the cosine default is nanoVLM's", () => {
     expect(scheduledLearningRate(0, 1, { kind: 'cosine', maxSteps: 100, warmupFraction: 0 })).toBe(1);
     for (const it of [0, 1, 3, 40, 99]) expect(scheduledLearningRate(it, 1, { kind: 'cosine', maxSteps: 100 })).toBe(cosineLearningRate(it, 1, 100));
-    expect(groupLearningRates({ mp: 1, vision: 0, language: 2 }, { kind: 'linear', maxSteps: 10, warmupFraction: 0 }, 10)).toEqual({ mp: 0.1, vision: 0, language: 0.2 });
+    expect(groupLearningRates({ mp: 1, vision: 0, language: 2 }, { kind: 'linear', maxSteps: 10, warmupFraction: 0 }, 10)).toEqual({
+      mp: 0.1,
+      vision: 0,
+      language: 0.2,
+    });
   });
 });
 

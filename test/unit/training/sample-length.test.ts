@@ -11,11 +11,17 @@ import { DEMO_DIMS, tinyConfig } from '../../../src/main/demo/tiny-config';
 const DEMO_MODEL = join(import.meta.dirname, '..', '..', '..', 'resources', 'demo-model');
 
 describe('longest sample', () => {
-  it.each(['split', 'inline'] as const)('%s family: the longest record\'s prompt, images included', (family) => {
+  it.each(['split', 'inline'] as const)("%s family: the longest record's prompt, images included", (family) => {
     const spec = parseConfig(tinyConfig({ ...DEMO_DIMS, family }));
     const tokenizer = NanoVLMTokenizer.fromFolder(DEMO_MODEL, spec.config);
     const short = { images: ['a.png'], texts: [{ user: 'Colour?', assistant: 'red' }] };
-    const long = { images: ['b.png'], texts: [{ user: 'What colour is the large shape in the middle?', assistant: 'purple' }, { user: 'And its kind?', assistant: 'crescent' }] };
+    const long = {
+      images: ['b.png'],
+      texts: [
+        { user: 'What colour is the large shape in the middle?', assistant: 'purple' },
+        { user: 'And its kind?', assistant: 'crescent' },
+      ],
+    };
     const expected = buildTrainingSequence(spec, tokenizer, { texts: long.texts, imageGrids: [[1, 1]] }).inputIds.length;
     expect(longestSamplePositions([short, long, short], spec, tokenizer)).toBe(expected);
     expect(expected).toBeGreaterThan(spec.config.mp_image_token_length + long.texts[0]!.user.length);

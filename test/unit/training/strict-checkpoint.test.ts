@@ -23,7 +23,12 @@ const DEMO_MODEL = join(import.meta.dirname, '..', '..', '..', 'resources', 'dem
 function layout(path: string): Map<string, string> {
   const file = SafetensorsFile.open(path);
   try {
-    return new Map(file.names().sort().map((n) => [n, `${file.info(n).dtype} [${file.info(n).shape.join(',')}]`]));
+    return new Map(
+      file
+        .names()
+        .sort()
+        .map((n) => [n, `${file.info(n).dtype} [${file.info(n).shape.join(',')}]`]),
+    );
   } finally {
     file.close();
   }
@@ -95,7 +100,18 @@ describe('checkpoints hold exactly nanoVLM’s state_dict', () => {
     const dir = join(work, 'bad-buffer');
     writeRandomModel(dir, openConfig('split'), 0);
     const file = SafetensorsFile.open(join(dir, 'model.safetensors'));
-    const tensors = Object.fromEntries(file.names().map((n) => [n, { dtype: 'F32' as const, shape: n === ROTARY_INV_FREQ ? [4] : file.info(n).shape, data: n === ROTARY_INV_FREQ ? new Float32Array(4) : file.readFloat32(n) }]));
+    const tensors = Object.fromEntries(
+      file
+        .names()
+        .map((n) => [
+          n,
+          {
+            dtype: 'F32' as const,
+            shape: n === ROTARY_INV_FREQ ? [4] : file.info(n).shape,
+            data: n === ROTARY_INV_FREQ ? new Float32Array(4) : file.readFloat32(n),
+          },
+        ]),
+    );
     file.close();
     writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(tensors));
     expect(() => openCheckpoint(dir)).toThrow(/decoder\.rotary_embd\.inv_freq.*\[8\]/);

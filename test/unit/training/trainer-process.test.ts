@@ -18,7 +18,9 @@ beforeAll(async () => {
   const colours = { red: [220, 30, 30], green: [30, 200, 30], blue: [30, 30, 220] } as const;
   const lines: string[] = [];
   for (const [name, [r, g, b]] of Object.entries(colours)) {
-    await sharp({ create: { width: 40, height: 40, channels: 3, background: { r, g, b } } }).png().toFile(join(work, `${name}.png`));
+    await sharp({ create: { width: 40, height: 40, channels: 3, background: { r, g, b } } })
+      .png()
+      .toFile(join(work, `${name}.png`));
     lines.push(JSON.stringify({ images: [`${name}.png`], texts: [{ user: 'What colour?', assistant: name }] }));
   }
   writeFileSync(join(work, 'data.jsonl'), `${lines.join('\n')}\n`);

@@ -49,7 +49,11 @@ describe('web door credentials', () => {
     return response.headers.get('set-cookie')!.split(';')[0]!;
   };
   const call = (headers: Record<string, string>) =>
-    fetch(`${door.origin}/api/call`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify({ method: 'system.info', input: {} }) });
+    fetch(`${door.origin}/api/call`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: JSON.stringify({ method: 'system.info', input: {} }),
+    });
 
   it('never puts the token in a cookie: the page cookie is named after the port and opens only the renderer files', async () => {
     const cookie = await pageCookieOf(door, TOKEN);
@@ -83,7 +87,15 @@ describe('web door credentials', () => {
     expect(thumb.headers.get('content-type')).toBe('image/webp');
     expect((await fetch(`${door.origin}/media/image/${imageId}?k=${result.mediaKey}`)).status).toBe(200);
     expect((await fetch(`${door.origin}/media/image/${imageId}?k=${result.mediaKey}x`)).status).toBe(401);
-    expect((await fetch(`${door.origin}/api/call?k=${result.mediaKey}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"method":"system.info"}' })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${door.origin}/api/call?k=${result.mediaKey}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: '{"method":"system.info"}',
+        })
+      ).status,
+    ).toBe(401);
     expect((await fetch(`${door.origin}/?k=${result.mediaKey}`)).status).toBe(401);
   });
 
@@ -102,14 +114,19 @@ describe('web door credentials', () => {
     expect(await declared.json()).toMatchObject({ ok: false, error: { code: 'invalid_input', field: 'body' } });
     const streamed = await new Promise<number>((resolve, reject) => {
       const url = new URL(door.origin);
-      const req = request({ host: url.hostname, port: url.port, path: '/api/call', method: 'POST', headers: { 'Content-Type': 'application/json', ...auth } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        { host: url.hostname, port: url.port, path: '/api/call', method: 'POST', headers: { 'Content-Type': 'application/json', ...auth } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
-      Readable.from((function* () {
-        for (let i = 0; i < 72; i++) yield Buffer.alloc(1024 * 1024, 0x20);
-      })()).pipe(req);
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < 72; i++) yield Buffer.alloc(1024 * 1024, 0x20);
+        })(),
+      ).pipe(req);
     });
     expect(streamed).toBe(413);
     expect((await call(auth)).status).toBe(200);

@@ -35,7 +35,11 @@ describe('npm run serve', () => {
   it('refuses --token on the command line and says where a token goes instead', () => {
     const dir = makeTempDir();
     cleanups.push(dir.remove);
-    const result = spawnSync(process.execPath, ['scripts/serve.mjs', '--no-build', '--port', '0', '--data-dir', dir.path, '--token', 'visible-in-ps-0123456789'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const result = spawnSync(
+      process.execPath,
+      ['scripts/serve.mjs', '--no-build', '--port', '0', '--data-dir', dir.path, '--token', 'visible-in-ps-0123456789'],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    );
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/--token is not accepted: a command line is visible to every user of the machine \(ps\)/);
     expect(result.stderr).toContain('--token-file');

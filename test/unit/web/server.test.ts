@@ -38,11 +38,14 @@ describe('web door', () => {
     expect(door.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it.each(['/', '/index.html', '/assets/app.js', '/api/events', `/media/image/${'a'.repeat(64)}`, '/nope'])('answers 401 without the token: GET %s', async (path) => {
-    const response = await fetch(`${door.origin}${path}`);
-    expect(response.status).toBe(401);
-    expect(await response.text()).not.toContain('nanoVLM Studio</title>');
-  });
+  it.each(['/', '/index.html', '/assets/app.js', '/api/events', `/media/image/${'a'.repeat(64)}`, '/nope'])(
+    'answers 401 without the token: GET %s',
+    async (path) => {
+      const response = await fetch(`${door.origin}${path}`);
+      expect(response.status).toBe(401);
+      expect(await response.text()).not.toContain('nanoVLM Studio</title>');
+    },
+  );
 
   it('answers 401 to a call without the token or with a wrong one', async () => {
     expect((await call({ method: 'system.info', input: {} }, {})).status).toBe(401);

@@ -10,7 +10,7 @@ import type { CliCommand } from '../command';
 
 export const command: CliCommand = {
   name: 'database check',
-  summary: "check the studio database (quick_check, the WAL, integrity_check) and list its backups",
+  summary: 'check the studio database (quick_check, the WAL, integrity_check) and list its backups',
   usage: [
     'Usage: nanovlm database check [--data-dir DIR]',
     '',
@@ -30,7 +30,11 @@ export const command: CliCommand = {
       try {
         const problems = (db.pragma('integrity_check(20)') as { integrity_check: string }[]).map((r) => r.integrity_check);
         sound = problems.join() === 'ok';
-        io.out(sound ? `${path}: sound (schema version ${version}; quick_check, WAL and integrity_check passed)\n` : `${path} is damaged: integrity_check: ${problems.join('; ')}\n`);
+        io.out(
+          sound
+            ? `${path}: sound (schema version ${version}; quick_check, WAL and integrity_check passed)\n`
+            : `${path} is damaged: integrity_check: ${problems.join('; ')}\n`,
+        );
       } finally {
         db.close();
       }
@@ -40,7 +44,11 @@ export const command: CliCommand = {
       io.out(`${err.message}\n`);
     }
     const backups = listBackups(dataDir);
-    io.out(backups.length ? `Backups (newest first):\n${backups.map((b) => `  ${b.path}  ${new Date(b.takenAt).toISOString()}  ${b.reason}  ${b.bytes} bytes\n`).join('')}` : 'No backups yet.\n');
+    io.out(
+      backups.length
+        ? `Backups (newest first):\n${backups.map((b) => `  ${b.path}  ${new Date(b.takenAt).toISOString()}  ${b.reason}  ${b.bytes} bytes\n`).join('')}`
+        : 'No backups yet.\n',
+    );
     return sound ? 0 : 1;
   },
 };

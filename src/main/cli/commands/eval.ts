@@ -41,14 +41,21 @@ export const command: CliCommand = {
     const { engine, tokenizer } = await loadCliModel(args, io);
     try {
       const progress = (done: number, total: number) => !args.values.json && io.err(`\r${done}/${total} samples`);
-      const result = await evaluateAnswers(engine, tokenizer, samples, { maxNewTokens: numberOption(args, 'max-new-tokens', (n) => Number.isInteger(n) && n > 0) ?? 32, signal: io.signal, onProgress: progress });
+      const result = await evaluateAnswers(engine, tokenizer, samples, {
+        maxNewTokens: numberOption(args, 'max-new-tokens', (n) => Number.isInteger(n) && n > 0) ?? 32,
+        signal: io.signal,
+        onProgress: progress,
+      });
       if (args.values.json) {
         io.out(`${JSON.stringify({ accuracy: result.accuracy, n: result.n, ...(args.values.predictions ? { predictions: result.predictions } : {}) })}\n`);
         return 0;
       }
       io.err('\n');
       if (args.values.predictions) {
-        for (const p of result.predictions) io.out(`${p.correct ? '✓' : '✗'} ${p.sampleId} | ${p.question} | expected: ${p.expected} | predicted: ${p.predicted}${p.error ? ` (${p.error})` : ''}\n`);
+        for (const p of result.predictions)
+          io.out(
+            `${p.correct ? '✓' : '✗'} ${p.sampleId} | ${p.question} | expected: ${p.expected} | predicted: ${p.predicted}${p.error ? ` (${p.error})` : ''}\n`,
+          );
       }
       io.out(`accuracy ${(result.accuracy * 100).toFixed(1)}% (${result.predictions.filter((p) => p.correct).length} of ${result.n} questions)\n`);
       return 0;

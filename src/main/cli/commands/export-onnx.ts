@@ -36,7 +36,9 @@ export const command: CliCommand = {
     const checkpoint = openCheckpoint(folder);
     const started = performance.now();
     try {
-      exportOnnx(checkpoint, out, { quant, graph, allLogits: args.values['all-logits'] === true }, (p) => io.err(`export: ${p.stage} (${Math.round(p.fraction * 100)}%)\n`));
+      exportOnnx(checkpoint, out, { quant, graph, allLogits: args.values['all-logits'] === true }, (p) =>
+        io.err(`export: ${p.stage} (${Math.round(p.fraction * 100)}%)\n`),
+      );
     } finally {
       checkpoint.close();
     }

@@ -17,10 +17,26 @@ function versionOf(store: DatasetStore, reference: string): { name: string; vers
   const at = /^(.*)@(\d+)$/.exec(reference);
   const name = at ? at[1]! : reference;
   const id = store.datasets.findByName(name);
-  if (id === null) throw new Error(`no dataset named "${name}" (datasets: ${store.listDatasets().map((d) => d.name).join(', ') || 'none'})`);
+  if (id === null)
+    throw new Error(
+      `no dataset named "${name}" (datasets: ${
+        store
+          .listDatasets()
+          .map((d) => d.name)
+          .join(', ') || 'none'
+      })`,
+    );
   if (!at) return { name, version: store.createVersion(id, { note: 'nanovlm export-run' }) };
   const version = store.listVersions(id).find((v) => v.id === Number(at[2]));
-  if (!version) throw new Error(`dataset "${name}" has no version ${at[2]} (versions: ${store.listVersions(id).map((v) => v.id).join(', ') || 'none'})`);
+  if (!version)
+    throw new Error(
+      `dataset "${name}" has no version ${at[2]} (versions: ${
+        store
+          .listVersions(id)
+          .map((v) => v.id)
+          .join(', ') || 'none'
+      })`,
+    );
   return { name, version };
 }
 
@@ -64,11 +80,24 @@ export const command: CliCommand = {
       const { name, version } = versionOf(store, datasetRef);
       const samplesPerStep = batch.batchSize * batch.gradientAccumulationSteps;
       const report = await exportRun({
-        store, versionId: version.id, datasetLabel: `"${name}" version ${version.id} (${version.contentHash.slice(0, 12)})`,
+        store,
+        versionId: version.id,
+        datasetLabel: `"${name}" version ${version.id} (${version.contentHash.slice(0, 12)})`,
         base: { folder: model.folder, tokenizerFolder: model.tokenizerFolder, name: modelRef },
-        settings: { learningRates, ...batch, maxSteps: maxStepsFrom(args, version.splitCounts.train, samplesPerStep), maxGradNorm: clip === 0 ? null : clip ?? 1.0, processes, ...scheduleFrom(args) },
-        outDir, runName: `${modelRef.split(/[\\/]/).filter(Boolean).pop()} on ${name}`, signal: io.signal,
-        onProgress: (done, total, what) => { if (done === total || done % 500 === 0) io.err(`${what}: ${done}/${total}\n`); },
+        settings: {
+          learningRates,
+          ...batch,
+          maxSteps: maxStepsFrom(args, version.splitCounts.train, samplesPerStep),
+          maxGradNorm: clip === 0 ? null : (clip ?? 1.0),
+          processes,
+          ...scheduleFrom(args),
+        },
+        outDir,
+        runName: `${modelRef.split(/[\\/]/).filter(Boolean).pop()} on ${name}`,
+        signal: io.signal,
+        onProgress: (done, total, what) => {
+          if (done === total || done % 500 === 0) io.err(`${what}: ${done}/${total}\n`);
+        },
       });
       io.out(`wrote ${outDir}: ${report.trainRows} training rows, ${report.valRows} val rows, for ${processes} process(es); see its README.md\n`);
       return 0;

@@ -43,10 +43,15 @@ export const command: CliCommand = {
     const { pixels, tiles, inputIds } = readInputs(inputsPath);
     const { folder } = await resolveModelFolder(requireString(args, 'model'), io.signal);
     const graph = (args.values.graph as string | undefined) === 'plain' ? 'plain' : 'fused';
-    const exported = await ensureExport(folder, { quant: parseQuantization(args.values.quant as string | undefined), graph, allLogits: true }, {
-      cacheDir: (args.values['cache-dir'] as string | undefined) ?? defaultCacheDir(), signal: io.signal,
-      onProgress: (p) => io.err(`export: ${p.stage}\n`),
-    });
+    const exported = await ensureExport(
+      folder,
+      { quant: parseQuantization(args.values.quant as string | undefined), graph, allLogits: true },
+      {
+        cacheDir: (args.values['cache-dir'] as string | undefined) ?? defaultCacheDir(),
+        signal: io.signal,
+        onProgress: (p) => io.err(`export: ${p.stage}\n`),
+      },
+    );
     const threads = numberOption(args, 'threads', (n) => Number.isInteger(n) && n > 0);
     const engine = await VlmEngine.load(exported.dir, { provider: parseProvider(args.values.provider as string | undefined), ...(threads ? { threads } : {}) });
     try {

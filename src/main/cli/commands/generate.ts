@@ -44,12 +44,17 @@ export const command: CliCommand = {
     const { engine, tokenizer } = await loadCliModel(args, io);
     try {
       const result = await answer(engine, tokenizer, {
-        turns: [{ user: prompt }], images, ...samplingOf(args),
+        turns: [{ user: prompt }],
+        images,
+        ...samplingOf(args),
         maxNewTokens: numberOption(args, 'max-new-tokens', wholePositive) ?? 128,
-        signal: io.signal, onText: (delta) => io.out(delta),
+        signal: io.signal,
+        onText: (delta) => io.out(delta),
       });
       io.out('\n');
-      io.err(`[${result.tokenIds.length} tokens, ${result.stopReason}; time to first token ${result.ttftMs.toFixed(0)} ms, ${result.decodeTokensPerSecond.toFixed(1)} tokens/s; ${engine.provider} on ${engine.device}: ${engine.providerReason}]\n`);
+      io.err(
+        `[${result.tokenIds.length} tokens, ${result.stopReason}; time to first token ${result.ttftMs.toFixed(0)} ms, ${result.decodeTokensPerSecond.toFixed(1)} tokens/s; ${engine.provider} on ${engine.device}: ${engine.providerReason}]\n`,
+      );
       return result.stopReason === 'cancelled' ? 130 : 0;
     } finally {
       await engine.dispose();

@@ -39,13 +39,13 @@ export const command: CliCommand = {
   usage: [
     'Usage: nanovlm init-model --out DIR [--family split|inline] [dimensions] [--seed S]',
     '',
-    'Writes config.json, model.safetensors (nanoVLM\'s format and initialisation) and the byte-level',
-    'tokenizer (tokenizer.json, tokenizer_config.json) into DIR. Defaults: the demo model\'s size.',
+    "Writes config.json, model.safetensors (nanoVLM's format and initialisation) and the byte-level",
+    "tokenizer (tokenizer.json, tokenizer_config.json) into DIR. Defaults: the demo model's size.",
     '',
     `  --family F           split (default: chat template, one tile per image) or inline`,
     ...Object.entries(DIM_OPTIONS).map(([option, field]) => `  --${option.padEnd(18)} default ${DEMO_DIMS[field]}`),
     '  --init I             scaled (default: Linear/Embedding std 1/sqrt(fan_in), which a model this',
-    '                       small needs to learn quickly) or nanovlm (std 0.02, nanoVLM\'s own)',
+    "                       small needs to learn quickly) or nanovlm (std 0.02, nanoVLM's own)",
     '  --seed S             random seed (default 0)',
     '  --force              write into a folder that is not empty',
   ].join('\n'),
@@ -70,7 +70,9 @@ export const command: CliCommand = {
     const init = (args.values.init as string | undefined) ?? 'scaled';
     if (init !== 'scaled' && init !== 'nanovlm') throw new UsageError(`--init must be scaled or nanovlm, not "${init}"`);
     const { parameters } = writeRandomModel(out, raw, numberOption(args, 'seed', Number.isInteger) ?? 0, init as InitScheme);
-    io.out(`wrote a ${raw.max_img_size === undefined ? 'inline' : 'split'}-family model with ${parameters.toLocaleString('en-US')} parameters (${(parameters * 4 / 1e6).toFixed(1)} MB) to ${out}\n`);
+    io.out(
+      `wrote a ${raw.max_img_size === undefined ? 'inline' : 'split'}-family model with ${parameters.toLocaleString('en-US')} parameters (${((parameters * 4) / 1e6).toFixed(1)} MB) to ${out}\n`,
+    );
     return 0;
   },
 };

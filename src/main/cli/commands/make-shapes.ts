@@ -31,9 +31,13 @@ function baselineText(split: string, baselines: MajorityBaseline[]): string {
 function questionTypesFrom(args: ParsedArgs): QuestionType[] | undefined {
   const text = args.values.types as string | undefined;
   if (text === undefined) return undefined;
-  const types = text.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  const types = text
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   const unknown = types.filter((t) => !(QUESTION_TYPES as readonly string[]).includes(t));
-  if (types.length === 0 || unknown.length > 0) throw new UsageError(`--types: expected some of ${QUESTION_TYPES.join(', ')}${unknown.length ? `, not ${unknown.join(', ')}` : ''}`);
+  if (types.length === 0 || unknown.length > 0)
+    throw new UsageError(`--types: expected some of ${QUESTION_TYPES.join(', ')}${unknown.length ? `, not ${unknown.join(', ')}` : ''}`);
   return types as QuestionType[];
 }
 
@@ -43,7 +47,7 @@ export const command: CliCommand = {
   usage: [
     'Usage: nanovlm make-shapes --out DIR --count N [--seed S] [--val-fraction F] [--image-size PX]',
     '',
-    'Writes DIR/images/NNNNN.png, DIR/train.jsonl and DIR/val.jsonl in the Hub\'s VQA layout',
+    "Writes DIR/images/NNNNN.png, DIR/train.jsonl and DIR/val.jsonl in the Hub's VQA layout",
     '({"images": [...], "texts": [{"user", "assistant"}], "split", "tags": [question type]}).',
     'Questions: "What colour is the shape?", "What shape is this?", "Where is the <kind>?",',
     '"How many shapes are there?"; 8–9 equally likely one-word answers each.',

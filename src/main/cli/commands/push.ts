@@ -20,7 +20,11 @@ function target(args: ParsedArgs, io: CliIO): PushTarget {
   if (!found) throw new Error(`no Hub token: set HF_TOKEN or run huggingface-cli login (which writes ${tokenFilePath()})`);
   let last = 0;
   return {
-    repo: requireString(args, 'repo'), token: found.token, endpoint: hubSettingsFromEnv().endpoint, private: Boolean(args.values.private), signal: io.signal,
+    repo: requireString(args, 'repo'),
+    token: found.token,
+    endpoint: hubSettingsFromEnv().endpoint,
+    private: Boolean(args.values.private),
+    signal: io.signal,
     onProgress: (done, total, stage) => {
       const now = Date.now();
       if (stage === 'done' || now - last > 1000) {
@@ -49,16 +53,25 @@ async function pushModelCommand(args: ParsedArgs, io: CliIO): Promise<number> {
   const push = target(args, io);
   const resolved = await resolveModel(requireString(args, 'model'), { signal: io.signal });
   const folder = realpathSync(resolved.folder);
-  const card = withStudio((store) => {
-    const models = new ModelRegistry(store.db);
-    const known = models.list().find((m) => realpathSync(m.folder) === folder);
-    return known && modelCardFacts(push.repo, known, { runs: new RunStore(store.db), models, datasets: store });
-  }) ?? (() => {
-    const checkpoint = openCheckpoint(folder);
-    const facts = { repo: push.repo, name: push.repo.split('/')[1]!, family: checkpoint.family, parameters: parameterCount(checkpoint.config), baseModel: resolved.repo ?? folder, baseIsHubRepo: Boolean(resolved.repo) };
-    checkpoint.close();
-    return facts;
-  })();
+  const card =
+    withStudio((store) => {
+      const models = new ModelRegistry(store.db);
+      const known = models.list().find((m) => realpathSync(m.folder) === folder);
+      return known && modelCardFacts(push.repo, known, { runs: new RunStore(store.db), models, datasets: store });
+    }) ??
+    (() => {
+      const checkpoint = openCheckpoint(folder);
+      const facts = {
+        repo: push.repo,
+        name: push.repo.split('/')[1]!,
+        family: checkpoint.family,
+        parameters: parameterCount(checkpoint.config),
+        baseModel: resolved.repo ?? folder,
+        baseIsHubRepo: Boolean(resolved.repo),
+      };
+      checkpoint.close();
+      return facts;
+    })();
   const result = await pushModel(push, { folder, tokenizerFolder: resolved.tokenizerFolder, card });
   io.out(`pushed ${folder} to ${result.repoUrl}${result.commitUrl ? ` (${result.commitUrl})` : ''}\n`);
   return 0;
@@ -80,7 +93,11 @@ async function pushDatasetCommand(args: ParsedArgs, io: CliIO): Promise<number> 
     const dataset = store.getDataset(id);
     const version = at ? store.listVersions(id).find((v) => v.id === Number(at[2])) : store.createVersion(id, { note: `pushed to ${push.repo}` });
     if (!version) throw new Error(`dataset "${name}" has no version ${at![2]}`);
-    const result = await pushDatasetVersion(push, { store, versionId: version.id, card: { name: dataset.name, description: dataset.description, versionId: version.id, contentHash: version.contentHash } });
+    const result = await pushDatasetVersion(push, {
+      store,
+      versionId: version.id,
+      card: { name: dataset.name, description: dataset.description, versionId: version.id, contentHash: version.contentHash },
+    });
     io.out(`pushed "${name}" version ${version.id} to ${result.repoUrl}\n`);
     return 0;
   } finally {
@@ -99,8 +116,8 @@ export const command: CliCommand = {
     'The token is the one huggingface_hub uses: HF_TOKEN, else the file $HF_HOME/token (huggingface-cli login).',
     'HF_ENDPOINT names another Hub. A repo that exists with other files is refused, never overwritten.',
     '',
-    '  model    config.json, model.safetensors (nanoVLM\'s state_dict), the tokenizer files and a model card',
-    '           (base model, dataset version, settings and val accuracy when the model is a run\'s checkpoint)',
+    "  model    config.json, model.safetensors (nanoVLM's state_dict), the tokenizer files and a model card",
+    "           (base model, dataset version, settings and val accuracy when the model is a run's checkpoint)",
     '  dataset  data/{train,validation,test}-00000-of-00001.parquet (the_cauldron layout) and a dataset card;',
     '           without @VERSION, a version of the dataset as it is now',
   ].join('\n'),

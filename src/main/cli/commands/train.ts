@@ -92,21 +92,31 @@ export const command: CliCommand = {
       ...(engine ? { engine } : {}),
       cacheDir: defaultCacheDir(),
     };
-    const printer = new ProgressPrinter({ write: io.err, inPlace: Boolean(process.stderr.isTTY), logEvery: numberOption(args, 'log-every', wholePositive) ?? 10 });
+    const printer = new ProgressPrinter({
+      write: io.err,
+      inPlace: Boolean(process.stderr.isTTY),
+      logEvery: numberOption(args, 'log-every', wholePositive) ?? 10,
+    });
     let finishedDir: string | undefined;
     const metricsLog = join(outputDir, 'metrics.jsonl');
     const started = performance.now();
-    await runTraining(config, (message: TrainerMessage) => {
-      if (message.type === 'metrics') appendFileSync(metricsLog, `${JSON.stringify({ ...message, seconds: (performance.now() - started) / 1000 })}\n`);
-      if (message.type === 'finished') finishedDir = message.checkpointDir;
-      printer.handle(message);
-    }, io.signal);
+    await runTraining(
+      config,
+      (message: TrainerMessage) => {
+        if (message.type === 'metrics') appendFileSync(metricsLog, `${JSON.stringify({ ...message, seconds: (performance.now() - started) / 1000 })}\n`);
+        if (message.type === 'finished') finishedDir = message.checkpointDir;
+        printer.handle(message);
+      },
+      io.signal,
+    );
     if (!finishedDir || finishedDir === model.folder) {
       io.out('stopped before the first optimiser step: no checkpoint written\n');
       return io.signal.aborted ? 130 : 1;
     }
     copyTokenizer(model.tokenizerFolder, finishedDir);
-    io.out(`trained ${printer.last?.step ?? 0} steps in ${formatDuration((performance.now() - started) / 1000)}; final loss ${printer.last?.loss.toFixed(4) ?? '?'}; checkpoint ${finishedDir}\n`);
+    io.out(
+      `trained ${printer.last?.step ?? 0} steps in ${formatDuration((performance.now() - started) / 1000)}; final loss ${printer.last?.loss.toFixed(4) ?? '?'}; checkpoint ${finishedDir}\n`,
+    );
     if (evalPath !== undefined && !io.signal.aborted) await reportEvaluation(finishedDir, evalPath, io);
     return io.signal.aborted ? 130 : 0;
   },

@@ -41,7 +41,12 @@ function shareGptRow(s: ExportSample, paths: string[]): object {
  * is damaged in the store is left out and reported, never exported as it now is.
  */
 export async function exportJsonl(
-  db: StudioDatabase, images: ImageStore, datasetId: number, outDir: string, layout: 'vqa' | 'sharegpt', selection: ExportSelection = {},
+  db: StudioDatabase,
+  images: ImageStore,
+  datasetId: number,
+  outDir: string,
+  layout: 'vqa' | 'sharegpt',
+  selection: ExportSelection = {},
   control: ExportControl = {},
 ): Promise<ExportReport> {
   const { signal } = control;

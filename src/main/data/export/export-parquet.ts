@@ -48,7 +48,13 @@ export interface CauldronRow {
 
 /** Rows of one split, read a sample at a time; async so that a cancel gets in between rows. */
 async function* splitRows(
-  db: StudioDatabase, images: ImageStore, datasetId: number, split: SampleSplit, selection: ExportSelection, report: ExportReport, seen: Set<string>,
+  db: StudioDatabase,
+  images: ImageStore,
+  datasetId: number,
+  split: SampleSplit,
+  selection: ExportSelection,
+  report: ExportReport,
+  seen: Set<string>,
   control: ExportControl,
 ): AsyncGenerator<CauldronRow> {
   const leftOut = (sampleId: number, reason: string) => {
@@ -90,7 +96,11 @@ export async function writeCauldronParquet(path: string, rows: Iterable<Cauldron
 
 /** Writes data/{train,validation,test}-00000-of-00001.parquet into `outDir` (the export's staging folder). */
 export async function exportParquet(
-  db: StudioDatabase, images: ImageStore, datasetId: number, outDir: string, selection: ExportSelection = { trainableOnly: true },
+  db: StudioDatabase,
+  images: ImageStore,
+  datasetId: number,
+  outDir: string,
+  selection: ExportSelection = { trainableOnly: true },
   control: ExportControl = {},
 ): Promise<ExportReport> {
   const report: ExportReport = { format: 'parquet', samples: 0, images: 0, files: [], skipped: [] };

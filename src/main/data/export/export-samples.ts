@@ -24,7 +24,10 @@ const PAGE = 500;
 
 /** Samples in id order; calls `onLeftOut` for each one the selection leaves out, with why. */
 export function* exportSamples(
-  db: StudioDatabase, datasetId: number, selection: ExportSelection, onLeftOut: (id: number, reason: string) => void,
+  db: StudioDatabase,
+  datasetId: number,
+  selection: ExportSelection,
+  onLeftOut: (id: number, reason: string) => void,
 ): Generator<ExportSample> {
   const page = prepared<[number, number, number], { id: number; turns: string; split: SampleSplit; status: SampleStatus; image_ids: string; tags: string }>(
     db,

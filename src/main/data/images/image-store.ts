@@ -18,7 +18,10 @@ export interface StagedImage extends ImageInfo {
 
 /** A stored file whose bytes no longer hash to its id: damaged on disk since it was stored. */
 export class DamagedImageError extends ApiError {
-  constructor(readonly id: string, readonly path: string) {
+  constructor(
+    readonly id: string,
+    readonly path: string,
+  ) {
     super('conflict', `image ${id.slice(0, 12)}… is damaged: ${path} no longer matches its checksum`);
     this.name = 'DamagedImageError';
   }
@@ -45,7 +48,10 @@ export class ImageStore {
   private readonly selectOne;
   private readonly insertOne;
 
-  constructor(db: StudioDatabase, private readonly dataDir: string) {
+  constructor(
+    db: StudioDatabase,
+    private readonly dataDir: string,
+  ) {
     this.selectOne = db.prepare<[string], ImageRow>('SELECT id, width, height, format, bytes FROM images WHERE id = ?');
     this.insertOne = db.prepare(
       'INSERT OR IGNORE INTO images (id, width, height, format, bytes, created_at) VALUES (@id, @width, @height, @format, @bytes, @createdAt)',

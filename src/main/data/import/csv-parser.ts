@@ -134,7 +134,9 @@ export class CsvParser {
   private append(text: string): string | undefined {
     this.field += text;
     if (this.field.length <= this.maxFieldChars) return undefined;
-    return this.state === 'quoted' ? `a quoted field longer than ${this.maxFieldChars} characters (is a quote never closed?)` : `a field longer than ${this.maxFieldChars} characters`;
+    return this.state === 'quoted'
+      ? `a quoted field longer than ${this.maxFieldChars} characters (is a quote never closed?)`
+      : `a field longer than ${this.maxFieldChars} characters`;
   }
 
   private endField(): undefined {
@@ -182,7 +184,10 @@ export class CsvParser {
     const firstBreak = this.raw.findIndex(isNewline);
     const spansLines = firstBreak >= 0 && firstBreak < this.raw.length - 1;
     // a record over several lines went wrong because a quote in its first line opened a field
-    out.push({ line: this.recordLine, error: spansLines && this.state !== 'quoted' ? `a quote opened in this row runs on to line ${this.line} (${error})` : error });
+    out.push({
+      line: this.recordLine,
+      error: spansLines && this.state !== 'quoted' ? `a quote opened in this row runs on to line ${this.line} (${error})` : error,
+    });
     this.fields = [];
     this.field = '';
     if (!spansLines) {

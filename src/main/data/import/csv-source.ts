@@ -31,7 +31,10 @@ function rowObject(fields: string[], columns: Record<string, number>): Record<st
   const row: Record<string, unknown> = { image: get('image') ?? '', question: get('question') ?? '', answer: get('answer') ?? '' };
   const split = get('split')?.trim();
   const status = get('status')?.trim();
-  const tags = get('tags')?.split(/[;|]/).map((t) => t.trim()).filter(Boolean);
+  const tags = get('tags')
+    ?.split(/[;|]/)
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (split) row.split = split === 'validation' ? 'val' : split;
   if (status) row.status = status;
   if (tags?.length) row.tags = tags;

@@ -25,7 +25,8 @@ export function imageSourceFromString(ref: string, baseDir: string, label: strin
 /** Exports name images by the sha256 of their bytes: such a file whose bytes no longer match was changed or damaged since. */
 function checkedAgainstName(path: string, bytes: Uint8Array): Uint8Array {
   const named = /^([0-9a-f]{64})\.[A-Za-z0-9]+$/.exec(basename(path));
-  if (named && imageIdOf(bytes) !== named[1]) throw new ImageRejectedError('damaged: its bytes no longer match the checksum in its name (changed or damaged since it was exported)');
+  if (named && imageIdOf(bytes) !== named[1])
+    throw new ImageRejectedError('damaged: its bytes no longer match the checksum in its name (changed or damaged since it was exported)');
   return bytes;
 }
 

@@ -3,9 +3,7 @@
 import type { SampleSplit, SampleStatus } from '../../../shared/datasets';
 
 /** An image named by a row: a file path (already resolved), inline bytes, or a data URL. */
-export type ImageSource =
-  | { kind: 'path'; path: string; label: string }
-  | { kind: 'bytes'; bytes: Uint8Array; label: string };
+export type ImageSource = { kind: 'path'; path: string; label: string } | { kind: 'bytes'; bytes: Uint8Array; label: string };
 
 export interface ImportItem {
   /** "file" or "file:line N" / "file:row N" */

@@ -74,20 +74,40 @@ function toRecord(item: ImportItem, imageIds: string[], options: ImportOptions):
 }
 
 export async function runImport(
-  ctx: ImportContext, datasetId: number, format: ImportFormat, entries: AsyncIterable<ImportEntry>, options: ImportRunOptions = {},
+  ctx: ImportContext,
+  datasetId: number,
+  format: ImportFormat,
+  entries: AsyncIterable<ImportEntry>,
+  options: ImportRunOptions = {},
 ): Promise<ImportReport> {
   const started = performance.now();
   const batchSize = options.batchSize ?? 64;
   const report: ImportReport = {
-    datasetId, format, cancelled: false, issues: [], duplicateOf: [], seconds: 0,
-    processed: 0, imported: 0, skipped: 0, duplicates: 0, newImages: 0,
+    datasetId,
+    format,
+    cancelled: false,
+    issues: [],
+    duplicateOf: [],
+    seconds: 0,
+    processed: 0,
+    imported: 0,
+    skipped: 0,
+    duplicates: 0,
+    newImages: 0,
   };
   const commit = (prepared: Prepared[]) => {
     ctx.db.transaction(() => {
       for (const p of prepared) {
         if ('issue' in p) continue;
         for (const image of p.images) ctx.images.record(image);
-        const { id, duplicateOf } = ctx.samples.insert(datasetId, toRecord(p.item, p.images.map((i) => i.id), options));
+        const { id, duplicateOf } = ctx.samples.insert(
+          datasetId,
+          toRecord(
+            p.item,
+            p.images.map((i) => i.id),
+            options,
+          ),
+        );
         if (duplicateOf !== null) report.duplicateOf.push({ where: p.item.where, sampleId: id, duplicateOf });
       }
       ctx.db.prepare('UPDATE datasets SET updated_at = ? WHERE id = ?').run(Date.now(), datasetId);
@@ -112,7 +132,8 @@ export async function runImport(
   let batch: ImportEntry[] = [];
   const flush = async () => {
     const prepared = await mapLimit(batch, options.concurrency ?? 4, (e) =>
-      'skip' in e ? Promise.resolve<Prepared>({ issue: e.skip }) : stageItem(ctx.images, e.item, ctx.root));
+      'skip' in e ? Promise.resolve<Prepared>({ issue: e.skip }) : stageItem(ctx.images, e.item, ctx.root),
+    );
     batch = [];
     if (prepared.length) commit(prepared);
   };

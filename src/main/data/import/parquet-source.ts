@@ -30,7 +30,9 @@ function checkSchema(metadata: FileMetaData): { imageColumn: string } | { wrong:
   const columns = parquetSchema(metadata).children.map((c) => c.element.name);
   const imageColumn = columns.includes('images') ? 'images' : columns.includes('image') ? 'image' : null;
   if (imageColumn && columns.includes('texts')) return { imageColumn };
-  return { wrong: `wrong schema: expected columns "images" (list of {bytes, path}) and "texts" (list of {user, assistant}); found ${columns.map((c) => `"${c}"`).join(', ') || 'none'}` };
+  return {
+    wrong: `wrong schema: expected columns "images" (list of {bytes, path}) and "texts" (list of {user, assistant}); found ${columns.map((c) => `"${c}"`).join(', ') || 'none'}`,
+  };
 }
 
 function imageOf(value: unknown, baseDir: string, label: string): ImageSource {
@@ -87,7 +89,13 @@ export async function* parquetEntries(file: string): AsyncGenerator<ImportEntry>
       // a damaged page: read the rows one by one, so that each row lost is reported (and counted)
       // and the readable ones around it are kept
       rows = [];
-      for (let row = start; row < end; row++) rows.push(await read(row, row + 1).then((r) => r[0]!, (err: unknown) => err as Error));
+      for (let row = start; row < end; row++)
+        rows.push(
+          await read(row, row + 1).then(
+            (r) => r[0]!,
+            (err: unknown) => err as Error,
+          ),
+        );
     }
     for (let i = 0; i < rows.length; i++) {
       const where = `${name}:row ${start + i + 1}`;

@@ -25,7 +25,15 @@ const imageList = z.union([z.array(z.string()), z.string().transform((s) => [s])
 const vqaRow = z.object({
   images: imageList.optional(),
   image: z.string().optional(),
-  texts: z.array(z.object({ user: z.string(), assistant: z.string().nullish().transform((a) => a ?? '') })),
+  texts: z.array(
+    z.object({
+      user: z.string(),
+      assistant: z
+        .string()
+        .nullish()
+        .transform((a) => a ?? ''),
+    }),
+  ),
   ...extras,
 });
 const message = z.object({ role: z.string(), content: z.string() });
@@ -37,7 +45,15 @@ const chatRow = z.object({
   image: z.string().optional(),
   ...extras,
 });
-const flatRow = z.object({ image: z.string(), question: z.string(), answer: z.string().nullish().transform((a) => a ?? ''), ...extras });
+const flatRow = z.object({
+  image: z.string(),
+  question: z.string(),
+  answer: z
+    .string()
+    .nullish()
+    .transform((a) => a ?? ''),
+  ...extras,
+});
 
 const IMAGE_MARKER = /<image>/g;
 const USER_ROLES = new Set(['user', 'human']);
@@ -45,7 +61,10 @@ const ASSISTANT_ROLES = new Set(['assistant', 'gpt', 'model']);
 
 function describe(error: z.ZodError): string {
   const issue = error.issues[0]!;
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  const path = issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
   return path ? `${path}: ${issue.message}` : issue.message;
 }
 

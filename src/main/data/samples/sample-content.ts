@@ -17,7 +17,8 @@ export function textsProblem(turns: readonly { user: string; assistant: string }
   if (turns.length > MAX_TURNS) return `${turns.length} turns (the limit is ${MAX_TURNS})`;
   for (const [i, t] of turns.entries()) {
     for (const key of ['user', 'assistant'] as const) {
-      if (t[key].length > MAX_TURN_TEXT_CHARS) return `texts[${i}].${key}: ${t[key].length.toLocaleString('en')} characters (the limit is ${MAX_TURN_TEXT_CHARS.toLocaleString('en')})`;
+      if (t[key].length > MAX_TURN_TEXT_CHARS)
+        return `texts[${i}].${key}: ${t[key].length.toLocaleString('en')} characters (the limit is ${MAX_TURN_TEXT_CHARS.toLocaleString('en')})`;
     }
   }
   return null;

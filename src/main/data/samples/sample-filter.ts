@@ -12,7 +12,10 @@ export interface SqlFragment {
 export function ftsQuery(text: string): string | null {
   const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
   if (words.length === 0) return null;
-  return words.slice(0, 20).map((w) => `"${w}"*`).join(' ');
+  return words
+    .slice(0, 20)
+    .map((w) => `"${w}"*`)
+    .join(' ');
 }
 
 /** `text` as a LIKE pattern that matches it literally anywhere (ASCII letters in any case). */

@@ -1,7 +1,17 @@
 // Samples: insert (used by imports and the API), read, edit, and the grid's paged query. Writes
 // run inside a transaction (better-sqlite3 turns a nested one into a savepoint).
 import type {
-  ImageInfo, NewSample, Sample, SampleFilter, SamplePage, SamplePatch, SampleQuery, SampleSplit, SampleStatus, Selection, Turn,
+  ImageInfo,
+  NewSample,
+  Sample,
+  SampleFilter,
+  SamplePage,
+  SamplePatch,
+  SampleQuery,
+  SampleSplit,
+  SampleStatus,
+  Selection,
+  Turn,
 } from '../../../shared/datasets';
 import { ApiError } from '../../../shared/errors';
 import type { StudioDatabase } from '../database';
@@ -42,10 +52,9 @@ export class SampleRepository {
       const now = Date.now();
       const { lastInsertRowid } = prepared(
         this.db,
-          `INSERT INTO samples (dataset_id, turns, split, status, origin_mask, content_hash, duplicate_of, source, created_at, updated_at)
+        `INSERT INTO samples (dataset_id, turns, split, status, origin_mask, content_hash, duplicate_of, source, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(datasetId, JSON.stringify(record.turns), record.split, record.status, originMask(record.turns), hash, duplicateOf, record.source, now, now);
+      ).run(datasetId, JSON.stringify(record.turns), record.split, record.status, originMask(record.turns), hash, duplicateOf, record.source, now, now);
       const id = Number(lastInsertRowid);
       this.writeImages(id, record.imageIds);
       this.writeTags(id, record.tags);
@@ -66,10 +75,9 @@ export class SampleRepository {
     const row = prepared<[number], SampleRow>(this.db, `SELECT ${SAMPLE_COLUMNS} FROM samples s WHERE s.id = ? AND s.deleted_at IS NULL`).get(id);
     if (!row) return null;
     const images = prepared<[number], ImageInfo>(
-        this.db,
-        'SELECT i.id, i.width, i.height, i.format, i.bytes FROM sample_images si JOIN images i ON i.id = si.image_id WHERE si.sample_id = ? ORDER BY si.position',
-      )
-      .all(id);
+      this.db,
+      'SELECT i.id, i.width, i.height, i.format, i.bytes FROM sample_images si JOIN images i ON i.id = si.image_id WHERE si.sample_id = ? ORDER BY si.position',
+    ).all(id);
     return toSample(row, images, sideTables(this.db, [id]).tags.get(id) ?? []);
   }
 
@@ -89,10 +97,17 @@ export class SampleRepository {
       const hash = sampleContentHash(imageIds, turns);
       prepared(
         this.db,
-          `UPDATE samples SET turns = ?, split = ?, status = ?, origin_mask = ?, content_hash = ?, duplicate_of = ?, updated_at = ? WHERE id = ?`,
-        )
-        .run(JSON.stringify(turns), patch.split ?? current.split, patch.status ?? current.status, originMask(turns), hash,
-          this.findDuplicate(current.datasetId, hash, id), Date.now(), id);
+        `UPDATE samples SET turns = ?, split = ?, status = ?, origin_mask = ?, content_hash = ?, duplicate_of = ?, updated_at = ? WHERE id = ?`,
+      ).run(
+        JSON.stringify(turns),
+        patch.split ?? current.split,
+        patch.status ?? current.status,
+        originMask(turns),
+        hash,
+        this.findDuplicate(current.datasetId, hash, id),
+        Date.now(),
+        id,
+      );
       if (patch.imageIds) this.writeImages(id, imageIds, true);
       if (patch.tags) this.writeTags(id, patch.tags, true);
       if (patch.turns) this.writeSearch(id, turns, true);
@@ -109,13 +124,15 @@ export class SampleRepository {
     const keyset = after === null ? '' : ` AND s.id ${desc ? '<' : '>'} @after`;
     const offset = after === null ? (query.offset ?? 0) : 0;
     const rows = prepared<Record<string, string | number>, SampleRow>(
-        this.db,
-        `SELECT ${SAMPLE_COLUMNS} FROM samples s WHERE ${where.sql}${keyset} ORDER BY s.id ${desc ? 'DESC' : 'ASC'} LIMIT @limit OFFSET @offset`,
-      )
-      .all({ ...where.params, ...(after === null ? {} : { after }), limit: limit + 1, offset });
+      this.db,
+      `SELECT ${SAMPLE_COLUMNS} FROM samples s WHERE ${where.sql}${keyset} ORDER BY s.id ${desc ? 'DESC' : 'ASC'} LIMIT @limit OFFSET @offset`,
+    ).all({ ...where.params, ...(after === null ? {} : { after }), limit: limit + 1, offset });
     const more = rows.length > limit;
     const pageRows = more ? rows.slice(0, limit) : rows;
-    const side = sideTables(this.db, pageRows.map((r) => r.id));
+    const side = sideTables(
+      this.db,
+      pageRows.map((r) => r.id),
+    );
     return {
       items: pageRows.map((r) => toSummary(r, side.images.get(r.id) ?? [], side.tags.get(r.id) ?? [])),
       nextCursor: more ? String(pageRows[pageRows.length - 1]!.id) : null,
@@ -132,21 +149,22 @@ export class SampleRepository {
     if ('ids' in selection) {
       return prepared<[number, string], { id: number }>(
         this.db,
-          'SELECT id FROM samples WHERE dataset_id = ? AND deleted_at IS NULL AND id IN (SELECT value FROM json_each(?)) ORDER BY id',
-        )
+        'SELECT id FROM samples WHERE dataset_id = ? AND deleted_at IS NULL AND id IN (SELECT value FROM json_each(?)) ORDER BY id',
+      )
         .all(selection.datasetId, JSON.stringify(selection.ids))
         .map((r) => r.id);
     }
     const where = filterWhere(selection.datasetId, selection.filter);
-    return prepared<Record<string, string | number>, { id: number }>(this.db, `SELECT s.id FROM samples s WHERE ${where.sql} ORDER BY s.id`).all(where.params).map((r) => r.id);
+    return prepared<Record<string, string | number>, { id: number }>(this.db, `SELECT s.id FROM samples s WHERE ${where.sql} ORDER BY s.id`)
+      .all(where.params)
+      .map((r) => r.id);
   }
 
   private findDuplicate(datasetId: number, hash: string, exceptId: number): number | null {
     const row = prepared<[number, string, number], { id: number }>(
-        this.db,
-        'SELECT id FROM samples WHERE dataset_id = ? AND content_hash = ? AND deleted_at IS NULL AND id != ? ORDER BY id LIMIT 1',
-      )
-      .get(datasetId, hash, exceptId);
+      this.db,
+      'SELECT id FROM samples WHERE dataset_id = ? AND content_hash = ? AND deleted_at IS NULL AND id != ? ORDER BY id LIMIT 1',
+    ).get(datasetId, hash, exceptId);
     return row?.id ?? null;
   }
 

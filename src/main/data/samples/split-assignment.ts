@@ -6,13 +6,12 @@ import type { StudioDatabase } from '../database';
 import { mulberry32 } from '../../util/mulberry32';
 import { prepared } from '../statement-cache';
 
-
 class UnionFind {
   private readonly parent = new Map<number, number>();
   find(x: number): number {
     let root = x;
     for (let p = this.parent.get(root); p !== undefined && p !== root; p = this.parent.get(root)) root = p;
-    for (let node = x; node !== root; ) {
+    for (let node = x; node !== root;) {
       const next = this.parent.get(node)!;
       this.parent.set(node, root);
       node = next;

@@ -19,22 +19,36 @@ function starPoints(cx: number, cy: number, r: number): [number, number][] {
 function crossPoints(cx: number, cy: number, r: number): [number, number][] {
   const a = r * 0.34;
   return [
-    [cx - a, cy - r], [cx + a, cy - r], [cx + a, cy - a], [cx + r, cy - a], [cx + r, cy + a], [cx + a, cy + a],
-    [cx + a, cy + r], [cx - a, cy + r], [cx - a, cy + a], [cx - r, cy + a], [cx - r, cy - a], [cx - a, cy - a],
+    [cx - a, cy - r],
+    [cx + a, cy - r],
+    [cx + a, cy - a],
+    [cx + r, cy - a],
+    [cx + r, cy + a],
+    [cx + a, cy + a],
+    [cx + a, cy + r],
+    [cx - a, cy + r],
+    [cx - a, cy + a],
+    [cx - r, cy + a],
+    [cx - r, cy - a],
+    [cx - a, cy - a],
   ];
 }
 
 /** Two lobes (arcs) over a point. */
 function heartPath(cx: number, cy: number, r: number): string {
   const lobe = r * 0.5;
-  return `M ${fmt(cx)} ${fmt(cy + r)} L ${fmt(cx - r)} ${fmt(cy - r * 0.15)} A ${fmt(lobe)} ${fmt(lobe)} 0 0 1 ${fmt(cx)} ${fmt(cy - r * 0.45)} `
-    + `A ${fmt(lobe)} ${fmt(lobe)} 0 0 1 ${fmt(cx + r)} ${fmt(cy - r * 0.15)} Z`;
+  return (
+    `M ${fmt(cx)} ${fmt(cy + r)} L ${fmt(cx - r)} ${fmt(cy - r * 0.15)} A ${fmt(lobe)} ${fmt(lobe)} 0 0 1 ${fmt(cx)} ${fmt(cy - r * 0.45)} ` +
+    `A ${fmt(lobe)} ${fmt(lobe)} 0 0 1 ${fmt(cx + r)} ${fmt(cy - r * 0.15)} Z`
+  );
 }
 
 /** The left half of a circle minus the left half of a narrower ellipse: a "C"-shaped moon. */
 function crescentPath(cx: number, cy: number, r: number): string {
-  return `M ${fmt(cx + r * 0.5)} ${fmt(cy - r)} A ${fmt(r)} ${fmt(r)} 0 0 0 ${fmt(cx + r * 0.5)} ${fmt(cy + r)} `
-    + `A ${fmt(r * 0.45)} ${fmt(r)} 0 0 1 ${fmt(cx + r * 0.5)} ${fmt(cy - r)} Z`;
+  return (
+    `M ${fmt(cx + r * 0.5)} ${fmt(cy - r)} A ${fmt(r)} ${fmt(r)} 0 0 0 ${fmt(cx + r * 0.5)} ${fmt(cy + r)} ` +
+    `A ${fmt(r * 0.45)} ${fmt(r)} 0 0 1 ${fmt(cx + r * 0.5)} ${fmt(cy - r)} Z`
+  );
 }
 
 /** One SVG element for a shape of this kind, filled with `fill`. */
@@ -48,9 +62,18 @@ export function shapeSvg(kind: ShapeKind, cx: number, cy: number, r: number, fil
       return `<rect x="${fmt(cx - half)}" y="${fmt(cy - half)}" width="${fmt(2 * half)}" height="${fmt(2 * half)}" ${paint}/>`;
     }
     case 'triangle':
-      return `<polygon points="${points([[cx, cy - r], [cx + r, cy + r * 0.8], [cx - r, cy + r * 0.8]])}" ${paint}/>`;
+      return `<polygon points="${points([
+        [cx, cy - r],
+        [cx + r, cy + r * 0.8],
+        [cx - r, cy + r * 0.8],
+      ])}" ${paint}/>`;
     case 'diamond':
-      return `<polygon points="${points([[cx, cy - r], [cx + r * 0.7, cy], [cx, cy + r], [cx - r * 0.7, cy]])}" ${paint}/>`;
+      return `<polygon points="${points([
+        [cx, cy - r],
+        [cx + r * 0.7, cy],
+        [cx, cy + r],
+        [cx - r * 0.7, cy],
+      ])}" ${paint}/>`;
     case 'star':
       return `<polygon points="${points(starPoints(cx, cy, r))}" ${paint}/>`;
     case 'cross':

@@ -81,7 +81,19 @@ export async function writeShapesDataset(outDir: string, options: ShapesDatasetO
   const records = items.map((item) => item.record);
   const split = (name: 'train' | 'val') => records.filter((r) => r.split === name);
   const paths = { train: join(outDir, 'train.jsonl'), val: join(outDir, 'val.jsonl') };
-  for (const name of ['train', 'val'] as const) writeFileSync(paths[name], split(name).map((r) => `${JSON.stringify(r)}\n`).join(''));
+  for (const name of ['train', 'val'] as const)
+    writeFileSync(
+      paths[name],
+      split(name)
+        .map((r) => `${JSON.stringify(r)}\n`)
+        .join(''),
+    );
   const baseline = (name: 'train' | 'val') => majorityBaselines(split(name).map((r) => ({ type: r.tags[0], answer: r.texts[0]!.assistant })));
-  return { trainPath: paths.train, valPath: paths.val, train: split('train').length, val: split('val').length, baselines: { train: baseline('train'), val: baseline('val') } };
+  return {
+    trainPath: paths.train,
+    valPath: paths.val,
+    train: split('train').length,
+    val: split('val').length,
+    baselines: { train: baseline('train'), val: baseline('val') },
+  };
 }

@@ -11,8 +11,14 @@ import { ApiError } from '../../../shared/errors';
 export const CHECKSUM_FILE = 'checksums.sha256';
 
 export class DamagedCheckpointError extends ApiError {
-  constructor(readonly dir: string, readonly file: string) {
-    super('conflict', `the checkpoint ${dir} is damaged: ${file} no longer matches its checksum (${CHECKSUM_FILE}); resume from another checkpoint or start a new run`);
+  constructor(
+    readonly dir: string,
+    readonly file: string,
+  ) {
+    super(
+      'conflict',
+      `the checkpoint ${dir} is damaged: ${file} no longer matches its checksum (${CHECKSUM_FILE}); resume from another checkpoint or start a new run`,
+    );
     this.name = 'DamagedCheckpointError';
   }
 }

@@ -17,7 +17,9 @@ export interface TrainingBatch {
 export function checkBatch(batch: TrainingBatch, imageSize: number): void {
   const cells = batch.rows * batch.length;
   if (batch.inputIds.length !== cells || batch.targets.length !== cells) {
-    throw new Error(`batch of ${batch.rows}×${batch.length}: input ids (${batch.inputIds.length}) and targets (${batch.targets.length}) must both have ${cells} entries`);
+    throw new Error(
+      `batch of ${batch.rows}×${batch.length}: input ids (${batch.inputIds.length}) and targets (${batch.targets.length}) must both have ${cells} entries`,
+    );
   }
   if (batch.attentionMask && batch.attentionMask.length !== cells) {
     throw new Error(`batch of ${batch.rows}×${batch.length}: attention mask has ${batch.attentionMask.length} entries`);

@@ -13,7 +13,6 @@ export interface DataOrderState {
   position: number;
 }
 
-
 /** Fisher–Yates permutation of 0…n−1 for one epoch. */
 export function epochPermutation(n: number, seed: number, epoch: number): Int32Array {
   const random = mulberry32((seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
@@ -28,7 +27,10 @@ export function epochPermutation(n: number, seed: number, epoch: number): Int32A
 export class DataOrder {
   private permutation: Int32Array;
 
-  constructor(readonly size: number, private state: DataOrderState) {
+  constructor(
+    readonly size: number,
+    private state: DataOrderState,
+  ) {
     if (size <= 0) throw new Error('the dataset has no samples');
     this.permutation = epochPermutation(size, state.seed, state.epoch);
   }

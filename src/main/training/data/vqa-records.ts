@@ -40,7 +40,8 @@ export function readVqaJsonl(path: string): VqaRecord[] {
 /** One record as a collate-ready sample, through the shared processor. */
 export async function prepareSample(record: VqaRecord, spec: ModelSpec, tokenizer: NanoVLMTokenizer): Promise<CollateSample> {
   // images placed before the text need one per row of the batch
-  if (imagesBeforeText(spec.family) && record.images.length !== 1) throw new Error(`${spec.family} models take exactly one image per sample (got ${record.images.length})`);
+  if (imagesBeforeText(spec.family) && record.images.length !== 1)
+    throw new Error(`${spec.family} models take exactly one image per sample (got ${record.images.length})`);
   const { inputIds, targets, pixels, tiles } = await new Processor(spec, tokenizer).forTraining(record.texts, record.images);
   return { inputIds, targets, pixels, tileCount: tiles };
 }

@@ -20,12 +20,25 @@ export interface LoadedTrainer {
  * positions; under `cacheDir` the onnxruntime engine keeps its optimised graphs between runs.
  */
 export async function createTrainer(
-  engine: SelectedEngine, checkpoint: Checkpoint, settings: TrainerSettings, padTokenId: number, cacheDir?: string,
+  engine: SelectedEngine,
+  checkpoint: Checkpoint,
+  settings: TrainerSettings,
+  padTokenId: number,
+  cacheDir?: string,
 ): Promise<LoadedTrainer> {
   if (engine.engine === 'onnxruntime') {
     const graphCacheDir = cacheDir ? join(cacheDir, TRAINING_GRAPH_CACHE) : undefined;
-    const trainer = OnnxRuntimeTrainer.fromCheckpoint(checkpoint, settings, { provider: engine.provider, padTokenId, splitUpdate: engine.splitUpdate, graphCacheDir });
-    return { trainer, model: { config: checkpoint.config, rawConfig: checkpoint.rawConfig, values: () => trainer.parameterValues() }, dispose: () => trainer.dispose() };
+    const trainer = OnnxRuntimeTrainer.fromCheckpoint(checkpoint, settings, {
+      provider: engine.provider,
+      padTokenId,
+      splitUpdate: engine.splitUpdate,
+      graphCacheDir,
+    });
+    return {
+      trainer,
+      model: { config: checkpoint.config, rawConfig: checkpoint.rawConfig, values: () => trainer.parameterValues() },
+      dispose: () => trainer.dispose(),
+    };
   }
   const [{ ModelParameters }, { isTrainedGroup, Trainer }] = await Promise.all([import('../tfjs/parameters'), import('../tfjs/trainer')]);
   const parameters = ModelParameters.fromCheckpoint(checkpoint, isTrainedGroup(settings.optimizer.learningRates));

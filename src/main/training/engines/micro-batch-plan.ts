@@ -25,7 +25,13 @@ function stepShape(maxTiles: number, positions: number, microBatch: number, micr
  * not hold that, the largest micro-batch (a divisor of the batch) that fits, accumulated as
  * nanoVLM's gradient accumulation does (each micro-batch's mean loss, averaged).
  */
-export function microBatchPlan(spec: ModelSpec, rates: LearningRates, batchSize: number, accumulation: number, positionsPerSample = GENEROUS_POSITIONS): MicroBatchPlan {
+export function microBatchPlan(
+  spec: ModelSpec,
+  rates: LearningRates,
+  batchSize: number,
+  accumulation: number,
+  positionsPerSample = GENEROUS_POSITIONS,
+): MicroBatchPlan {
   const shape = modelShape(spec);
   const plan = (microBatch: number): MicroBatchPlan => {
     const microBatches = accumulation * (batchSize / microBatch);

@@ -51,9 +51,12 @@ export async function selectEngineForRun(requested: TrainingEngineName | undefin
   const skipped: SelectedEngine['skipped'] = [];
   const tooBigForWasm = memory.wasm > WASM_TRAINING_LIMIT_BYTES;
   const wasmWhy = `a step needs about ${gib(memory.wasm)}, more than the ${gib(WASM_TRAINING_LIMIT_BYTES)} the wasm backend can hold (4 GB heap)`;
-  if (requested === 'wasm' && tooBigForWasm) throw new Error(`cannot train on wasm: ${wasmWhy}; freeze more groups, lower the batch size, or choose the onnxruntime engine`);
+  if (requested === 'wasm' && tooBigForWasm)
+    throw new Error(`cannot train on wasm: ${wasmWhy}; freeze more groups, lower the batch size, or choose the onnxruntime engine`);
   if (memory.native > totalmem()) {
-    throw new Error(`a training step needs about ${gib(memory.native)} but this machine has ${gib(totalmem())} of memory; freeze more groups or lower the batch size`);
+    throw new Error(
+      `a training step needs about ${gib(memory.native)} but this machine has ${gib(totalmem())} of memory; freeze more groups or lower the batch size`,
+    );
   }
   if (requested === undefined || requested === 'onnxruntime') {
     const status = onnxRuntimeStatus();

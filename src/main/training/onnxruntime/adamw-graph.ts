@@ -32,7 +32,15 @@ export interface Updated {
  */
 export function globalNorm(tg: TensorGraph, grads: readonly Tensor[]): Tensor {
   const squares = grads.map((g) => tg.raw('ReduceSumSquare', [tg.raw('Reshape', [g.name, tg.g.ints([-1])], ['n']).name], [], { keepdims: 0 }));
-  return tg.sqrt(squares.length === 1 ? squares[0]! : tg.raw('Sum', squares.map((s) => s.name), []));
+  return tg.sqrt(
+    squares.length === 1
+      ? squares[0]!
+      : tg.raw(
+          'Sum',
+          squares.map((s) => s.name),
+          [],
+        ),
+  );
 }
 
 /**
@@ -43,7 +51,14 @@ export function globalNorm(tg: TensorGraph, grads: readonly Tensor[]): Tensor {
  * them; the step is bound by memory, not arithmetic): the clip factor folds into the moments'
  * scalars, and step_size · m / (√v / b + ε) = (step_size·b) · m / (√v + ε·b). 13 passes, not 15.
  */
-export function adamwUpdate(tg: TensorGraph, params: readonly TrainedParameter[], norm: Tensor, groupScalar: (name: (typeof GROUP_SCALARS)[number], group: ParameterGroupName) => Tensor, maxNorm: Tensor, o: Pick<OptimizerSettings, 'beta1' | 'beta2' | 'eps'>): Map<string, Updated> {
+export function adamwUpdate(
+  tg: TensorGraph,
+  params: readonly TrainedParameter[],
+  norm: Tensor,
+  groupScalar: (name: (typeof GROUP_SCALARS)[number], group: ParameterGroupName) => Tensor,
+  maxNorm: Tensor,
+  o: Pick<OptimizerSettings, 'beta1' | 'beta2' | 'eps'>,
+): Map<string, Updated> {
   const clip = tg.min(tg.scalar(1), tg.div(maxNorm, tg.add(norm, tg.scalar(1e-6))));
   const gradScale = tg.scale(clip, 1 - o.beta1);
   const squareScale = tg.scale(tg.mul(clip, clip), 1 - o.beta2);

@@ -100,7 +100,15 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     let session = this.sessions.get(key);
     if (!session) {
       const names = chunk === undefined ? undefined : this.updateChunks()[chunk];
-      const graph = buildStepGraph({ spec: this.spec, kind, rows, length, trainedGroups: this.trainedGroups, optimizer: this.settings.optimizer, chunk: names });
+      const graph = buildStepGraph({
+        spec: this.spec,
+        kind,
+        rows,
+        length,
+        trainedGroups: this.trainedGroups,
+        optimizer: this.settings.optimizer,
+        chunk: names,
+      });
       const settings = { provider: this.options.provider ?? 'cpu', threads: this.options.threads, flushDenormals: true } as const;
       session = cachedSession(graph, settings, `the ${kind} graph`, this.options.graphCacheDir);
       this.sessions.set(key, session);
@@ -147,7 +155,11 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
 
   /** AdamW's step count of a group (its parameters are always updated together). */
   private groupStep(group: ParameterGroupName): number {
-    const steps = new Set(this.trained().filter(([, p]) => p.group === group).map(([, p]) => p.moments.step));
+    const steps = new Set(
+      this.trained()
+        .filter(([, p]) => p.group === group)
+        .map(([, p]) => p.moments.step),
+    );
     if (steps.size > 1) throw new Error(`the ${group} group's parameters have different AdamW step counts (${[...steps].join(', ')})`);
     return [...steps][0] ?? 0;
   }
@@ -202,7 +214,11 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
   }
 
   /** Each session is fed only its own inputs (the apply chunks take a few of the parameters). */
-  private async run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor | null>): Promise<ort.InferenceSession.ReturnType> {
+  private async run(
+    session: ort.InferenceSession,
+    feeds: Record<string, ort.Tensor>,
+    fetches: Record<string, ort.Tensor | null>,
+  ): Promise<ort.InferenceSession.ReturnType> {
     const own = Object.fromEntries(session.inputNames.map((name) => [name, feeds[name]!]));
     return session.run(own, fetches);
   }

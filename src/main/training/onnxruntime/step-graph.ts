@@ -87,7 +87,11 @@ export function buildStepGraph(options: StepGraphOptions): Uint8Array {
     const loss = trainingLoss(tg, spec, paramsFrom(params), batchInputs(tg, options));
     tg.output(loss, STEP_IO.loss);
     if (kind === 'loss') return encode(tg);
-    const byTensor = gradients(tg, loss, trainedNames.map((n) => params.get(n)!));
+    const byTensor = gradients(
+      tg,
+      loss,
+      trainedNames.map((n) => params.get(n)!),
+    );
     grads = new Map(trainedNames.map((n) => [n, byTensor.get(params.get(n)!) ?? tg.zerosLike(params.get(n)!)]));
   }
 
@@ -113,7 +117,10 @@ export function buildStepGraph(options: StepGraphOptions): Uint8Array {
     return scalars.get(name)!;
   };
   if (!norm) {
-    norm = globalNorm(tg, trained.map((p) => p.grad));
+    norm = globalNorm(
+      tg,
+      trained.map((p) => p.grad),
+    );
     tg.output(norm, STEP_IO.gradNorm);
   }
   const updated = adamwUpdate(tg, trained, norm, groupScalar, tg.input(MAX_GRAD_NORM_INPUT, []), options.optimizer);

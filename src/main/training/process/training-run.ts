@@ -38,16 +38,31 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
     const positions = longestSamplePositions(records, checkpoint, tokenizer);
     const split = microBatchPlan(checkpoint, rates, config.batchSize, config.gradientAccumulationSteps, positions);
     const shape = modelShape(checkpoint);
-    memory.native = estimateTrainingMemory(shape, rates, { tokens: positions * config.batchSize, images: shape.maxTilesPerImage * config.batchSize, accumulated: config.gradientAccumulationSteps }, 'native').total;
+    memory.native = estimateTrainingMemory(
+      shape,
+      rates,
+      { tokens: positions * config.batchSize, images: shape.maxTilesPerImage * config.batchSize, accumulated: config.gradientAccumulationSteps },
+      'native',
+    ).total;
     memory.wasm = split.bytes;
     engine = await selectEngineForRun(config.engine, memory);
     // micro-batches only where the heap needs them (wasm); other engines take the batch at once
     plan = engine.engine === 'wasm' ? split : { microBatch: config.batchSize, microBatches: config.gradientAccumulationSteps, bytes: split.bytes };
-    loaded = await createTrainer(engine, checkpoint, {
-      optimizer: config.optimizer,
-      gradientAccumulationSteps: plan.microBatches,
-      schedule: { kind: config.schedule ?? 'cosine', maxSteps: config.maxSteps, ...(config.warmupFraction !== undefined ? { warmupFraction: config.warmupFraction } : {}) },
-    }, tokenizer.eosTokenId, config.cacheDir);
+    loaded = await createTrainer(
+      engine,
+      checkpoint,
+      {
+        optimizer: config.optimizer,
+        gradientAccumulationSteps: plan.microBatches,
+        schedule: {
+          kind: config.schedule ?? 'cosine',
+          maxSteps: config.maxSteps,
+          ...(config.warmupFraction !== undefined ? { warmupFraction: config.warmupFraction } : {}),
+        },
+      },
+      tokenizer.eosTokenId,
+      config.cacheDir,
+    );
   } finally {
     checkpoint.close();
   }
@@ -61,7 +76,11 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
     const reason = passedOver ? `${engine.reason}; passed over ${passedOver}` : engine.reason;
     emit({ type: 'started', engine: engine.engine, engineReason: reason, parameters: counts.all, trainedParameters: counts.trained, startStep: trainer.step });
     if (plan.microBatch < config.batchSize) {
-      emit({ type: 'log', level: 'info', text: `batch ${config.batchSize} runs as ${config.batchSize / plan.microBatch} micro-batches of ${plan.microBatch}: the wasm heap (4 GB) cannot hold it at once; their gradients are averaged as in gradient accumulation` });
+      emit({
+        type: 'log',
+        level: 'info',
+        text: `batch ${config.batchSize} runs as ${config.batchSize / plan.microBatch} micro-batches of ${plan.microBatch}: the wasm heap (4 GB) cannot hold it at once; their gradients are averaged as in gradient accumulation`,
+      });
     }
     let lastDir = source;
     while (trainer.step < config.maxSteps && !signal.aborted) {
@@ -72,11 +91,20 @@ export async function runTraining(config: TrainingRunConfig, emit: Emit, signal:
         microBatches.push(collate(samples, tokenizer.eosTokenId));
       }
       const report = await Promise.resolve(trainer.trainStep(microBatches)).catch((err: unknown) => {
-        throw outOfMemory(err) ? new Error(`a training step ran out of memory (${(err as Error).message.trim()}); it was estimated to need about ${gib(memory.native)}: lower the batch size or freeze more groups`) : err;
+        throw outOfMemory(err)
+          ? new Error(
+              `a training step ran out of memory (${(err as Error).message.trim()}); it was estimated to need about ${gib(memory.native)}: lower the batch size or freeze more groups`,
+            )
+          : err;
       });
       const seconds = (performance.now() - started) / 1000;
       emit({ type: 'metrics', step: report.step + 1, loss: report.loss, gradNorm: report.gradNorm, learningRates: report.learningRates });
-      emit({ type: 'progress', step: trainer.step, maxSteps: config.maxSteps, samplesPerSecond: (config.batchSize * config.gradientAccumulationSteps) / seconds });
+      emit({
+        type: 'progress',
+        step: trainer.step,
+        maxSteps: config.maxSteps,
+        samplesPerSecond: (config.batchSize * config.gradientAccumulationSteps) / seconds,
+      });
       if (trainer.step % config.checkpointEvery === 0 || trainer.step === config.maxSteps) {
         lastDir = stepDir(config, trainer.step);
         await writeCheckpoint(lastDir, model, trainer, order.snapshot());

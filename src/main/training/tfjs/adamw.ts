@@ -40,7 +40,10 @@ function assignFrom(variable: tf.Variable, value: tf.Tensor): void {
 export class AdamW {
   readonly state = new Map<string, AdamWParameterState>();
 
-  constructor(readonly hyper: AdamWHyperparameters, readonly momentPlace: MomentPlace = 'engine') {}
+  constructor(
+    readonly hyper: AdamWHyperparameters,
+    readonly momentPlace: MomentPlace = 'engine',
+  ) {}
 
   private stateOf(name: string, param: tf.Variable): AdamWParameterState {
     let s = this.state.get(name);
@@ -63,14 +66,42 @@ export class AdamW {
     const bias2Sqrt = Math.sqrt(1 - beta2 ** s.step);
     // Same operations in the same order as one tidy, but each intermediate is freed as soon as it
     // is used: a tidy would hold ~9 parameter-sized temporaries (1 GB for the 49k×576 embedding).
-    s.expAvg.replace(pipe(s.expAvg.tensor(), (t) => t.mul(beta1), (t) => tf.tidy(() => t.add(grad.mul(1 - beta1)))));
-    s.expAvgSq.replace(pipe(s.expAvgSq.tensor(), (t) => t.mul(beta2), (t) => tf.tidy(() => t.add(grad.square().mul(1 - beta2)))));
-    const denom = pipe(s.expAvgSq.tensor(), (t) => t.sqrt(), (t) => t.div(bias2Sqrt), (t) => t.add(eps));
+    s.expAvg.replace(
+      pipe(
+        s.expAvg.tensor(),
+        (t) => t.mul(beta1),
+        (t) => tf.tidy(() => t.add(grad.mul(1 - beta1))),
+      ),
+    );
+    s.expAvgSq.replace(
+      pipe(
+        s.expAvgSq.tensor(),
+        (t) => t.mul(beta2),
+        (t) => tf.tidy(() => t.add(grad.square().mul(1 - beta2))),
+      ),
+    );
+    const denom = pipe(
+      s.expAvgSq.tensor(),
+      (t) => t.sqrt(),
+      (t) => t.div(bias2Sqrt),
+      (t) => t.add(eps),
+    );
     s.expAvgSq.release();
-    const update = pipe(s.expAvg.tensor(), (t) => t.div(denom), (t) => t.mul(stepSize));
+    const update = pipe(
+      s.expAvg.tensor(),
+      (t) => t.div(denom),
+      (t) => t.mul(stepSize),
+    );
     s.expAvg.release();
     denom.dispose();
-    assignFrom(param, pipe(param, (t) => t.mul(1 - lr * weightDecay), (t) => t.sub(update)));
+    assignFrom(
+      param,
+      pipe(
+        param,
+        (t) => t.mul(1 - lr * weightDecay),
+        (t) => t.sub(update),
+      ),
+    );
     update.dispose();
   }
 

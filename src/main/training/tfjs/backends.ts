@@ -66,7 +66,8 @@ export function detectTrainingEngines(): TrainingEngineStatus[] {
         const ok = existsSync(join(dir, 'dist', 'tfjs-backend-wasm-simd.wasm'));
         return { engine, available: ok, detail: ok ? 'SIMD, single thread' : 'installed without its .wasm files' };
       }
-      if (!nativeBindingPresent(dir)) return { engine, available: false, detail: `${pkg} is installed without its native library (its install step did not download libtensorflow)` };
+      if (!nativeBindingPresent(dir))
+        return { engine, available: false, detail: `${pkg} is installed without its native library (its install step did not download libtensorflow)` };
       if (engine === 'tfjs-node-gpu') {
         const driver = nvidiaDriverPresent();
         if (driver === false) return { engine, available: false, detail: 'installed, but no NVIDIA driver is loaded' };

@@ -31,7 +31,10 @@ export class Trainer implements ModelTrainer {
   private gradients = new Map<string, tf.Tensor>();
   private microLosses: number[] = [];
 
-  constructor(readonly parameters: ModelParameters, readonly settings: TrainerSettings) {
+  constructor(
+    readonly parameters: ModelParameters,
+    readonly settings: TrainerSettings,
+  ) {
     // wasm's heap is capped at 4 GB: the moments wait in host memory between updates
     this.optimizer = new AdamW(settings.optimizer, tf.getBackend() === 'wasm' ? 'host' : 'engine');
   }

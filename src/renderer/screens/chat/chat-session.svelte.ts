@@ -54,7 +54,8 @@ export class ChatSession implements StreamTarget {
   /** false when the call failed (already reported); `pairWith`: the left side of a new comparison */
   async send(text: string, imageIds: string[], settings: GenerationSettings, pairWith?: number): Promise<boolean> {
     try {
-      const start = this.chatId === undefined ? { ...(this.systemPrompt.trim() ? { systemPrompt: this.systemPrompt.trim() } : {}), ...(pairWith ? { pairWith } : {}) } : {};
+      const start =
+        this.chatId === undefined ? { ...(this.systemPrompt.trim() ? { systemPrompt: this.systemPrompt.trim() } : {}), ...(pairWith ? { pairWith } : {}) } : {};
       const sent = await client.call('chat.send', { chatId: this.chatId, modelId: this.modelId, text, imageIds, settings, ...start });
       this.chatId = sent.chat.id;
       this.pairedChatId = sent.chat.pairedChatId;

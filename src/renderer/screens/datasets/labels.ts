@@ -14,5 +14,7 @@ export function statusKey(status: SampleStatus): string {
 }
 
 export function splitKey(split: SampleSplit): string {
-  return `⇧${Object.entries(SPLIT_CODES).find(([, s]) => s === split)![0].slice(-1)}`;
+  return `⇧${Object.entries(SPLIT_CODES)
+    .find(([, s]) => s === split)![0]
+    .slice(-1)}`;
 }

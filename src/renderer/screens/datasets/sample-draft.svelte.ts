@@ -32,7 +32,10 @@ export class SampleDraft implements OpenSampleListener {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pending: Promise<void> = Promise.resolve();
 
-  constructor(sample: Sample, private readonly ws: Workspace) {
+  constructor(
+    sample: Sample,
+    private readonly ws: Workspace,
+  ) {
     this.saved = sample;
     this.take(sample);
   }
@@ -47,7 +50,13 @@ export class SampleDraft implements OpenSampleListener {
     const patch: SamplePatch = {};
     const turns = turnInputs(this.turns);
     if (!same(turns, turnInputs(toDraftTurns(s)))) patch.turns = turns;
-    if (!same(this.images.map((i) => i.id), s.images.map((i) => i.id))) patch.imageIds = this.images.map((i) => i.id);
+    if (
+      !same(
+        this.images.map((i) => i.id),
+        s.images.map((i) => i.id),
+      )
+    )
+      patch.imageIds = this.images.map((i) => i.id);
     if (this.status !== s.status) patch.status = this.status;
     if (this.split !== s.split) patch.split = this.split;
     if (!same(this.tags, s.tags)) patch.tags = this.tags;
@@ -80,7 +89,13 @@ export class SampleDraft implements OpenSampleListener {
     const before = this.saved;
     this.saved = sample;
     if (same(turnInputs(this.turns), turnInputs(toDraftTurns(before)))) this.turns = toDraftTurns(sample);
-    if (same(this.images.map((i) => i.id), before.images.map((i) => i.id))) this.images = sample.images;
+    if (
+      same(
+        this.images.map((i) => i.id),
+        before.images.map((i) => i.id),
+      )
+    )
+      this.images = sample.images;
     if (this.status === before.status) this.status = sample.status;
     if (this.split === before.split) this.split = sample.split;
     if (same(this.tags, before.tags)) this.tags = sample.tags;

@@ -18,7 +18,10 @@ export class SamplePages {
   private wanted: [number, number] = [0, 0];
   private loading = false;
 
-  constructor(private readonly datasetId: number, private filter: SampleFilter) {}
+  constructor(
+    private readonly datasetId: number,
+    private filter: SampleFilter,
+  ) {}
 
   /** Starts over (new filter, or the data changed); the scroll position is the caller's. */
   async reset(filter: SampleFilter = this.filter): Promise<void> {

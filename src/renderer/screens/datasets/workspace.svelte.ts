@@ -1,6 +1,17 @@
 // One open dataset: its summary, the filters, the grid's pages, the selection, where the keyboard
 // focus is, which sample the editor shows, and every change to samples (all undoable).
-import type { BulkChange, BulkSelection, DatasetSummary, Sample, SampleFilter, SamplePage, SamplePatch, SampleSummary, Selection, SplitLeak } from '../../../shared/datasets';
+import type {
+  BulkChange,
+  BulkSelection,
+  DatasetSummary,
+  Sample,
+  SampleFilter,
+  SamplePage,
+  SamplePatch,
+  SampleSummary,
+  Selection,
+  SplitLeak,
+} from '../../../shared/datasets';
 import { client } from '../../lib/client';
 import { reportError } from '../../lib/errors.svelte';
 import { say } from './feedback.svelte';
@@ -55,7 +66,10 @@ export class Workspace {
   /** The dataset's summary (counts) and its tags. */
   async refreshDataset(): Promise<void> {
     try {
-      const [dataset, tags] = await Promise.all([client.call('datasets.get', { id: this.datasetId }), client.call('datasets.tags', { datasetId: this.datasetId })]);
+      const [dataset, tags] = await Promise.all([
+        client.call('datasets.get', { id: this.datasetId }),
+        client.call('datasets.tags', { datasetId: this.datasetId }),
+      ]);
       this.dataset = dataset;
       this.tags = tags.map((t) => t.tag);
     } catch (err) {

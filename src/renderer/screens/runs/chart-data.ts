@@ -43,7 +43,12 @@ export function upsertMetric(metrics: RunMetric[], metric: RunMetric): void {
   const index = metrics.findIndex((m) => m.step === metric.step);
   if (index >= 0) metrics[index] = metric;
   else if (!metrics.length || metrics.at(-1)!.step < metric.step) metrics.push(metric);
-  else metrics.splice(metrics.findIndex((m) => m.step > metric.step), 0, metric);
+  else
+    metrics.splice(
+      metrics.findIndex((m) => m.step > metric.step),
+      0,
+      metric,
+    );
 }
 
 /**

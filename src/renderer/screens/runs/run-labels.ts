@@ -11,7 +11,10 @@ export const STATUS_LABELS: Record<RunStatus, string> = {
 };
 
 export const PRESET_LABELS: Record<Preset, { label: string; detail: string }> = {
-  projector: { label: 'Projector only', detail: 'Trains the small modality projector; the vision encoder and language model stay frozen. Fastest, least memory.' },
+  projector: {
+    label: 'Projector only',
+    detail: 'Trains the small modality projector; the vision encoder and language model stay frozen. Fastest, least memory.',
+  },
   'projector+language': { label: 'Projector + language model', detail: 'Also adapts the language model to your answers; the vision encoder stays frozen.' },
   full: { label: 'Full model', detail: 'Trains every part, the vision encoder too: the most memory and time.' },
   scratch: { label: 'From scratch', detail: 'Every part at a high learning rate (3e-3): for a model made from random weights, not for fine-tuning.' },

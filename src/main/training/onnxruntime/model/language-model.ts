@@ -48,8 +48,14 @@ function mlp(tg: TensorGraph, x: Tensor, w: Params): Tensor {
 
 /** LanguageModelBlock: x + attn(norm1(x)), then x + mlp(norm2(x)). */
 function block(tg: TensorGraph, x: Tensor, w: Params, c: NanoVLMConfig, a: AttentionInputs): Tensor {
-  const h = tg.add(x, tg.scope('attn', () => attention(tg, rmsNorm(tg, x, w.get('norm1.weight'), c.lm_rms_eps), w.scope('attn'), c, a)));
-  return tg.add(h, tg.scope('mlp', () => mlp(tg, rmsNorm(tg, h, w.get('norm2.weight'), c.lm_rms_eps), w.scope('mlp'))));
+  const h = tg.add(
+    x,
+    tg.scope('attn', () => attention(tg, rmsNorm(tg, x, w.get('norm1.weight'), c.lm_rms_eps), w.scope('attn'), c, a)),
+  );
+  return tg.add(
+    h,
+    tg.scope('mlp', () => mlp(tg, rmsNorm(tg, h, w.get('norm2.weight'), c.lm_rms_eps), w.scope('mlp'))),
+  );
 }
 
 /** LanguageModel.forward (lm_use_tokens false): embeddings [B, T, D] → normed hidden states. */

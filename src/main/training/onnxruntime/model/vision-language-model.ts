@@ -33,7 +33,14 @@ function inputEmbeddings(tg: TensorGraph, spec: ModelSpec, w: Params, batch: Bat
   const c = spec.config;
   const D = c.lm_hidden_dim;
   const B = batch.inputIds.shape[0] as number;
-  const images = tg.scope('MP', () => modalityProjector(tg, tg.scope('vision_encoder', () => visionTransformer(tg, batch.pixels, w.scope('vision_encoder'), c)), w.scope('MP'), c));
+  const images = tg.scope('MP', () =>
+    modalityProjector(
+      tg,
+      tg.scope('vision_encoder', () => visionTransformer(tg, batch.pixels, w.scope('vision_encoder'), c)),
+      w.scope('MP'),
+      c,
+    ),
+  );
   // a tied embedding is stored as the head
   const embedding = w.get(c.lm_tie_weights === false ? TOKEN_EMBEDDING : HEAD);
   const tokens = tg.gather(embedding, tg.reshape(batch.inputIds, [-1]));

@@ -35,8 +35,14 @@ function mlp(tg: TensorGraph, x: Tensor, w: Params): Tensor {
 /** ViTBlock: x + attn(ln1(x)), then x + mlp(ln2(x)). */
 function block(tg: TensorGraph, x: Tensor, w: Params, c: NanoVLMConfig): Tensor {
   const eps = c.vit_ln_eps;
-  const h = tg.add(x, tg.scope('attn', () => attention(tg, tg.layerNorm(x, w.get('ln1.weight'), w.get('ln1.bias'), eps), w.scope('attn'), c)));
-  return tg.add(h, tg.scope('mlp', () => mlp(tg, tg.layerNorm(h, w.get('ln2.weight'), w.get('ln2.bias'), eps), w.scope('mlp'))));
+  const h = tg.add(
+    x,
+    tg.scope('attn', () => attention(tg, tg.layerNorm(x, w.get('ln1.weight'), w.get('ln1.bias'), eps), w.scope('attn'), c)),
+  );
+  return tg.add(
+    h,
+    tg.scope('mlp', () => mlp(tg, tg.layerNorm(h, w.get('ln2.weight'), w.get('ln2.bias'), eps), w.scope('mlp'))),
+  );
 }
 
 /** ViT.forward: pixels [tiles, 3, S, S] in [0, 1] → [tiles, N, D]. */

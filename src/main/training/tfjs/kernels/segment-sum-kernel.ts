@@ -11,7 +11,8 @@ interface Backend {
 }
 /** How each backend wraps computed values as an output (their methods differ in name and order). */
 const OUTPUT: Record<'wasm' | 'cpu', (backend: unknown, shape: number[], dtype: tf.DataType, values: Values) => tf.TensorInfo> = {
-  wasm: (b, shape, dtype, values) => (b as { makeOutput(s: number[], d: tf.DataType, offset: undefined, v: Values): tf.TensorInfo }).makeOutput(shape, dtype, undefined, values),
+  wasm: (b, shape, dtype, values) =>
+    (b as { makeOutput(s: number[], d: tf.DataType, offset: undefined, v: Values): tf.TensorInfo }).makeOutput(shape, dtype, undefined, values),
   cpu: (b, shape, dtype, values) => (b as { makeTensorInfo(s: number[], d: tf.DataType, v: Values): tf.TensorInfo }).makeTensorInfo(shape, dtype, values),
 };
 

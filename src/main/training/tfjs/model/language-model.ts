@@ -22,7 +22,11 @@ function attention(x: tf.Tensor, w: Weights, c: NanoVLMConfig, rope: RotaryTable
   const k = applyRotary(splitHeads(linear(x, w.get('k_proj.weight')), kvHeads), rope);
   const v = splitHeads(linear(x, w.get('v_proj.weight')), kvHeads);
   const groupedQ = q.reshape([b, kvHeads, (heads / kvHeads) * t, hd]);
-  const scores = tf.matMul(groupedQ, k, false, true).reshape([b, heads, t, t]).mul(1 / Math.sqrt(hd)).add(mask);
+  const scores = tf
+    .matMul(groupedQ, k, false, true)
+    .reshape([b, heads, t, t])
+    .mul(1 / Math.sqrt(hd))
+    .add(mask);
   const probs = tf.softmax(scores).reshape([b, kvHeads, (heads / kvHeads) * t, t]);
   const y = tf.matMul(probs, v).reshape([b, heads, t, hd]);
   return linear(mergeHeads(y), w.get('out_proj.weight'));

@@ -1,4 +1,4 @@
-// npm test: typecheck (tsc, svelte-check), build the renderer, then the unit/integration tests, the
+// npm test: the layout (Prettier's check), typecheck (tsc, svelte-check), build the renderer, then the unit/integration tests, the
 // slow proofs and the end-to-end tests (Chromium), the skipped tests by name (each name says where it
 // runs), and one closing line "tests: N passed, N failed, N skipped".
 // Any failing step fails the whole run.
@@ -63,6 +63,9 @@ function vitest(project) {
   return ok;
 }
 
+step('layout (prettier --check; npm run format fixes it)', () =>
+  run(['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '**/*.{ts,mjs,js,cjs,svelte,css,html}']),
+);
 step('typecheck (tsc)', () => run(['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit']));
 step('typecheck (svelte-check)', () =>
   run(['node_modules/svelte-check/bin/svelte-check', '--tsconfig', './tsconfig.json', '--threshold', 'warning', '--fail-on-warnings', '--output', 'human']),

@@ -101,16 +101,14 @@ describe('checkpoints hold exactly nanoVLM’s state_dict', () => {
     writeRandomModel(dir, openConfig('split'), 0);
     const file = SafetensorsFile.open(join(dir, 'model.safetensors'));
     const tensors = Object.fromEntries(
-      file
-        .names()
-        .map((n) => [
-          n,
-          {
-            dtype: 'F32' as const,
-            shape: n === ROTARY_INV_FREQ ? [4] : file.info(n).shape,
-            data: n === ROTARY_INV_FREQ ? new Float32Array(4) : file.readFloat32(n),
-          },
-        ]),
+      file.names().map((n) => [
+        n,
+        {
+          dtype: 'F32' as const,
+          shape: n === ROTARY_INV_FREQ ? [4] : file.info(n).shape,
+          data: n === ROTARY_INV_FREQ ? new Float32Array(4) : file.readFloat32(n),
+        },
+      ]),
     );
     file.close();
     writeFileSync(join(dir, 'model.safetensors'), encodeSafetensors(tensors));

@@ -1,6 +1,7 @@
 // `nanovlm check-step` prints the three numbers the golden fixtures record.
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/main/cli/index';
+import { onWebGpu, WEBGPU_AVAILABLE } from '../../helpers/webgpu';
 import { expectedFile, fixtureDir, goldenCase } from './fixtures';
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -41,5 +42,16 @@ describe('nanovlm check-step', () => {
     const bad = await run(['check-step', '--model', fixtureDir('split'), '--inputs', expectedFile('split'), '--lr-mp', '-1']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--lr-mp/);
+    const provider = await run(['check-step', '--model', fixtureDir('split'), '--inputs', expectedFile('split'), '--engine', 'wasm', '--provider', 'cpu']);
+    expect(provider.code).toBe(2);
+    expect(provider.err).toMatch(/--provider is for the onnxruntime engine, not wasm/);
+  });
+
+  it.skipIf(!WEBGPU_AVAILABLE)(onWebGpu('takes a step on the provider asked for'), async () => {
+    const { code, out, err } = await run(['check-step', '--model', fixtureDir('split'), '--inputs', expectedFile('split'), '--provider', 'webgpu']);
+    expect(code, err).toBe(0);
+    expect(err).toMatch(/engine: onnxruntime \(ONNX Runtime training graphs, webgpu provider/);
+    const golden = goldenCase('split').train_step;
+    expect(Math.abs(JSON.parse(out).loss - golden.loss)).toBeLessThanOrEqual(1e-4);
   });
 });

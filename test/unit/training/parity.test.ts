@@ -7,6 +7,7 @@ import { checkTrainingStep } from '../../../src/main/training/check-step';
 import { selectTrainingEngine } from '../../../src/main/training/tfjs/backends';
 import type { SelectedEngine } from '../../../src/main/training/engines/select-engine';
 import type { TfjsEngineName } from '../../../src/shared/training';
+import { onWebGpu, WEBGPU_AVAILABLE } from '../../helpers/webgpu';
 import { expectedFile, FAMILIES, FIXTURE_RATES, fixtureDir, goldenCase, type GoldenStep } from './fixtures';
 
 async function expectParity(family: (typeof FAMILIES)[number], names: typeof SINGLE_SAMPLE_NAMES, golden: GoldenStep, engine?: SelectedEngine): Promise<void> {
@@ -30,6 +31,18 @@ describe.each<TfjsEngineName>(['wasm', 'cpu'])('training step parity on %s', (en
 
 describe('training step parity on onnxruntime (CPU provider)', () => {
   const engine: SelectedEngine = { engine: 'onnxruntime', provider: 'cpu', reason: 'test', skipped: [] };
+
+  it.each(FAMILIES)('%s: one sample', async (family) => {
+    await expectParity(family, SINGLE_SAMPLE_NAMES, goldenCase(family).train_step, engine);
+  });
+
+  it.each(FAMILIES.filter((f) => goldenCase(f).train_step_batch2))('%s: left-padded batch of two', async (family) => {
+    await expectParity(family, PADDED_BATCH_NAMES, goldenCase(family).train_step_batch2!, engine);
+  });
+});
+
+describe.skipIf(!WEBGPU_AVAILABLE)(onWebGpu('training step parity on onnxruntime (WebGPU provider)'), () => {
+  const engine: SelectedEngine = { engine: 'onnxruntime', provider: 'webgpu', reason: 'test', skipped: [] };
 
   it.each(FAMILIES)('%s: one sample', async (family) => {
     await expectParity(family, SINGLE_SAMPLE_NAMES, goldenCase(family).train_step, engine);

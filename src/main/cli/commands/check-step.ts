@@ -7,6 +7,7 @@ import { numberOption, requireString, UsageError, type CliCommand } from '../com
 import { readBatchFile, SINGLE_SAMPLE_NAMES } from '../batch-file';
 import { checkTrainingStep } from '../../training/check-step';
 import { selectEngineForRun } from '../../training/engines/select-engine';
+import { parseProvider, PROVIDER_ENV } from '../../runtime/providers';
 import { TRAINING_ENGINES, type TrainingEngineName } from '../../../shared/training';
 
 const ENGINES: readonly TrainingEngineName[] = TRAINING_ENGINES;
@@ -28,6 +29,7 @@ export const command: CliCommand = {
     '  --lr-language N      language decoder learning rate (default 1e-3; 0 freezes)',
     '  --max-grad-norm N    clipping threshold (default 1.0)',
     `  --engine NAME        ${ENGINES.join(' | ')} (default: the best available)`,
+    `  --provider P         the onnxruntime engine's provider: cpu | cuda | webgpu (default: $${PROVIDER_ENV}, else detected)`,
   ].join('\n'),
   options: {
     model: { type: 'string' },
@@ -37,6 +39,7 @@ export const command: CliCommand = {
     'lr-language': { type: 'string' },
     'max-grad-norm': { type: 'string' },
     engine: { type: 'string' },
+    provider: { type: 'string' },
   },
   async run(args, io) {
     const model = requireString(args, 'model');
@@ -51,7 +54,9 @@ export const command: CliCommand = {
     const maxGradNorm = numberOption(args, 'max-grad-norm', (n) => Number.isFinite(n) && n > 0) ?? 1.0;
     const engine = args.values.engine as TrainingEngineName | undefined;
     if (engine !== undefined && !ENGINES.includes(engine)) throw new UsageError(`--engine must be one of ${ENGINES.join(', ')}`);
-    const selected = await selectEngineForRun(engine, { wasm: 0, native: 0 });
+    const provider = parseProvider(args.values.provider as string | undefined);
+    if (provider && engine !== undefined && engine !== 'onnxruntime') throw new UsageError(`--provider is for the onnxruntime engine, not ${engine}`);
+    const selected = await selectEngineForRun(provider ? 'onnxruntime' : engine, { wasm: 0, native: 0 }, provider);
     io.err(`engine: ${selected.engine} (${selected.reason})\n`);
     const result = await checkTrainingStep(model, readBatchFile(inputs, SINGLE_SAMPLE_NAMES), learningRates, maxGradNorm, selected);
     io.out(`${JSON.stringify(result)}\n`);

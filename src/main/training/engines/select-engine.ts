@@ -47,7 +47,8 @@ function onnxRuntimeStatus(): TrainingEngineStatus {
 }
 
 /** Start the engine for a run: `requested` exactly, or the fastest that works and fits. */
-export async function selectEngineForRun(requested: TrainingEngineName | undefined, memory: StepMemory): Promise<SelectedEngine> {
+/** `provider`: the onnxruntime engine's provider when asked (default: $NANOVLM_PROVIDER, else detected). */
+export async function selectEngineForRun(requested: TrainingEngineName | undefined, memory: StepMemory, provider?: InferenceProvider): Promise<SelectedEngine> {
   const skipped: SelectedEngine['skipped'] = [];
   const tooBigForWasm = memory.wasm > WASM_TRAINING_LIMIT_BYTES;
   const wasmWhy = `a step needs about ${gib(memory.wasm)}, more than the ${gib(WASM_TRAINING_LIMIT_BYTES)} the wasm backend can hold (4 GB heap)`;
@@ -61,12 +62,12 @@ export async function selectEngineForRun(requested: TrainingEngineName | undefin
   if (requested === undefined || requested === 'onnxruntime') {
     const status = onnxRuntimeStatus();
     if (status.available) {
-      const { provider, reason } = resolveProvider();
+      const resolved = resolveProvider(provider);
       const splitUpdate = memory.native > FUSED_STEP_MEMORY_SHARE * totalmem();
       const how = splitUpdate ? `; steps split (gradients out, then AdamW in chunks): a fused step would need about ${gib(memory.native)}` : '';
-      return { engine: 'onnxruntime', provider, splitUpdate, reason: `ONNX Runtime training graphs, ${provider} provider (${reason})${how}`, skipped };
+      return { engine: 'onnxruntime', provider: resolved.provider, splitUpdate, reason: `ONNX Runtime training graphs, ${resolved.provider} provider (${resolved.reason})${how}`, skipped };
     }
-    if (requested) throw new Error(`cannot train on onnxruntime: ${status.detail}`);
+    if (requested || provider) throw new Error(`cannot train on onnxruntime: ${status.detail}`);
     skipped.push({ engine: 'onnxruntime', why: status.detail });
   }
   const { selectTrainingEngine } = await import('../tfjs/backends');

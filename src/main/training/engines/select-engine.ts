@@ -65,7 +65,13 @@ export async function selectEngineForRun(requested: TrainingEngineName | undefin
       const resolved = resolveProvider(provider);
       const splitUpdate = memory.native > FUSED_STEP_MEMORY_SHARE * totalmem();
       const how = splitUpdate ? `; steps split (gradients out, then AdamW in chunks): a fused step would need about ${gib(memory.native)}` : '';
-      return { engine: 'onnxruntime', provider: resolved.provider, splitUpdate, reason: `ONNX Runtime training graphs, ${resolved.provider} provider (${resolved.reason})${how}`, skipped };
+      return {
+        engine: 'onnxruntime',
+        provider: resolved.provider,
+        splitUpdate,
+        reason: `ONNX Runtime training graphs, ${resolved.provider} provider (${resolved.reason})${how}`,
+        skipped,
+      };
     }
     if (requested || provider) throw new Error(`cannot train on onnxruntime: ${status.detail}`);
     skipped.push({ engine: 'onnxruntime', why: status.detail });

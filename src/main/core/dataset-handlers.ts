@@ -36,7 +36,8 @@ export function datasetHandlers(ctx: CoreContext) {
     'datasets.export': async ({ datasetId, outDir, format, overwrite }) => {
       const dataset = store.getDataset(datasetId);
       if (outDir) {
-        // the folder is checked (and the staging folder made) before the job: a refusal answers the call
+        // the folder is checked before the job (a refusal answers the call); the job names the staging
+        // folder in its journal before making it
         const target = await store.prepareExport(outDir, format, { overwrite });
         return ctx.jobs.start('export', `Export ${dataset.name} as ${format}`, 'items', ({ signal, progress, leftover }) => {
           leftover(target.staging);

@@ -124,10 +124,10 @@ export class DatasetStore {
   }
 
   /**
-   * Checks and claims where an export goes (a new or empty folder, or `overwrite`): throws
-   * ExportTargetError with the reason before any work is done.
+   * Checks where an export goes (a new or empty folder, or `overwrite`): throws ExportTargetError
+   * with the reason before any work is done. `studioOwned`: a folder of the studio's own (a
+   * download being made), where the data folder's refusal does not apply.
    */
-  /** `studioOwned`: a folder of the studio's own (a download being made), where the data folder's refusal does not apply */
   prepareExport(
     outDir: string,
     format: ExportFormat,
@@ -146,6 +146,7 @@ export class DatasetStore {
   async exportDataset(datasetId: number, outDir: string, format: ExportFormat, options: ExportOptions = {}): Promise<ExportReport> {
     this.datasets.require(datasetId);
     const target = options.target ?? (await this.prepareExport(outDir, format, options));
+    await target.create();
     try {
       const report =
         format === 'parquet'

@@ -38,8 +38,13 @@ export class ExportTargetError extends ApiError {
 
 export interface ExportTarget {
   outDir: string;
-  /** the hidden folder the export writes into */
+  /**
+   * the hidden folder the export writes into; made by create(), so that a job can name it in its
+   * journal first (a kill between the two then leaves nothing that the next start does not remove)
+   */
   staging: string;
+  /** Makes the staging folder. */
+  create(): Promise<void>;
   /** Moves the staged files into place; returns where each landed. */
   publish(): Promise<void>;
   /** Removes the staging folder (after a failure or cancellation). */
@@ -149,10 +154,10 @@ export async function prepareExportTarget(outDirGiven: string, options: ExportTa
   await makeFolders(mode === 'merge' ? outDir : parent, signal);
   const tag = randomBytes(6).toString('hex');
   const staging = mode === 'merge' ? join(outDir, `.export-${tag}.partial`) : join(parent, `.${basename(outDir)}.export-${tag}.partial`);
-  await timed(`creating ${staging}`, mkdir(staging), signal);
   return {
     outDir,
     staging,
+    create: () => timed(`creating ${staging}`, mkdir(staging), signal).then(() => undefined),
     publish: () => publish(staging, outDir, mode, options.dataFiles, signal),
     discard: () => rm(staging, { recursive: true, force: true }),
   };

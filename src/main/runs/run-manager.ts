@@ -22,6 +22,7 @@ import { checkExpressible, HandoffError } from '../handoff/run-json';
 import { openCheckpoint } from '../model/checkpoint';
 import type { Job } from '../../shared/jobs';
 import type { RunStore } from './run-store';
+import { removePartialCheckpoints } from '../training/checkpoints/checkpoint-writer';
 
 const STOP_GRACE_MS = 10_000;
 const LAST_WORDS = 20;
@@ -50,6 +51,8 @@ export class RunManager {
 
   constructor(private readonly deps: RunManagerDeps) {
     deps.runs.markInterrupted();
+    // no trainer runs yet: what a killed one left half-written goes
+    for (const run of deps.runs.list()) removePartialCheckpoints(join(run.folder, 'checkpoints'));
     this.evaluator = new CheckpointEvaluator(
       deps.jobs,
       (r, result) => this.onEvaluated(r, result),

@@ -3,7 +3,7 @@
 // AdamW's moments as tensors and, in its metadata, the step counts, the schedule position and
 // the data order. The folder appears whole or not at all: it is written beside the target and
 // renamed into place.
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { NanoVLMConfig } from '../../model/config';
 import { writeSafetensors, type TensorToWrite } from '../../model/safetensors';
@@ -55,6 +55,19 @@ async function trainerStateTensors(trainer: OptimizerContents): Promise<{ tensor
     steps[name] = s.step;
   }
   return { tensors, steps };
+}
+
+const STAGING = /^\.step_\d+\.\d+\.partial$/;
+
+/**
+ * Remove checkpoints a killed trainer left half-written in `checkpointsDir` (its staging folders).
+ * Only while no trainer writes there: at the studio's start, before a run or its resume.
+ */
+export function removePartialCheckpoints(checkpointsDir: string): string[] {
+  if (!existsSync(checkpointsDir)) return [];
+  const removed = readdirSync(checkpointsDir).filter((name) => STAGING.test(name));
+  for (const name of removed) rmSync(join(checkpointsDir, name), { recursive: true, force: true });
+  return removed;
 }
 
 /** Write the model alone (an export), or with the trainer's state (a resumable checkpoint). */

@@ -12,6 +12,9 @@
 // not leak between rows.
 //
 //   npm run bench:inference [-- --json] [-- --models 222m,230m-8k] [-- --rows plain-fp32,fp32,int8,int4]
+//                           [-- --provider cpu|cuda|webgpu]
+// The provider's device is printed beside the figures ("… — software adapter" on lavapipe, which
+// runs on the CPU: slowly).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -30,6 +33,7 @@ import { imageRowKeys } from '../src/main/runtime/prompt-cache';
 import { measureCopyBandwidth } from './memory-bandwidth';
 import { randomWeights } from './random-weights';
 import { VlmEngine } from '../src/main/runtime/vlm-engine';
+import { parseProvider, resolveProvider, type InferenceProvider } from '../src/main/runtime/providers';
 
 /** The names the JSON output gives the models (the Hub checkpoints whose dimensions they have). */
 const MODEL_NAMES: Record<string, string> = { '222m': 'nanoVLM-222M', '230m-8k': 'nanoVLM-230M-8k' };
@@ -77,9 +81,9 @@ function childExport(model: string, row: string, dir: string): void {
 }
 
 /** Child: load the export, time the first token from the image file (cold, then after a prefill on attach), then decoding. */
-async function childRun(dir: string): Promise<void> {
+async function childRun(dir: string, provider: InferenceProvider): Promise<void> {
   const loadStart = performance.now();
-  const engine = await VlmEngine.load(dir, { provider: 'cpu' });
+  const engine = await VlmEngine.load(dir, { provider });
   const load_ms = performance.now() - loadStart;
   const spec = { family: engine.family, config: engine.config };
   const text = (n: number, from = 0) => Array.from({ length: n }, (_, i) => 32 + (((from + i) * 7) % 90));
@@ -170,12 +174,12 @@ function runChild(args: string[]): Record<string, number> {
   return JSON.parse(out) as Record<string, number>;
 }
 
-function benchmarkRow(model: string, row: string): RowResult {
+function benchmarkRow(model: string, row: string, provider: InferenceProvider): RowResult {
   const dir = mkdtempSync(join(tmpdir(), `nanovlm-bench-${model}-${row}-`));
   const load_avg = loadavg()[0]!;
   try {
     const exported = runChild(['--child-export', model, row, dir]);
-    const run = runChild(['--child-run', dir]);
+    const run = runChild(['--child-run', dir, provider]);
     return {
       model,
       row,
@@ -209,9 +213,9 @@ function hostInfo(): { cpu: string; cores: number; avx512: boolean; avx2: boolea
   return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, avx512: /\bavx512f\b/.test(flags), avx2: /\bavx2\b/.test(flags) };
 }
 
-function printTable(results: RowResult[]): void {
+function printTable(results: RowResult[], device: string): void {
   const host = hostInfo();
-  console.log(`${host.cpu}, ${host.cores} cores, ${host.avx512 ? 'AVX-512' : host.avx2 ? 'AVX2' : 'no AVX2'}`);
+  console.log(`${host.cpu}, ${host.cores} cores, ${host.avx512 ? 'AVX-512' : host.avx2 ? 'AVX2' : 'no AVX2'}; graphs run on: ${device}`);
   const header = [
     'model',
     'row',
@@ -263,7 +267,7 @@ function printTable(results: RowResult[]): void {
  * F = {export_s, load_ms, ttft_ms, ttft_after_enter_ms, decode_tok_s, bandwidth_share, peak_rss_mb};
  * under host, per row: the load average at its start, its decoder weights and the copy bandwidth measured.
  */
-function jsonReport(results: RowResult[]): Record<string, unknown> {
+function jsonReport(results: RowResult[], provider: InferenceProvider, device: string): Record<string, unknown> {
   type Figures = Omit<RowResult, 'model' | 'row' | 'load_avg' | 'weights_mb' | 'bandwidth_gb_s'>;
   const models: Record<string, Record<string, Figures>> = {};
   const perRow: Record<string, Record<string, Record<string, number>>> = { load_avg_at_row_start: {}, decoder_weights_mb: {}, copy_bandwidth_gb_s: {} };
@@ -274,23 +278,25 @@ function jsonReport(results: RowResult[]): Record<string, unknown> {
     (perRow.decoder_weights_mb![name] ??= {})[row] = weights_mb;
     (perRow.copy_bandwidth_gb_s![name] ??= {})[row] = bandwidth_gb_s;
   }
-  return { models, host: { ...hostInfo(), ...perRow } };
+  return { models, host: { ...hostInfo(), provider, device, ...perRow } };
 }
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === '--child-export') return childExport(argv[1]!, argv[2]!, argv[3]!);
-  if (argv[0] === '--child-run') return childRun(argv[1]!);
+  if (argv[0] === '--child-run') return childRun(argv[1]!, argv[2] as InferenceProvider);
+  const at = argv.indexOf('--provider');
+  const { provider, device } = resolveProvider(at < 0 ? undefined : parseProvider(argv[at + 1]));
   const models = listOption(argv, '--models', Object.keys(MODELS));
   const rows = listOption(argv, '--rows', Object.keys(ROWS));
   const results: RowResult[] = [];
   for (const model of models) {
     for (const row of rows) {
       if (!argv.includes('--json')) process.stderr.write(`${model} ${row}…\n`);
-      results.push(benchmarkRow(model, row));
+      results.push(benchmarkRow(model, row, provider));
     }
   }
-  if (argv.includes('--json')) console.log(JSON.stringify(jsonReport(results), null, 2));
-  else printTable(results);
+  if (argv.includes('--json')) console.log(JSON.stringify(jsonReport(results, provider, device), null, 2));
+  else printTable(results, device);
 }
 
 await main(process.argv.slice(2));

@@ -12,57 +12,38 @@
 //
 //   npm run bench:train [-- --engines onnxruntime,wasm] [-- --batches 1,4] [-- --vision frozen,trained]
 //                       [-- --train mp+language|mp] [-- --steps N] [-- --max-step-s S] [-- --max-row-s S]
-//                       [-- --provider cpu|cuda] [-- --split] [-- --ignore-estimate] [-- --json]
+//                       [-- --provider cpu|cuda|webgpu] [-- --split] [-- --ignore-estimate] [-- --json]
 //   --split: onnxruntime steps taken the low-memory way (what a run does when a fused step would
 //   need more than 60% of the machine's memory)
 import * as tf from '@tensorflow/tfjs';
-import * as ort from 'onnxruntime-node';
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Checkpoint } from '../src/main/model/checkpoint';
-import { parseConfig, type NanoVLMConfig } from '../src/main/model/config';
-import { modelShape, storedParameterShapes } from '../src/main/model/parameters';
-import { GraphBuilder } from '../src/main/onnx/graph-builder';
-import { DataType, encodeModel } from '../src/main/onnx/onnx-proto';
-import type { InferenceProvider } from '../src/main/runtime/providers';
-import { createSession } from '../src/main/runtime/onnx-session';
-import type { TrainingBatch } from '../src/main/training/data/batch';
-import { createTrainer } from '../src/main/training/engines/create-trainer';
+import { parseConfig } from '../src/main/model/config';
+import { modelShape } from '../src/main/model/parameters';
+import { INFERENCE_PROVIDERS, resolveProvider } from '../src/main/runtime/providers';
 import { detectTrainingEngines, selectEngineForRun } from '../src/main/training/engines/select-engine';
-import type { OnnxRuntimeTrainer } from '../src/main/training/onnxruntime/onnxruntime-trainer';
 import { TRAINER_MALLOC_ENV } from '../src/main/training/process/trainer-client';
 import { estimateTrainingMemory, gib, WASM_TRAINING_LIMIT_BYTES } from '../src/shared/memory-estimate';
-import { DEFAULT_OPTIMIZER, type LearningRates, type TrainingEngineName } from '../src/shared/training';
+import type { TrainingEngineName } from '../src/shared/training';
+import {
+  IMAGE_TOKENS,
+  LABELLED_TOKENS,
+  onnxMatMul,
+  ratesOf,
+  stepFlops,
+  TEXT_TOKENS,
+  timeTrainingSteps,
+  type StepShape,
+  type StepTiming,
+} from './training-step';
 
-const TEXT_TOKENS = 64;
-const LABELLED_TOKENS = 16;
-const IMAGE_TOKENS = 49;
+type Row = StepShape;
 
-interface Row {
-  engine: TrainingEngineName;
-  /** samples per optimiser step */
-  batch: number;
-  /** samples per forward/backward (batch / micro micro-batches accumulated) */
-  micro: number;
-  vision: 'frozen' | 'trained';
-  train: 'mp' | 'mp+language';
-  provider?: InferenceProvider;
-  /** onnxruntime: steps split (gradients out, AdamW in chunks), the low-memory way */
-  split?: boolean;
-}
-
-interface RowResult {
-  samples_per_s: number;
-  gflop_s: number;
-  ms_per_step: number;
-  first_step_ms: number;
-  timed_steps: number;
+interface RowResult extends StepTiming {
   matmul_gflop_s: number;
   memory_mib: number;
-  /** onnxruntime: what the Node binding copied out of each step */
-  copied_mib?: number;
 }
 
 /** GFLOP/s each engine reached on 222M-sized steps on the 2-core machines of this kind (a first guess of a row's time) */
@@ -74,28 +55,6 @@ const GUESSED_GFLOP_S: Record<TrainingEngineName, number> = { onnxruntime: 60, c
  */
 const PYTORCH_SAMPLES_PER_S: Record<string, number> = { '1/frozen': 0.69, '1/trained': 0.45, '4/frozen': 1.04, '4/trained': 0.31 };
 
-const ratesOf = (row: Row): LearningRates => ({ mp: 1e-3, vision: row.vision === 'trained' ? 1e-4 : 0, language: row.train === 'mp' ? 0 : 1e-4 });
-
-/** Multiply-adds ×2 of a prefix-family step: forward everywhere, backward (×2) where gradients flow. */
-function stepFlops(c: NanoVLMConfig, row: Row): number {
-  const patches = (c.vit_img_size / c.vit_patch_size) ** 2;
-  const d = c.vit_hidden_dim;
-  const vit =
-    c.vit_n_blocks * patches * 2 * (4 * d * d + 2 * d * c.vit_inter_dim) +
-    c.vit_n_blocks * 4 * patches * patches * d +
-    patches * 2 * d * 3 * c.vit_patch_size ** 2;
-  const tokens = patches / c.mp_pixel_shuffle_factor ** 2;
-  const t = tokens + TEXT_TOKENS;
-  const h = c.lm_hidden_dim;
-  const kv = (h / c.lm_n_heads) * c.lm_n_kv_heads;
-  const lm =
-    c.lm_n_blocks * (t * 2 * (2 * h * h + 2 * h * kv + 3 * h * c.lm_inter_dim) + 4 * t * t * h) +
-    tokens * 2 * d * c.mp_pixel_shuffle_factor ** 2 * h +
-    LABELLED_TOKENS * 2 * h * c.lm_vocab_size;
-  // a frozen decoder still passes gradients back to the projector (×2, not ×3)
-  return row.batch * (vit * (row.vision === 'trained' ? 3 : 1) + lm * (row.train === 'mp' ? 2 : 3));
-}
-
 /** TensorFlow.js's own 512³ matmul, GFLOP/s. */
 function tfjsMatMul(): number {
   const a = tf.randomNormal([512, 512]);
@@ -106,53 +65,10 @@ function tfjsMatMul(): number {
   return (5 * 2 * 512 ** 3) / ((performance.now() - t) / 1000) / 1e9;
 }
 
-/** A plain fp32 MatMul of the step's typical shape (the decoder's MLP: rows × 576 by 576 × 1536) on the provider, GFLOP/s. */
-async function onnxMatMul(rows: number, provider: InferenceProvider): Promise<number> {
-  const [k, n] = [576, 1536];
-  const g = new GraphBuilder('matmul');
-  g.output(g.op('MatMul', [g.input('a', DataType.FLOAT, [rows, k]), g.input('b', DataType.FLOAT, [k, n])]), 'y', DataType.FLOAT, [rows, n]);
-  const session = await createSession(encodeModel(g.toModel({ '': 21 })), { provider }, 'the MatMul baseline');
-  const feeds = {
-    a: new ort.Tensor('float32', new Float32Array(rows * k).fill(0.5), [rows, k]),
-    b: new ort.Tensor('float32', new Float32Array(k * n).fill(0.25), [k, n]),
-  };
-  for (let i = 0; i < 3; i++) await session.run(feeds);
-  const runs = 30;
-  const t = performance.now();
-  for (let i = 0; i < runs; i++) await session.run(feeds);
-  await session.release();
-  return (runs * 2 * rows * k * n) / ((performance.now() - t) / 1000) / 1e9;
-}
-
 /** The wasm heap's size (it only grows, so this is its peak), else the process's peak RSS. */
 function memoryMiB(engine: TrainingEngineName): number {
   const wasm = engine === 'wasm' ? (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm : undefined;
   return wasm ? wasm.HEAPU8.byteLength / 2 ** 20 : process.resourceUsage().maxRSS / 1024;
-}
-
-/** A nanoVLM-222M-shaped checkpoint with small random weights (never written to disk). */
-function randomPrefixCheckpoint(): Checkpoint {
-  const spec = parseConfig({});
-  const shapes = storedParameterShapes(spec.config);
-  let state = 1;
-  const read = (name: string): Float32Array => {
-    const data = new Float32Array(shapes.get(name)!.reduce((a, b) => a * b, 1));
-    const isNormWeight = /norm|ln\d/.test(name) && name.endsWith('weight');
-    for (let i = 0; i < data.length; i++) {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      data[i] = isNormWeight ? 1 : (state / 2 ** 32 - 0.5) * 0.04;
-    }
-    return data;
-  };
-  return { ...spec, dir: '(random)', rawConfig: {}, weights: undefined as never, read, close: () => {} };
-}
-
-function randomPrefixBatch(rows: number, imageSize: number, vocab: number): TrainingBatch {
-  const cells = rows * TEXT_TOKENS;
-  const inputIds = Int32Array.from({ length: cells }, (_, i) => (i * 7919) % vocab);
-  const targets = Int32Array.from({ length: cells }, (_, i) => (i % TEXT_TOKENS >= TEXT_TOKENS - LABELLED_TOKENS ? inputIds[(i + 1) % cells]! : -100));
-  const pixelValues = Float32Array.from({ length: rows * 3 * imageSize * imageSize }, (_, i) => (i % 255) / 255);
-  return { inputIds, targets, rows, length: TEXT_TOKENS, pixelValues, imageCount: rows };
 }
 
 /** Child: one row at 222M dims; prints its RowResult as JSON. */
@@ -160,36 +76,9 @@ async function childRow(row: Row, steps: number): Promise<void> {
   const selected = await selectEngineForRun(row.engine, { wasm: 0, native: 0 });
   if (row.provider) selected.provider = row.provider;
   if (row.split) selected.splitUpdate = true;
-  const rates = ratesOf(row);
-  const checkpoint = randomPrefixCheckpoint();
-  const c = checkpoint.config;
-  const micro = Array.from({ length: row.batch / row.micro }, () => randomPrefixBatch(row.micro, c.vit_img_size, c.lm_vocab_size));
-  const loaded = await createTrainer(
-    selected,
-    checkpoint,
-    { optimizer: { ...DEFAULT_OPTIMIZER, learningRates: rates }, gradientAccumulationSteps: micro.length, schedule: { kind: 'constant' } },
-    0,
-  );
-  let t = performance.now();
-  await loaded.trainer.trainStep(micro);
-  const first_step_ms = performance.now() - t;
-  // a step of another length bucket would build another graph: every timed step has this one's
-  t = performance.now();
-  for (let i = 0; i < steps; i++) await loaded.trainer.trainStep(micro);
-  const ms_per_step = steps > 0 ? (performance.now() - t) / steps : first_step_ms;
-  const copied = row.engine === 'onnxruntime' ? (loaded.trainer as OnnxRuntimeTrainer).bytesCopiedPerStep / 2 ** 20 : undefined;
-  await loaded.dispose();
+  const timing = await timeTrainingSteps(selected, row, steps);
   const matmul = row.engine === 'onnxruntime' ? await onnxMatMul((IMAGE_TOKENS + TEXT_TOKENS) * row.micro, selected.provider ?? 'cpu') : tfjsMatMul();
-  const result: RowResult = {
-    samples_per_s: (1000 * row.batch) / ms_per_step,
-    gflop_s: stepFlops(c, row) / ms_per_step / 1e6,
-    ms_per_step,
-    first_step_ms,
-    timed_steps: steps,
-    matmul_gflop_s: matmul,
-    memory_mib: memoryMiB(row.engine),
-    copied_mib: copied,
-  };
+  const result: RowResult = { ...timing, matmul_gflop_s: matmul, memory_mib: memoryMiB(row.engine) };
   process.stdout.write(JSON.stringify(result));
 }
 
@@ -224,7 +113,9 @@ function printTable(outcomes: Outcome[]): void {
   console.log(header.map((h) => h.padStart(11)).join(''));
   for (const o of outcomes) {
     const head = [
-      o.row.split ? 'ort split' : o.row.engine,
+      o.row.engine === 'onnxruntime'
+        ? `ort${o.row.split ? ' split' : ''}${o.row.provider && o.row.provider !== 'cpu' ? ` ${o.row.provider}` : ''}`
+        : o.row.engine,
       o.row.micro === o.row.batch ? String(o.row.batch) : `${o.row.batch} (${o.row.batch / o.row.micro}×${o.row.micro})`,
       o.row.vision,
     ];
@@ -283,7 +174,9 @@ async function main(): Promise<void> {
   if (values.child) return childRow(JSON.parse(values.child) as Row, steps);
   const available = (await detectTrainingEngines()).filter((e) => e.available).map((e) => e.engine);
   const engines = values.engines ? list(values.engines, available, '--engines') : available;
-  const provider = values.provider ? list(values.provider, ['cpu', 'cuda'] as const, '--provider')[0] : undefined;
+  const provider = values.provider ? list(values.provider, INFERENCE_PROVIDERS, '--provider')[0] : undefined;
+  // the device the onnxruntime rows run on, said beside the figures ("… — software adapter" on lavapipe)
+  const device = engines.includes('onnxruntime') ? resolveProvider(provider).device : undefined;
   const log = values.json ? (text: string) => process.stderr.write(`${text}\n`) : (text: string) => console.log(text);
 
   const config = parseConfig({}).config;
@@ -304,7 +197,8 @@ async function main(): Promise<void> {
   log(
     `nanoVLM-222M dimensions, training projector${train === 'mp' ? '' : ' + decoder'} (+ vision where "trained"); ${TEXT_TOKENS} text tokens (${LABELLED_TOKENS} labelled) + ${IMAGE_TOKENS} image tokens per sample`,
   );
-  log(`${cpus()[0]?.model.trim()}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}; engines: ${engines.join(', ')}\n`);
+  log(`${cpus()[0]?.model.trim()}, ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}; engines: ${engines.join(', ')}`);
+  log(device ? `onnxruntime rows on: ${device}\n` : '');
   const outcomes: Outcome[] = [];
   const tokens = IMAGE_TOKENS + TEXT_TOKENS;
   for (const planned of rows) {
@@ -339,6 +233,7 @@ async function main(): Promise<void> {
       .filter((o): o is { row: Row; result: RowResult } => 'result' in o)
       .map(({ row, result }) => ({
         engine: row.engine,
+        ...(row.engine === 'onnxruntime' ? { provider: row.provider ?? resolveProvider().provider, device } : {}),
         batch: row.batch,
         vision: row.vision,
         samples_per_s: result.samples_per_s,

@@ -8,6 +8,7 @@ import { NanoVLMTokenizer } from '../model/tokenizer';
 import type { Job } from '../../shared/jobs';
 import type { JobManager } from '../core/jobs';
 import type { ModelRegistry } from '../registry/model-registry';
+import { isDeviceFailure, markProviderFailed, resolveProvider } from '../runtime/providers';
 import { VlmEngine } from '../runtime/vlm-engine';
 
 export interface LoadedModel {
@@ -38,8 +39,12 @@ export class EnginePool {
   async withCheckpoint<T>(ref: CheckpointRef, quant: Quantization, work: (model: LoadedModel) => Promise<T>): Promise<T> {
     const key = `${ref.folder}:${quant}`;
     this.inUse.set(key, (this.inUse.get(key) ?? 0) + 1);
+    let model: LoadedModel | undefined;
     try {
-      return await work(await this.get(key, ref, quant));
+      model = await this.get(key, ref, quant);
+      return await work(model);
+    } catch (err) {
+      throw model ? this.afterDeviceFailure(key, model.engine, err) : err;
     } finally {
       this.inUse.set(key, this.inUse.get(key)! - 1);
       this.evict();
@@ -96,6 +101,23 @@ export class EnginePool {
     const { dir } = ended.result as { dir: string };
     const engine = await VlmEngine.load(dir);
     return { engine, tokenizer: NanoVLMTokenizer.fromFolder(ref.tokenizerFolder, engine.config) };
+  }
+
+  /**
+   * A GPU that failed mid-request (lost device, out of memory) fails that one request with a
+   * message saying so; the model is dropped and the provider passed over, so the next request
+   * loads it again on the next provider (the CPU in the end) and the studio carries on.
+   */
+  private afterDeviceFailure(key: string, engine: VlmEngine, err: unknown): unknown {
+    if (engine.provider === 'cpu' || !isDeviceFailure(err)) return err;
+    const why = err instanceof Error ? err.message : String(err);
+    markProviderFailed(engine.provider, why);
+    const entry = this.loaded.get(key);
+    this.loaded.delete(key);
+    void entry?.then((m) => m.engine.dispose()).catch(() => undefined);
+    return new Error(
+      `the GPU failed during this request (${engine.provider} on ${engine.device}: ${why}); the model will load on ${resolveProvider().device} for the next one`,
+    );
   }
 
   private evict(): void {

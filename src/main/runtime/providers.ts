@@ -36,6 +36,8 @@ export interface ProviderDetection {
 
 export interface ResolvedProvider {
   provider: InferenceProvider;
+  /** named by an option or $NANOVLM_PROVIDER (never replaced by another), not chosen by detection */
+  requested: boolean;
   reason: string;
   /** the device it runs on, for people: "NVIDIA H200", "lavapipe (…) — software adapter", "CPU" */
   device: string;
@@ -44,19 +46,48 @@ export interface ResolvedProvider {
 }
 
 let cached: ProviderDetection | undefined;
+/** GPU providers that failed in this process (a lost device, a graph they could not load), and why */
+const failed = new Map<InferenceProvider, string>();
 
 export function detectInferenceProviders(refresh = false): ProviderDetection {
   if (!cached || refresh) cached = detect();
   return cached;
 }
 
+/**
+ * A GPU provider failed (its device was lost, it ran out of memory, it could not load a graph):
+ * detection passes it over for the rest of the process, saying why, so the next model loads on
+ * the next provider (the CPU at the end). Asking for it by name still tries it.
+ */
+export function markProviderFailed(provider: InferenceProvider, why: string): void {
+  if (provider === 'cpu') return;
+  failed.set(provider, why);
+  detectInferenceProviders(true);
+}
+
+/** Errors that say the GPU itself failed (Dawn, Vulkan, CUDA), not the request: the device is not trusted again. */
+const DEVICE_FAILURE =
+  /device (was |is )?lost|DeviceLost|VK_ERROR|out of memory|OutOfMemory|failed to allocate|allocation fail|cudaError|CUDA error|CUBLAS|CUDNN/i;
+
+export function isDeviceFailure(err: unknown): boolean {
+  return DEVICE_FAILURE.test(err instanceof Error ? err.message : String(err));
+}
+
+/** Forget the failures (tests). */
+export function clearProviderFailures(): void {
+  failed.clear();
+  detectInferenceProviders(true);
+}
+
 function detect(): ProviderDetection {
-  const cuda = detectCuda();
+  const cuda = withFailure('cuda', detectCuda());
   const webgpu = detectWebGpuAdapters();
-  const adapter = webgpu.adapters[0];
+  const adapter = failed.has('webgpu') ? undefined : webgpu.adapters[0];
   const webgpuDetail = adapter
     ? `${adapterLabel(adapter)}${adapter.software ? ': used only when asked (--provider webgpu)' : ''}`
-    : webgpu.notes.join('; ') || 'no WebGPU adapter found';
+    : failed.has('webgpu')
+      ? `failed earlier in this session: ${failed.get('webgpu')}`
+      : webgpu.notes.join('; ') || 'no WebGPU adapter found';
   const candidates: ProviderCandidate[] = [
     { name: 'cuda', available: cuda.ok, detail: cuda.detail },
     { name: 'webgpu', available: Boolean(adapter), detail: webgpuDetail },
@@ -77,6 +108,11 @@ function detect(): ProviderDetection {
     candidates,
     ...(adapter ? { webgpuAdapter: adapter } : {}),
   };
+}
+
+function withFailure(provider: InferenceProvider, found: { ok: boolean; detail: string }): { ok: boolean; detail: string } {
+  const why = failed.get(provider);
+  return why ? { ok: false, detail: `failed earlier in this session: ${why}` } : found;
 }
 
 export function adapterLabel(adapter: GpuAdapter): string {
@@ -120,6 +156,7 @@ export function resolveProvider(requested?: InferenceProvider, env: NodeJS.Proce
   const detection = detectInferenceProviders();
   const asked = requested ?? parseProvider(env[PROVIDER_ENV], PROVIDER_ENV);
   const provider = asked ?? detection.chosen;
+  if (asked && failed.has(asked)) return resolveFailedAgain(asked, requested !== undefined);
   if (asked && !detection.available.includes(asked)) {
     const detail = detection.candidates.find((c) => c.name === asked)?.detail ?? detection.reason;
     throw new Error(`execution provider "${asked}" is not available: ${detail}`);
@@ -127,7 +164,36 @@ export function resolveProvider(requested?: InferenceProvider, env: NodeJS.Proce
   const reason = asked ? `requested ${asked}${requested ? '' : ` (${PROVIDER_ENV})`}` : detection.reason;
   if (provider === 'webgpu') {
     const adapter = detection.webgpuAdapter!;
-    return { provider, reason, device: adapterLabel(adapter), adapter };
+    return { provider, requested: Boolean(asked), reason, device: adapterLabel(adapter), adapter };
   }
-  return { provider, reason, device: provider === 'cuda' ? 'NVIDIA GPU (CUDA)' : 'CPU' };
+  return { provider, requested: Boolean(asked), reason, device: provider === 'cuda' ? 'NVIDIA GPU (CUDA)' : 'CPU' };
+}
+
+/** A provider asked for by name after it failed: tried again (a device can come back), saying so. */
+function resolveFailedAgain(provider: InferenceProvider, byOption: boolean): ResolvedProvider {
+  const reason = `requested ${provider}${byOption ? '' : ` (${PROVIDER_ENV})`}, which failed earlier in this session (${failed.get(provider)})`;
+  if (provider === 'webgpu') {
+    const adapter = detectWebGpuAdapters().adapters[0];
+    if (!adapter) throw new Error(`execution provider "webgpu" is not available: no WebGPU adapter found`);
+    return { provider, requested: true, reason, device: adapterLabel(adapter), adapter };
+  }
+  return { provider, requested: true, reason, device: provider === 'cuda' ? 'NVIDIA GPU (CUDA)' : 'CPU' };
+}
+
+/**
+ * Load something on the provider resolved for `requested`; when a GPU provider that detection
+ * chose (not one asked for) fails to load it, that provider is marked failed and the load is
+ * retried on the next choice (in the end the CPU), the reason saying what happened.
+ */
+export async function loadWithFallback<T>(requested: InferenceProvider | undefined, load: (resolved: ResolvedProvider) => Promise<T>): Promise<T> {
+  const resolved = resolveProvider(requested);
+  try {
+    return await load(resolved);
+  } catch (err) {
+    if (resolved.requested || resolved.provider === 'cpu') throw err;
+    const why = (err as Error).message;
+    markProviderFailed(resolved.provider, why);
+    const next = resolveProvider(requested);
+    return load({ ...next, reason: `${resolved.provider} on ${resolved.device} failed (${why}); fell back to ${next.provider}: ${next.reason}` });
+  }
 }

@@ -1,5 +1,6 @@
 // A loaded ONNX export: the vision encoder, the decoder and the token embedding, on one execution
 // provider. Generation lives in generate.ts; this class holds the sessions and the model facts.
+import type { InferenceSession } from 'onnxruntime-node';
 import type { Family, NanoVLMConfig } from '../model/config';
 import { imageTokenIdOf } from '../model/family';
 import type { ExportManifest } from '../onnx/export-options';
@@ -7,9 +8,9 @@ import { BackgroundPrefill } from './background-prefill';
 import { DecoderSession, WEBGPU_FUSED_MAX_RUN } from './decoder-session';
 import { assembleEmbeddings, embedTokens, type AssembledEmbeddings, type TokenEmbedding } from './embeddings';
 import { PromptCache } from './prompt-cache';
-import { readExportedModel } from './exported-model';
+import { readExportedModel, type ExportedModel } from './exported-model';
 import { createSession } from './onnx-session';
-import { resolveProvider, type InferenceProvider } from './providers';
+import { loadWithFallback, type InferenceProvider, type ResolvedProvider } from './providers';
 import { VisionEncoder } from './vision-encoder';
 
 export interface EngineOptions {
@@ -43,14 +44,22 @@ export class VlmEngine {
     readonly device: string,
   ) {}
 
+  /** On the provider asked for, else the detected one; a detected GPU provider that cannot load the graphs gives way to the CPU. */
   static async load(exportDir: string, options: EngineOptions = {}): Promise<VlmEngine> {
     const model = readExportedModel(exportDir);
-    const { provider, reason, device } = resolveProvider(options.provider);
-    const settings = { provider, ...(options.threads ? { threads: options.threads } : {}) };
-    const [vision, decoder] = await Promise.all([
-      createSession(model.visionPath, { ...settings, spinning: false }),
-      createSession(model.decoderPath, settings),
-    ]);
+    return loadWithFallback(options.provider, (resolved) => VlmEngine.loadOn(model, resolved, options.threads));
+  }
+
+  private static async loadOn(model: ExportedModel, { provider, reason, device }: ResolvedProvider, threads?: number): Promise<VlmEngine> {
+    const settings = { provider, ...(threads ? { threads } : {}) };
+    const created = await Promise.allSettled([createSession(model.visionPath, { ...settings, spinning: false }), createSession(model.decoderPath, settings)]);
+    const sessions = created.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    if (sessions.length < created.length) {
+      // the session that was made is released, not left holding device memory
+      await Promise.all(sessions.map((s) => s.release()));
+      throw (created.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
+    }
+    const [vision, decoder] = sessions as [InferenceSession, InferenceSession];
     const config = model.manifest.config;
     const fused = model.manifest.options.graph === 'fused';
     return new VlmEngine(

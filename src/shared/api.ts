@@ -14,6 +14,7 @@ import {
   sampleQuerySchema,
   selectionSchema,
   splitRatiosSchema,
+  SPLIT_STRATIFICATIONS,
   type DatasetSummary,
   type DatasetVersion,
   type DeleteResult,
@@ -118,6 +119,7 @@ export const methodInputs = {
         .int()
         .min(0)
         .max(2 ** 31 - 1),
+      stratify: z.enum(SPLIT_STRATIFICATIONS).default('none'),
     })
     .strict(),
   'datasets.splitLeaks': z.object({ datasetId: id }).strict(),

@@ -165,10 +165,16 @@ export const splitRatiosSchema = z
   .refine((r) => r.train + r.val + r.test > 0, 'split ratios must not all be zero');
 export type SplitRatios = z.infer<typeof splitRatiosSchema>;
 
+/** What a split keeps in proportion: nothing, each tag (a sample's first, alphabetically), each question type. */
+export const SPLIT_STRATIFICATIONS = ['none', 'tag', 'question-type'] as const;
+export type SplitStratification = (typeof SPLIT_STRATIFICATIONS)[number];
+
 export interface SplitAssignment {
   counts: Record<SampleSplit, number>;
   /** groups of samples that share an image, each kept on one side */
   groups: number;
+  /** stratified: the counts of each stratum, by name */
+  strata?: { name: string; counts: Record<SampleSplit, number> }[];
 }
 
 /** An image whose samples sit in more than one split (a leak between train and evaluation). */

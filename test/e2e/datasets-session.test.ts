@@ -135,12 +135,33 @@ describe.skipIf(SKIP_E2E).each(VIEWPORTS)('Datasets, first session, at $width×$
     await page.getByTestId('open-splits').click();
     const dialog = page.getByTestId('split-dialog');
     await dialog.waitFor();
-    for (const field of ['split-train', 'split-val', 'split-test', 'split-seed']) {
+    for (const field of ['split-train', 'split-val', 'split-test', 'split-seed', 'split-stratify']) {
       expect(inside(await page.getByTestId(field).boundingBox(), await dialog.locator('.modal-body').boundingBox())).toBe(true);
     }
     expect(await dialog.locator('.modal-body').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
     await s.shot(`datasets-splits-${size}`);
     await page.keyboard.press('Escape');
+    expect(s.consoleProblems).toEqual([]);
+  });
+
+  it('splits stratified by question type, with the counts of each type', async () => {
+    const { page } = s;
+    await page.getByTestId('open-splits').click();
+    const dialog = page.getByTestId('split-dialog');
+    await dialog.waitFor();
+    await page.getByTestId('split-stratify-question-type').check();
+    await dialog.getByRole('button', { name: 'Assign' }).click();
+    const strata = page.getByTestId('split-strata');
+    await strata.waitFor();
+    const rows = await strata.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
+    // the imported questions begin with "What …"; every sample is counted once
+    expect(rows.map((r) => r[0])).toContain('what');
+    const total = rows.reduce((n, r) => n + Number(r[1]) + Number(r[2]) + Number(r[3]), 0);
+    expect(`${total} samples`).toBe(await count());
+    expect(inside(await strata.boundingBox(), await dialog.locator('.modal-body').boundingBox())).toBe(true);
+    await s.shot(`datasets-splits-stratified-${size}`);
+    await dialog.getByRole('button', { name: 'Close', exact: true }).last().click();
+    await dialog.waitFor({ state: 'hidden' });
     expect(s.consoleProblems).toEqual([]);
   });
 

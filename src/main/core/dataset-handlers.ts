@@ -60,7 +60,7 @@ export function datasetHandlers(ctx: CoreContext) {
     'uploads.begin': async ({ files }) => ctx.uploads.begin(files),
     'uploads.write': async ({ uploadId, path, offset, dataBase64 }) => ctx.uploads.write(uploadId, path, offset, Buffer.from(dataBase64, 'base64')),
     'uploads.discard': async ({ uploadId }) => (ctx.uploads.discard(uploadId), { discarded: true as const }),
-    'datasets.assignSplits': async ({ datasetId, ratios, seed }) => store.assignSplits(datasetId, ratios, seed),
+    'datasets.assignSplits': async ({ datasetId, ratios, seed, stratify }) => store.assignSplits(datasetId, ratios, seed, stratify),
     'datasets.splitLeaks': async ({ datasetId }) => store.findSplitLeaks(datasetId),
     'datasets.createVersion': async ({ datasetId, note }) => store.createVersion(datasetId, { note }),
     'datasets.versions': async ({ datasetId }) => store.listVersions(datasetId),

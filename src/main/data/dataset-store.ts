@@ -23,6 +23,7 @@ import type {
   SplitAssignment,
   SplitLeak,
   SplitRatios,
+  SplitStratification,
 } from '../../shared/datasets';
 import { ApiError } from '../../shared/errors';
 import { openDatabase, type StudioDatabase } from './database';
@@ -226,9 +227,9 @@ export class DatasetStore {
       .all(datasetId) as { tag: string; count: number }[];
   }
 
-  assignSplits(datasetId: number, ratios: SplitRatios, seed: number): SplitAssignment {
+  assignSplits(datasetId: number, ratios: SplitRatios, seed: number, stratify: SplitStratification = 'none'): SplitAssignment {
     this.datasets.require(datasetId);
-    return assignSplits(this.db, datasetId, ratios, seed);
+    return assignSplits(this.db, datasetId, ratios, seed, stratify);
   }
 
   findSplitLeaks(datasetId: number): SplitLeak[] {

@@ -188,6 +188,51 @@ describe('splits', () => {
   });
 });
 
+describe('stratified splits', () => {
+  /** 40 samples, one image each: 20 counting questions tagged "count", 12 colour ones tagged "colour", 8 yes/no untagged. */
+  async function seedKinds(): Promise<number> {
+    const datasetId = store.createDataset('kinds').id;
+    const kinds = [
+      ...Array<string>(20).fill('How many dots are there?'),
+      ...Array<string>(12).fill('What colour is it?'),
+      ...Array<string>(8).fill('Is it big?'),
+    ];
+    for (const [i, question] of kinds.entries()) {
+      const image = await store.addImage(await generatedJpeg(100 + i));
+      const tag = question.startsWith('How') ? ['count'] : question.startsWith('What') ? ['colour'] : [];
+      store.createSample(datasetId, { imageIds: [image.id], turns: [{ user: question, assistant: 'x' }], tags: tag });
+    }
+    return datasetId;
+  }
+
+  const ratios = { train: 0.5, val: 0.25, test: 0.25 };
+
+  it.each(['tag', 'question-type'] as const)('by %s keeps every stratum in the proportions, the same again with the same seed', async (by) => {
+    const datasetId = await seedKinds();
+    const result = store.assignSplits(datasetId, ratios, 3, by);
+    const names = by === 'tag' ? ['(no tag)', 'colour', 'count'] : ['colour', 'count', 'yes/no'];
+    expect(result.strata!.map((s) => s.name)).toEqual(names);
+    const expected: Record<string, object> = {
+      count: { train: 10, val: 5, test: 5 },
+      colour: { train: 6, val: 3, test: 3 },
+      'yes/no': { train: 4, val: 2, test: 2 },
+      '(no tag)': { train: 4, val: 2, test: 2 },
+    };
+    for (const stratum of result.strata!) expect(stratum.counts).toEqual(expected[stratum.name]);
+    expect(result.counts).toEqual({ train: 20, val: 10, test: 10 });
+    // the samples' splits in the database say the same
+    const colourCounts = { train: 0, val: 0, test: 0 };
+    for (const item of store.pageSamples({ datasetId, filter: { tag: 'colour' }, limit: 100 }).items) colourCounts[item.split]++;
+    expect(colourCounts).toEqual({ train: 6, val: 3, test: 3 });
+    expect(store.assignSplits(datasetId, ratios, 3, by)).toEqual(result);
+  });
+
+  it('without strata gives no per-stratum counts', async () => {
+    const datasetId = await seedKinds();
+    expect(store.assignSplits(datasetId, ratios, 3).strata).toBeUndefined();
+  });
+});
+
 describe('versions', () => {
   it('freezes the trainable samples under a content hash; the same content gives the same version', async () => {
     const { datasetId } = await seedSamples(5);

@@ -1,7 +1,10 @@
 // Train/val/test assignment that never lets one image sit on two sides: samples that share an
 // image (directly or through a chain of multi-image samples) form one group, and groups are
-// shuffled with a seeded generator and dealt out to reach the ratios.
-import type { SampleSplit, SplitAssignment, SplitLeak, SplitRatios } from '../../../shared/datasets';
+// shuffled with a seeded generator and dealt out to reach the ratios. Stratified, the groups are
+// first sorted by their first sample's tag or question type, and each stratum is dealt out to the
+// ratios on its own, so that every kind of sample keeps the proportions in train, val and test.
+import type { SampleSplit, SplitAssignment, SplitLeak, SplitRatios, SplitStratification } from '../../../shared/datasets';
+import { questionType } from './question-type';
 import type { StudioDatabase } from '../database';
 import { mulberry32 } from '../../util/mulberry32';
 import { prepared } from '../statement-cache';
@@ -73,20 +76,75 @@ export function dealGroups(groups: readonly number[][], ratios: SplitRatios, see
   return result;
 }
 
-export function assignSplits(db: StudioDatabase, datasetId: number, ratios: SplitRatios, seed: number): SplitAssignment {
+/** Samples with no tag form this stratum when stratifying by tag. */
+export const UNTAGGED = '(no tag)';
+
+/** Each sample's stratum: its first tag in alphabetical order, or its first question's type. */
+function sampleStrata(db: StudioDatabase, datasetId: number, by: Exclude<SplitStratification, 'none'>): Map<number, string> {
+  if (by === 'tag') {
+    const rows = prepared<[number], { id: number; tag: string | null }>(
+      db,
+      `SELECT s.id, (SELECT min(t.tag) FROM sample_tags t WHERE t.sample_id = s.id) AS tag
+       FROM samples s WHERE s.dataset_id = ? AND s.deleted_at IS NULL`,
+    ).all(datasetId);
+    return new Map(rows.map((r) => [r.id, r.tag ?? UNTAGGED]));
+  }
+  const rows = prepared<[number], { id: number; question: string | null }>(
+    db,
+    `SELECT id, json_extract(turns, '$[0].user') AS question FROM samples WHERE dataset_id = ? AND deleted_at IS NULL`,
+  ).all(datasetId);
+  return new Map(rows.map((r) => [r.id, questionType(r.question ?? '')]));
+}
+
+/** Which split each group goes to, each stratum (a group's first sample's) dealt out on its own. */
+function dealByStratum(groups: readonly number[][], strata: Map<number, string>, ratios: SplitRatios, seed: number): SampleSplit[] {
+  const byStratum = new Map<string, number[]>();
+  groups.forEach((g, i) => {
+    const name = strata.get(g[0]!)!;
+    byStratum.set(name, [...(byStratum.get(name) ?? []), i]);
+  });
+  const result: SampleSplit[] = new Array(groups.length);
+  for (const members of byStratum.values()) {
+    const dealt = dealGroups(
+      members.map((i) => groups[i]!),
+      ratios,
+      seed,
+    );
+    members.forEach((i, k) => (result[i] = dealt[k]!));
+  }
+  return result;
+}
+
+export function assignSplits(
+  db: StudioDatabase,
+  datasetId: number,
+  ratios: SplitRatios,
+  seed: number,
+  stratify: SplitStratification = 'none',
+): SplitAssignment {
   const groups = imageGroups(db, datasetId);
-  const splits = dealGroups(groups, ratios, seed);
+  const strata = stratify === 'none' ? undefined : sampleStrata(db, datasetId, stratify);
+  const splits = strata ? dealByStratum(groups, strata, ratios, seed) : dealGroups(groups, ratios, seed);
   const counts: Record<SampleSplit, number> = { train: 0, val: 0, test: 0 };
+  const perStratum = new Map<string, Record<SampleSplit, number>>();
   const update = prepared(db, 'UPDATE samples SET split = ?, updated_at = ? WHERE id = ? AND split != ?');
   const now = Date.now();
   db.transaction(() => {
     groups.forEach((group, i) => {
       const split = splits[i]!;
       counts[split] += group.length;
-      for (const id of group) update.run(split, now, id, split);
+      for (const id of group) {
+        update.run(split, now, id, split);
+        if (!strata) continue;
+        const name = strata.get(id)!;
+        const tally = perStratum.get(name) ?? { train: 0, val: 0, test: 0 };
+        tally[split]++;
+        perStratum.set(name, tally);
+      }
     });
   })();
-  return { counts, groups: groups.length };
+  const byName = [...perStratum].sort(([a], [b]) => a.localeCompare(b)).map(([name, c]) => ({ name, counts: c }));
+  return { counts, groups: groups.length, ...(strata ? { strata: byName } : {}) };
 }
 
 /** Images whose live samples are in more than one split. */

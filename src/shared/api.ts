@@ -23,6 +23,8 @@ import {
   type SamplePage,
   type SplitAssignment,
   type SplitLeak,
+  type VersionDiff,
+  type RestoreResult,
 } from './datasets';
 import type { Job } from './jobs';
 import { MAX_DATASET_NAME_CHARS, MAX_DESCRIPTION_CHARS, MAX_NOTE_CHARS } from './limits';
@@ -125,6 +127,8 @@ export const methodInputs = {
   'datasets.splitLeaks': z.object({ datasetId: id }).strict(),
   'datasets.createVersion': z.object({ datasetId: id, note: z.string().max(MAX_NOTE_CHARS).optional() }).strict(),
   'datasets.versions': z.object({ datasetId: id }).strict(),
+  'datasets.versionDiff': z.object({ datasetId: id, from: id, to: z.union([id, z.literal('current')]) }).strict(),
+  'datasets.restoreVersion': z.object({ datasetId: id, versionId: id }).strict(),
 
   'samples.page': sampleQuerySchema.strict(),
   'samples.count': z.object({ datasetId: id, filter: sampleFilterSchema.optional() }).strict(),
@@ -216,6 +220,8 @@ export interface MethodOutputs {
   'datasets.splitLeaks': SplitLeak[];
   'datasets.createVersion': DatasetVersion;
   'datasets.versions': DatasetVersion[];
+  'datasets.versionDiff': VersionDiff;
+  'datasets.restoreVersion': RestoreResult;
 
   'samples.page': SamplePage;
   'samples.count': { count: number };

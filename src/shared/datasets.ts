@@ -165,6 +165,38 @@ export const splitRatiosSchema = z
   .refine((r) => r.train + r.val + r.test > 0, 'split ratios must not all be zero');
 export type SplitRatios = z.infer<typeof splitRatiosSchema>;
 
+/** One sample as a version diff lists it. */
+export interface VersionDiffSample {
+  sampleId: number;
+  split: SampleSplit;
+  images: number;
+  turns: number;
+  /** the first turn's */
+  question: string;
+  answer: string;
+}
+
+/** What changed from one dataset version to another (or to the dataset's trainable samples now). */
+export interface VersionDiff {
+  from: DatasetVersion;
+  to: DatasetVersion | 'current';
+  counts: { added: number; removed: number; edited: number; unchanged: number };
+  /** each list holds at most 200 samples; the counts are whole */
+  added: VersionDiffSample[];
+  removed: VersionDiffSample[];
+  edited: { sampleId: number; before: VersionDiffSample; after: VersionDiffSample; changed: ('split' | 'images' | 'texts')[] }[];
+}
+
+export interface RestoreResult {
+  restored: DatasetVersion;
+  /** the version the dataset was saved as first (null when it had no trainable samples) */
+  savedAs: DatasetVersion | null;
+  /** from the dataset as it was to the version */
+  counts: VersionDiff['counts'];
+  /** brings back the samples the restore deleted (samples.restore), if it deleted any */
+  undoToken: string | null;
+}
+
 /** What a split keeps in proportion: nothing, each tag (a sample's first, alphabetically), each question type. */
 export const SPLIT_STRATIFICATIONS = ['none', 'tag', 'question-type'] as const;
 export type SplitStratification = (typeof SPLIT_STRATIFICATIONS)[number];

@@ -203,4 +203,35 @@ describe.skipIf(SKIP_E2E).each(VIEWPORTS)('Datasets, first session, at $width×$
     await page.keyboard.press('Escape');
     expect(s.consoleProblems).toEqual([]);
   });
+
+  it('shows what changed since a version, and restores it', async () => {
+    const { page } = s;
+    const first = (await s.call('samples.page', { datasetId, limit: 1 })).items[0]!;
+    await page.getByTestId('open-versions').click();
+    const dialog = page.getByTestId('version-dialog');
+    await dialog.waitFor();
+    await dialog.locator('input').first().fill(`before the edit ${size}`);
+    await page.getByTestId('version-take').click();
+    await poll(() => dialog.getByTestId('version-row').count()).toBeGreaterThan(0);
+    const sample = await s.call('samples.get', { id: first.id });
+    await s.call('samples.update', { id: first.id, patch: { turns: [{ user: 'Edited after the version?', assistant: 'Yes.' }] } });
+
+    await page.getByTestId('version-compare').click();
+    const diff = page.getByTestId('version-diff');
+    await poll(() => diff.textContent()).toMatch(/0\s+added · 0\s+removed · 1\s+edited/);
+    expect(await diff.getByTestId('diff-edited').textContent()).toContain('Edited after the version?');
+    for (const field of ['version-compare-from', 'version-compare-to', 'version-compare']) {
+      expect(inside(await page.getByTestId(field).boundingBox(), await dialog.locator('.modal-body').boundingBox())).toBe(true);
+    }
+    await s.shot(`datasets-version-diff-${size}`);
+
+    const row = dialog.getByTestId('version-row').filter({ hasText: `before the edit ${size}` });
+    await row.getByTestId('version-restore').click();
+    await row.getByTestId('version-restore-confirm').click();
+    await poll(async () => (await s.call('samples.get', { id: first.id })).turns[0]!.user).toBe(sample.turns[0]!.user);
+    // what was there before the restore is a version of its own
+    await poll(() => dialog.getByTestId('version-row').filter({ hasText: 'before restoring version' }).count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Close', exact: true }).last().click();
+    expect(s.consoleProblems).toEqual([]);
+  });
 });

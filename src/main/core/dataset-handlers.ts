@@ -64,6 +64,8 @@ export function datasetHandlers(ctx: CoreContext) {
     'datasets.splitLeaks': async ({ datasetId }) => store.findSplitLeaks(datasetId),
     'datasets.createVersion': async ({ datasetId, note }) => store.createVersion(datasetId, { note }),
     'datasets.versions': async ({ datasetId }) => store.listVersions(datasetId),
+    'datasets.versionDiff': async ({ datasetId, from, to }) => store.diffVersions(datasetId, from, to),
+    'datasets.restoreVersion': async ({ datasetId, versionId }) => store.restoreVersion(datasetId, versionId),
 
     'samples.page': async (query) => store.pageSamples(query),
     'samples.count': async ({ datasetId, filter }) => ({ count: store.countSamples(datasetId, filter) }),

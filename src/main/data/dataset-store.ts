@@ -24,6 +24,8 @@ import type {
   SplitLeak,
   SplitRatios,
   SplitStratification,
+  VersionDiff,
+  RestoreResult,
 } from '../../shared/datasets';
 import { ApiError } from '../../shared/errors';
 import { openDatabase, type StudioDatabase } from './database';
@@ -39,6 +41,7 @@ import { importPath } from './import/import-path';
 import { applyBulkChange, deleteSamples, purgeDeletedSamples, restoreSamples } from './samples/bulk-actions';
 import { SampleRepository } from './samples/sample-repo';
 import { assignSplits, findSplitLeaks } from './samples/split-assignment';
+import { VersionRestore } from './version-restore';
 
 export interface ExportOptions extends ExportControl {
   selection?: ExportSelection;
@@ -247,6 +250,16 @@ export class DatasetStore {
   listVersions(datasetId: number): DatasetVersion[] {
     this.datasets.require(datasetId);
     return this.versions.list(datasetId);
+  }
+
+  diffVersions(datasetId: number, from: number, to: number | 'current'): VersionDiff {
+    this.datasets.require(datasetId);
+    return new VersionRestore(this.db, this.versions, this.samples).diff(datasetId, from, to);
+  }
+
+  restoreVersion(datasetId: number, versionId: number): RestoreResult {
+    this.datasets.require(datasetId);
+    return new VersionRestore(this.db, this.versions, this.samples).restore(datasetId, versionId);
   }
 
   versionSamples(versionId: number, split?: SampleSplit): Iterable<VersionSample> {

@@ -254,4 +254,53 @@ describe('versions', () => {
     expect(() => store.deleteDataset(datasetId)).toThrow(/version/);
     expect(store.listVersions(datasetId).map((v) => v.id)).toEqual([v1.id, v2.id]);
   });
+
+  /** A dataset of 6 trainable samples frozen as v1, then changed in every way a person changes one. */
+  async function changedSinceVersion() {
+    const { datasetId, imageIds } = await seedSamples(6);
+    const ids = store.pageSamples({ datasetId }).items.map((i) => i.id);
+    const v1 = store.createVersion(datasetId, { note: 'v1' });
+    store.updateSample(ids[0]!, { turns: [{ user: 'Edited question?', assistant: 'Edited.' }] }); // edited texts
+    store.updateSample(ids[1]!, { split: 'test' }); // edited split
+    store.deleteSamples({ datasetId, ids: [ids[2]!] }); // deleted
+    store.bulkUpdate({ datasetId, ids: [ids[3]!] }, { status: 'rejected' }); // rejected: out of the trainable set
+    const added = store.createSample(datasetId, { imageIds: [imageIds[0]!], turns: [{ user: 'A new one?', assistant: 'Yes.' }] });
+    return { datasetId, ids, v1, added };
+  }
+
+  it('says what changed between two versions and since a version: added, removed, edited, each with what changed', async () => {
+    const { datasetId, ids, v1, added } = await changedSinceVersion();
+    const diff = store.diffVersions(datasetId, v1.id, 'current');
+    expect(diff.to).toBe('current');
+    expect(diff.counts).toEqual({ added: 1, removed: 2, edited: 2, unchanged: 2 });
+    expect(diff.added.map((s) => [s.sampleId, s.question])).toEqual([[added.id, 'A new one?']]);
+    expect(diff.removed.map((s) => s.sampleId).sort()).toEqual([ids[2], ids[3]].sort());
+    expect(diff.edited.map((e) => [e.sampleId, e.changed])).toEqual([
+      [ids[0], ['texts']],
+      [ids[1], ['split']],
+    ]);
+    expect(diff.edited[0]!.after.question).toBe('Edited question?');
+    const v2 = store.createVersion(datasetId);
+    expect(store.diffVersions(datasetId, v1.id, v2.id).counts).toEqual(diff.counts);
+    expect(store.diffVersions(datasetId, v2.id, v1.id).counts).toEqual({ added: 2, removed: 1, edited: 2, unchanged: 2 });
+    const other = store.createDataset('other').id;
+    expect(() => store.diffVersions(other, v1.id, 'current')).toThrow(/belongs to another dataset/);
+  });
+
+  it('restores a version exactly, keeping what was there as a version of its own that restores back', async () => {
+    const { datasetId, v1, added } = await changedSinceVersion();
+    const before = store.createVersion(datasetId); // what the dataset is before the restore
+    const result = store.restoreVersion(datasetId, v1.id);
+    expect(result.restored.id).toBe(v1.id);
+    expect(result.savedAs?.id).toBe(before.id);
+    expect(result.counts).toEqual({ added: 2, removed: 1, edited: 2, unchanged: 2 });
+    // the trainable samples are the version's again: the same content hash, so the same version
+    expect(store.createVersion(datasetId).id).toBe(v1.id);
+    expect(store.getSample(added.id)).toBeNull(); // deleted, with an undo token
+    expect(result.undoToken).toBeTruthy();
+    // and back again
+    store.restoreVersion(datasetId, before.id);
+    expect(store.createVersion(datasetId).id).toBe(before.id);
+    expect(store.getSample(added.id)?.turns[0]!.user).toBe('A new one?');
+  });
 });

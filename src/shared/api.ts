@@ -53,7 +53,17 @@ import {
   type ChatSummary,
   type SamplePreview,
 } from './chat';
-import { runStartSchema, type RunDetail, type RunLogLine, type RunMetric, type RunPredictions, type RunSummary, type TrainingDataCheck } from './runs';
+import {
+  runStartSchema,
+  trainingSamplePreviewSchema,
+  type RunDetail,
+  type RunLogLine,
+  type RunMetric,
+  type RunPredictions,
+  type RunSummary,
+  type TrainingDataCheck,
+  type TrainingSamplePreview,
+} from './runs';
 import type { SystemHealth, SystemInfo, WelcomeState } from './system';
 import { ApiError } from './errors';
 
@@ -194,6 +204,8 @@ export const methodInputs = {
   'runs.addCheckpoint': z.object({ folder: absolutePath, id: z.string().uuid().optional(), step: z.number().int().min(0).optional() }).strict(),
   'runs.checkpointModel': z.object({ id: z.string().uuid(), step: z.number().int().min(0) }).strict(),
   'runs.dataCheck': z.object({ datasetId: id }).strict(),
+  /** one train sample exactly as the trainer will see it (tokens, label mask, image tiles), before a run starts */
+  'runs.previewSample': trainingSamplePreviewSchema,
 } as const;
 
 /** Output types, by method name. */
@@ -273,6 +285,7 @@ export interface MethodOutputs {
   'runs.checkpointModel': ModelInfo;
   /** what a dataset would give a run: answered samples by split and status, and those left out */
   'runs.dataCheck': TrainingDataCheck;
+  'runs.previewSample': TrainingSamplePreview;
 }
 
 export type MethodName = keyof typeof methodInputs & keyof MethodOutputs;

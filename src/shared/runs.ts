@@ -150,3 +150,55 @@ export interface TrainingDataCheck {
   unanswered: Record<SampleSplit, number>;
   rejected: Record<SampleSplit, number>;
 }
+
+/** Which sample of a run's train split to preview, formatted exactly as the trainer will see it. */
+export const trainingSamplePreviewSchema = z
+  .object({
+    datasetId: z.number().int().positive(),
+    baseModelId: z.string().min(1).max(80),
+    /** the same choice as runs.start: train only on samples of these statuses */
+    statuses: runStartSchema.shape.statuses,
+    /** position in the train split (0: the first); past the end wraps around */
+    index: z.number().int().min(0).max(10_000_000).default(0),
+  })
+  .strict();
+export type TrainingSamplePreviewInput = z.input<typeof trainingSamplePreviewSchema>;
+
+/** One position of the collated sequence. */
+export interface PreviewToken {
+  id: number;
+  /** the token decoded on its own */
+  text: string;
+  /** what this position is trained to predict (the shifted label), −100 where it carries no label */
+  target: number;
+  kind: 'text' | 'image' | 'special';
+}
+
+/** One photo as the image processor cut it. */
+export interface PreviewImage {
+  /** rows × columns of tiles ([1, 1]: one tile, no global view) */
+  grid: [number, number];
+  sourceHw: [number, number];
+  resizedHw: [number, number];
+  /** every tile the vision encoder reads, in order, as PNG data URLs (global view first when there is one) */
+  tiles: string[];
+  globalView: boolean;
+}
+
+/** One training sample exactly as the trainer sees it: through the processor and the collator. */
+export interface TrainingSamplePreview {
+  sampleId: number;
+  /** its position in the train split, and how many the split gives the run */
+  index: number;
+  count: number;
+  family: string;
+  tileSize: number;
+  tokens: PreviewToken[];
+  /** positions carrying a label (target ≠ −100) */
+  labelled: number;
+  /** image positions: placeholders in the text, or (prefix family) embeddings put before it */
+  imagePositions: number;
+  /** prefix family: the image embeddings come before the tokens, not as placeholders */
+  imagesBeforeText: boolean;
+  images: PreviewImage[];
+}

@@ -1,5 +1,6 @@
 // Training runs: list, detail (metrics and log), start, cancel, resume; what a dataset would give
-// a run; a kept checkpoint as a model; hand a run to nanoVLM's trainer and take its checkpoints back.
+// a run and one of its samples as the trainer will see it; a kept checkpoint as a model; hand a run to nanoVLM's trainer and take its checkpoints back.
+import { previewTrainingSample } from '../runs/sample-preview';
 import { checkTrainingData } from '../runs/training-data-check';
 import type { AreaHandlers } from './handlers';
 import type { CoreContext } from './studio-core';
@@ -16,5 +17,9 @@ export function runHandlers(ctx: CoreContext) {
     'runs.predictions': async ({ id, ...options }) => (ctx.runs.get(id), ctx.runs.predictions(id, options)),
     'runs.checkpointModel': async ({ id, step }) => ctx.runManager.checkpointModel(id, step),
     'runs.dataCheck': async ({ datasetId }) => (ctx.datasets.getDataset(datasetId), checkTrainingData(ctx.db, datasetId)),
+    'runs.previewSample': async ({ datasetId, baseModelId, statuses, index }) => {
+      ctx.datasets.getDataset(datasetId);
+      return previewTrainingSample(ctx.db, ctx.datasets, ctx.models.get(baseModelId), { datasetId, index, ...(statuses ? { statuses } : {}) });
+    },
   } satisfies AreaHandlers;
 }

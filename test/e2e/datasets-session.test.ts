@@ -204,6 +204,20 @@ describe.skipIf(SKIP_E2E).each(VIEWPORTS)('Datasets, first session, at $width×$
     expect(s.consoleProblems).toEqual([]);
   });
 
+  it('opens the review queue from the drafts count: the drafts alone, to accept one by one', async () => {
+    const { page } = s;
+    await page.reload();
+    const review = page.getByTestId('review-drafts');
+    await review.waitFor();
+    const drafts = Number((await review.textContent())!.match(/(\d+)\s+draft/)![1]);
+    expect(drafts).toBeGreaterThan(0);
+    await review.click();
+    expect(await page.getByTestId('filter-status-draft').getAttribute('aria-pressed')).toBe('true');
+    await poll(count).toBe(`${drafts} sample${drafts === 1 ? '' : 's'}`);
+    await page.getByTestId('filter-status-draft').click(); // back to every sample for the next test
+    expect(s.consoleProblems).toEqual([]);
+  });
+
   it('shows what changed since a version, and restores it', async () => {
     const { page } = s;
     const first = (await s.call('samples.page', { datasetId, limit: 1 })).items[0]!;

@@ -63,6 +63,8 @@ import {
   type RunSummary,
   type TrainingDataCheck,
   type TrainingSamplePreview,
+  type EnqueueResult,
+  type QueuedRun,
 } from './runs';
 import type { SystemHealth, SystemInfo, WelcomeState } from './system';
 import { ApiError } from './errors';
@@ -195,6 +197,10 @@ export const methodInputs = {
   'runs.list': noInput,
   'runs.get': z.object({ id: z.string().uuid() }).strict(),
   'runs.start': runStartSchema,
+  /** start now, or when the runs training now have ended */
+  'runs.enqueue': runStartSchema,
+  'runs.queue': noInput,
+  'runs.dequeue': z.object({ id: z.string().uuid() }).strict(),
   'runs.cancel': z.object({ id: z.string().uuid() }).strict(),
   'runs.resume': z.object({ id: z.string().uuid() }).strict(),
   'runs.predictions': z.object({ id: z.string().uuid(), step: z.number().int().min(0).optional(), correct: z.boolean().optional() }).strict(),
@@ -276,6 +282,9 @@ export interface MethodOutputs {
   'runs.list': RunSummary[];
   'runs.get': RunDetail;
   'runs.start': RunSummary;
+  'runs.enqueue': EnqueueResult;
+  'runs.queue': QueuedRun[];
+  'runs.dequeue': QueuedRun[];
   'runs.cancel': RunSummary;
   'runs.resume': RunSummary;
   'runs.predictions': RunPredictions;
@@ -303,6 +312,8 @@ export interface EventPayloads {
   'job.updated': Job;
   /** a run changed status, engine, step or checkpoints */
   'run.updated': RunSummary;
+  /** the run queue, whenever it changes */
+  'run.queue': QueuedRun[];
   /** metrics of one step of a run (train, then val values merged in) */
   'run.metrics': { runId: string; metric: RunMetric };
   'run.log': { runId: string; line: RunLogLine };

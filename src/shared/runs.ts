@@ -202,3 +202,17 @@ export interface TrainingSamplePreview {
   imagesBeforeText: boolean;
   images: PreviewImage[];
 }
+
+/** A run waiting for the running one to end (the run queue). */
+export interface QueuedRun {
+  id: string;
+  name: string;
+  datasetId: number;
+  baseModelId: string;
+  /** 1 = next */
+  position: number;
+  queuedAt: number;
+}
+
+/** runs.enqueue: started at once when nothing trains, else queued */
+export type EnqueueResult = { started: RunSummary } | { queued: QueuedRun };

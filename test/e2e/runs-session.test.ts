@@ -143,4 +143,38 @@ describe.skipIf(SKIP_E2E).each(VIEWPORTS)('Runs, first session, at $width×$heig
     await s.shot(`runs-compare-${size}`);
     expect(s.consoleProblems).toEqual([]);
   });
+
+  it('queues a run behind the running one, lists it, and takes it off the queue', async () => {
+    const { page } = s;
+    const long = await s.call('runs.start', {
+      datasetId,
+      baseModelId: model.id,
+      preset: 'full',
+      maxSteps: 100_000,
+      batchSize: 1,
+      evalSamples: 0,
+      statuses: ['done'],
+    });
+    try {
+      await page.getByTestId('nav-runs').click();
+      await page.getByTestId('new-run').click();
+      await page.getByTestId('run-dataset').selectOption(String(datasetId));
+      await page.getByTestId('run-model').selectOption(model.id);
+      await page.getByTestId('run-name').fill(`queued ${size}`);
+      const submit = page.getByTestId('run-start');
+      await poll(() => submit.textContent()).toBe('Queue after the running run');
+      await submit.click();
+      const queued = page.getByTestId('queued-run');
+      await poll(() => queued.count()).toBe(1);
+      expect(await queued.textContent()).toMatch(new RegExp(`queued ${size}.*next, when the running run ends`));
+      expect((await s.call('runs.queue', {})).map((q) => q.name)).toEqual([`queued ${size}`]);
+      await s.shot(`runs-queue-${size}`);
+      await queued.getByTestId('dequeue-run').click();
+      await poll(() => queued.count()).toBe(0);
+      expect(await s.call('runs.queue', {})).toEqual([]);
+    } finally {
+      await s.call('runs.cancel', { id: long.id });
+    }
+    expect(s.consoleProblems).toEqual([]);
+  });
 });

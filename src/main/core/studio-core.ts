@@ -13,6 +13,7 @@ import { ModelRegistry } from '../registry/model-registry';
 import { ChatService } from '../chat/chat-service';
 import { ChatStore } from '../chat/chat-store';
 import { EnginePool } from '../chat/engine-pool';
+import { RunQueue } from '../runs/run-queue';
 import { RunManager } from '../runs/run-manager';
 import { RunStore } from '../runs/run-store';
 import { acquireInstanceLock, type InstanceLock } from '../data/instance-lock';
@@ -102,7 +103,7 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
     console.error(`the bundled demo model could not be registered: ${(err as Error).message}`);
   }
   const runs = new RunStore(db);
-  const runManager = new RunManager({ dataDir: options.dataDir, runs, datasets, models, events, jobs });
+  const runManager = new RunManager({ dataDir: options.dataDir, runs, queue: new RunQueue(db), datasets, models, events, jobs });
   const chats = new ChatStore(db);
   const engines = new EnginePool({ dataDir: options.dataDir, models, jobs });
   const chat = new ChatService({ chats, engines, datasets, models, events });

@@ -267,6 +267,19 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE chat_messages ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1));
     `,
   },
+  {
+    version: 10,
+    name: 'run queue',
+    sql: `
+      -- runs waiting for the running one to end, oldest first; each becomes a run when it starts
+      CREATE TABLE run_queue (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        queued_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = maxOf(MIGRATIONS.map((m) => m.version));

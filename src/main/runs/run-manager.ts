@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../../shared/api';
-import { PRESET_LEARNING_RATES, type RunCheckpoint, type RunSettings, type RunSummary } from '../../shared/runs';
+import { PRESET_LEARNING_RATES, type EnqueueResult, type QueuedRun, type RunCheckpoint, type RunSettings, type RunSummary } from '../../shared/runs';
 import { DEFAULT_OPTIMIZER, DEFAULT_WARMUP_FRACTION, type TrainerMessage, type TrainingRunConfig } from '../../shared/training';
 import type { EventBus } from '../core/event-bus';
 import type { DatasetStore } from '../data/dataset-store';
@@ -21,6 +21,7 @@ import { exportRun } from '../handoff/export-run';
 import { checkExpressible, HandoffError } from '../handoff/run-json';
 import { openCheckpoint } from '../model/checkpoint';
 import type { Job } from '../../shared/jobs';
+import type { RunQueue } from './run-queue';
 import type { RunStore } from './run-store';
 import { removePartialCheckpoints } from '../training/checkpoints/checkpoint-writer';
 
@@ -30,6 +31,7 @@ const LAST_WORDS = 20;
 export interface RunManagerDeps {
   dataDir: string;
   runs: RunStore;
+  queue: RunQueue;
   datasets: DatasetStore;
   models: ModelRegistry;
   events: EventBus;
@@ -48,6 +50,8 @@ interface LiveRun {
 export class RunManager {
   private readonly live = new Map<string, LiveRun>();
   private readonly evaluator: CheckpointEvaluator;
+
+  private closing = false;
 
   constructor(private readonly deps: RunManagerDeps) {
     deps.runs.markInterrupted();
@@ -99,6 +103,47 @@ export class RunManager {
     );
     this.launch(run, settings);
     return this.deps.runs.get(run.id);
+  }
+
+  /**
+   * Start now when nothing trains, else queue the run to start when the runs training now have
+   * ended (the queue outlives a restart; after one it moves on when the next run ends).
+   */
+  enqueue(settings: RunSettings): EnqueueResult {
+    if (this.live.size === 0) return { started: this.start(settings) };
+    const base = this.deps.models.get(settings.baseModelId);
+    const dataset = this.deps.datasets.getDataset(settings.datasetId);
+    const queued = this.deps.queue.add(settings.name ?? `${base.name} on ${dataset.name}`, settings);
+    this.publishQueue();
+    return { queued };
+  }
+
+  queued(): QueuedRun[] {
+    return this.deps.queue.list();
+  }
+
+  dequeue(id: string): QueuedRun[] {
+    if (!this.deps.queue.remove(id)) throw new ApiError('not_found', `no queued run ${id} (it may have started already)`, 'id');
+    this.publishQueue();
+    return this.queued();
+  }
+
+  /** A run ended and nothing else trains: the next queued run starts (one that cannot start is said and skipped). */
+  private startNextQueued(): void {
+    while (this.live.size === 0) {
+      const next = this.deps.queue.takeNext();
+      if (!next) break;
+      try {
+        this.start({ ...next.settings, name: next.settings.name ?? next.name });
+      } catch (err) {
+        this.deps.events.publish('studio.notice', { level: 'error', message: `The queued run "${next.name}" could not start: ${(err as Error).message}` });
+      }
+    }
+    this.publishQueue();
+  }
+
+  private publishQueue(): void {
+    this.deps.events.publish('run.queue', this.queued());
   }
 
   /** The dataset version a run trains on: every answered sample, or those of the statuses asked for. */
@@ -245,7 +290,9 @@ export class RunManager {
     return this.deps.runs.get(id);
   }
 
+  /** The studio is closing: trainers are killed, and nothing more is written or started (runs left running are marked interrupted at the next start). */
   shutdown(): void {
+    this.closing = true;
     for (const live of this.live.values()) live.handle.child.kill('SIGKILL');
   }
 
@@ -329,6 +376,7 @@ export class RunManager {
 
   private onExit(id: string, live: LiveRun, code: number | null): void {
     this.live.delete(id);
+    if (this.closing) return; // the database is closing with the studio
     const run = this.deps.runs.get(id);
     const ended = { endedAt: Date.now() };
     if (live.finishedAt !== undefined && !live.failed) {
@@ -343,6 +391,7 @@ export class RunManager {
       this.log(id, 'error', `${error}${words}`);
     }
     this.publish(id);
+    if (this.live.size === 0) this.startNextQueued();
   }
 
   /** Keep the newest K checkpoints and the best by val accuracy; ones that became models stay too. */

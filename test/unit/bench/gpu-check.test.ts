@@ -67,6 +67,6 @@ describe('the GPU check', () => {
       expect(report.ok).toBe(true);
       expect(stderr).toMatch(/GPU check passed/);
     },
-    400_000,
+    900_000,
   );
 });

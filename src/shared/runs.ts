@@ -169,8 +169,8 @@ export interface PreviewToken {
   id: number;
   /** the token decoded on its own */
   text: string;
-  /** what this position is trained to predict (the shifted label), −100 where it carries no label */
-  target: number;
+  /** what this position is trained to predict (the shifted label), null where it carries no label */
+  target: number | null;
   kind: 'text' | 'image' | 'special';
 }
 
@@ -194,7 +194,7 @@ export interface TrainingSamplePreview {
   family: string;
   tileSize: number;
   tokens: PreviewToken[];
-  /** positions carrying a label (target ≠ −100) */
+  /** positions carrying a label (target not null) */
   labelled: number;
   /** image positions: placeholders in the text, or (prefix family) embeddings put before it */
   imagePositions: number;

@@ -14,6 +14,7 @@ import type { ModelSpec } from '../model/config';
 import { imagesBeforeText, imageTokenCount, imageTokenIdOf } from '../model/family';
 import { imageSettingsFor } from '../model/image-processor';
 import { Processor } from '../model/processor';
+import { IGNORE_INDEX } from '../model/prompt';
 import { NanoVLMTokenizer } from '../model/tokenizer';
 import type { ModelInfo } from '../../shared/models';
 import { collate } from '../training/data/collate';
@@ -49,7 +50,7 @@ export async function previewTrainingSample(
   const tokens: PreviewToken[] = Array.from(batch.inputIds, (id, t) => ({
     id,
     text: tokenizer.decode([id]),
-    target: batch.targets[t]!,
+    target: batch.targets[t] === IGNORE_INDEX ? null : batch.targets[t]!,
     kind: id === imageId ? 'image' : tokenizer.specialIds.has(id) ? 'special' : 'text',
   }));
   // the grids come from the same processor; the thumbnails from the collated pixels themselves
@@ -76,7 +77,7 @@ export async function previewTrainingSample(
     family: spec.family,
     tileSize,
     tokens,
-    labelled: tokens.filter((t) => t.target !== -100).length,
+    labelled: tokens.filter((t) => t.target !== null).length,
     imagePositions: imageTokenCount(
       spec,
       processed.map((p) => p.grid),

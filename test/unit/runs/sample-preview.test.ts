@@ -8,6 +8,7 @@ import type { ModelInfo } from '../../../src/shared/models';
 import type { RunSummary, TrainingSamplePreview } from '../../../src/shared/runs';
 import { openCheckpoint } from '../../../src/main/model/checkpoint';
 import { NanoVLMTokenizer } from '../../../src/main/model/tokenizer';
+import { IGNORE_INDEX } from '../../../src/main/model/prompt';
 import { collate } from '../../../src/main/training/data/collate';
 import { prepareSample, readVqaJsonl } from '../../../src/main/training/data/vqa-records';
 import { photo } from '../../helpers/data-fixtures';
@@ -49,24 +50,24 @@ describe('runs.previewSample', () => {
       const batch = collate([await prepareSample(records[index]!, spec, tokenizer)], tokenizer.eosTokenId);
       expect(preview.count).toBe(2);
       expect(preview.tokens.map((tok) => tok.id)).toEqual(Array.from(batch.inputIds));
-      expect(preview.tokens.map((tok) => tok.target)).toEqual(Array.from(batch.targets));
+      expect(preview.tokens.map((tok) => tok.target ?? IGNORE_INDEX)).toEqual(Array.from(batch.targets));
       expect(preview.images.reduce((n, image) => n + image.tiles.length, 0)).toBe(batch.imageCount);
       expect(preview.tokens.filter((tok) => tok.kind === 'image')).toHaveLength(preview.imagePositions);
-      expect(preview.labelled).toBe(Array.from(batch.targets).filter((x) => x !== -100).length);
+      expect(preview.labelled).toBe(Array.from(batch.targets).filter((x) => x !== IGNORE_INDEX).length);
     }
   });
 
   it('labels the answer and nothing of the question or the image', async () => {
     const preview = await call<TrainingSamplePreview>('runs.previewSample', { datasetId, baseModelId: split.id, statuses: ['done'] });
     expect(preview.count).toBe(1);
-    const labelled = preview.tokens.filter((tok) => tok.target !== -100);
+    const labelled = preview.tokens.filter((tok) => tok.target !== null);
     const spec = openCheckpoint(split.folder);
     spec.close();
     const tokenizer = NanoVLMTokenizer.fromFolder(split.tokenizerFolder, spec.config);
-    expect(tokenizer.decode(labelled.map((tok) => tok.target))).toContain('A cat.');
-    expect(tokenizer.decode(labelled.map((tok) => tok.target))).not.toContain('animal');
+    expect(tokenizer.decode(labelled.map((tok) => tok.target!))).toContain('A cat.');
+    expect(tokenizer.decode(labelled.map((tok) => tok.target!))).not.toContain('animal');
     // an image placeholder never predicts a label, and the tokens decode back to the prompt
-    expect(preview.tokens.some((tok) => tok.kind === 'image' && tok.target !== -100)).toBe(false);
+    expect(preview.tokens.some((tok) => tok.kind === 'image' && tok.target !== null)).toBe(false);
     expect(preview.tokens.map((tok) => tok.text).join('')).toContain('What animal is this?');
     expect(preview.imagesBeforeText).toBe(false);
   });

@@ -17,7 +17,7 @@ export interface ExportOptions {
 export const DEFAULT_EXPORT_OPTIONS: ExportOptions = { quant: 'none', graph: 'fused', allLogits: false };
 
 /** Bumped whenever the graphs change, so that cached exports are rebuilt. */
-export const EXPORT_FORMAT_VERSION = 3;
+export const EXPORT_FORMAT_VERSION = 4;
 
 export const weightFormatOf = (quant: Quantization): WeightFormat => (quant === 'none' ? 'fp32' : quant);
 

@@ -1,7 +1,7 @@
 // Building blocks shared by the vision and decoder graphs, named after their PyTorch modules:
 // Linear (fp32 MatMul, or weight-only MatMulNBits), LayerNorm, RMSNorm (plain ops) and SiLU.
 import { float, MS_DOMAIN, type GraphBuilder } from './graph-builder';
-import { quantizeBlockwise, QUANT_BLOCK, type QuantBits } from './quantize';
+import { quantizeBlockwise, type QuantBits } from './quantize';
 
 /** How Linear weights are stored: fp32, or weight-only int8/int4 through MatMulNBits. */
 export type WeightFormat = 'fp32' | 'int8' | 'int4';
@@ -38,7 +38,7 @@ function matmulNBits(g: GraphBuilder, x: string, name: string, w: LinearWeight, 
   const q = quantizeBlockwise(w.weight, w.out, w.in, bits);
   const codes = g.initializer(`${name}.weight_q${bits}`, q.codes, [q.N, q.blocks, q.blockBytes]);
   const scales = g.initializer(`${name}.weight_scales`, q.scales, [q.N * q.blocks]);
-  return g.op('MatMulNBits', [x, codes, scales], { K: w.in, N: w.out, bits, block_size: QUANT_BLOCK, accuracy_level: 4 }, { domain: MS_DOMAIN });
+  return g.op('MatMulNBits', [x, codes, scales], { K: w.in, N: w.out, bits, block_size: q.blockSize, accuracy_level: 4 }, { domain: MS_DOMAIN });
 }
 
 /** Row-major [rows, cols] → [cols, rows]. */

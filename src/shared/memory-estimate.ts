@@ -8,8 +8,10 @@
 // peaks measured at nanoVLM-222M's dimensions with 113 positions per sample (projector + decoder
 // trained: 3.05 GiB; vision trained too: 3.75 GiB; the heap's ceiling is 4 GiB).
 // In native memory (the ONNX Runtime engine) the Node binding also copies each updated parameter
-// and both its moments out of every step, and the runtime itself takes about half a GiB: fitted to
-// the peak RSS measured at 222M, batch 1 and 4, vision frozen and trained (5.2–8.7 GiB, within 6%).
+// and both its moments out of every step, and the runtime itself takes about half a GiB; the
+// training sessions keep no memory arena, so the activations' memory, freed as the backward pass
+// goes, is reused for those copies, and only about a third of it adds to the peak. Fitted to the
+// peak RSS measured at 222M, batch 1 and 4, vision frozen and trained (4.5–6.9 GiB, within 2%).
 import type { LearningRates, ParameterGroupName } from './training';
 
 /** What an estimate needs to know of a model (from its config.json). */
@@ -55,8 +57,10 @@ export const GENEROUS_POSITIONS = 256;
 const BYTES = 4;
 const WASM_HEAP_OVERHEAD = 1.4;
 const OPTIMIZER_TEMPORARIES = 5;
-/** the updated parameter and its two moments, copied out by the Node binding after each step */
-const NATIVE_UPDATE_COPIES = 3;
+/** the binding's copies of the updated parameters and moments (three per trained weight, partly in freed activation memory) */
+const NATIVE_UPDATE_COPIES = 2;
+/** the share of the activations that adds to the native peak (the rest is reused by the copies) */
+const NATIVE_ACTIVATION_SHARE = 0.35;
 const NATIVE_RUNTIME_BYTES = 512 * 2 ** 20;
 
 /** float activations kept for backprop per position and layer of a transformer of width d, MLP width i (generous) */
@@ -68,8 +72,9 @@ export function estimateTrainingMemory(model: ModelShape, rates: LearningRates, 
   const trained = groups.reduce((n, g) => n + (rates[g] > 0 ? model.groups[g] : 0), 0);
   const { decoder, encoder } = model;
   const activations =
-    step.tokens * activationBytes(decoder.blocks, decoder.width, decoder.inter) +
-    (rates.vision > 0 ? step.images * encoder.patches * activationBytes(encoder.blocks, encoder.width, encoder.inter) : 0);
+    (kind === 'native' ? NATIVE_ACTIVATION_SHARE : 1) *
+    (step.tokens * activationBytes(decoder.blocks, decoder.width, decoder.inter) +
+      (rates.vision > 0 ? step.images * encoder.patches * activationBytes(encoder.blocks, encoder.width, encoder.inter) : 0));
   const weights = BYTES * all;
   const gradients = BYTES * ((step.accumulated ?? 1) > 1 ? 2 * trained : trained);
   const moments = kind === 'wasm' ? 0 : BYTES * (2 + NATIVE_UPDATE_COPIES) * trained;

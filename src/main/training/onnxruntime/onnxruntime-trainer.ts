@@ -109,7 +109,7 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
         optimizer: this.settings.optimizer,
         chunk: names,
       });
-      const settings = { provider: this.options.provider ?? 'cpu', threads: this.options.threads, flushDenormals: true } as const;
+      const settings = { provider: this.options.provider ?? 'cpu', threads: this.options.threads, flushDenormals: true, memoryArena: false } as const;
       session = cachedSession(graph, settings, `the ${kind} graph`, this.options.graphCacheDir);
       this.sessions.set(key, session);
     }
@@ -229,18 +229,17 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     const prepared = stepFeeds(this.spec, batch, this.options.padTokenId, scale);
     const feeds = this.batchFeeds(prepared, batch.rows);
     const trained = this.trained();
-    if (!this.accumulated) {
-      // the sums start from zero each step; the buffers are kept from step to step
-      this.gradientBuffers ??= new Map(trained.map(([name, p]) => [name, new Float32Array(size(p.shape))]));
-      for (const buffer of this.gradientBuffers.values()) buffer.fill(0);
-      this.accumulated = this.gradientBuffers;
-    }
+    // a step's first micro-batch writes its gradients into the buffers (kept from step to step);
+    // the next ones add theirs to what the buffers hold
+    const first = !this.accumulated;
+    this.gradientBuffers ??= new Map(trained.map(([name, p]) => [name, new Float32Array(size(p.shape))]));
+    this.accumulated = this.gradientBuffers;
     const fetches: Record<string, ort.Tensor> = {};
     for (const [name, p] of trained) {
-      feeds[STEP_IO.gradIn(name)] = f32(this.accumulated.get(name)!, p.shape);
+      if (!first) feeds[STEP_IO.gradIn(name)] = f32(this.accumulated.get(name)!, p.shape);
       fetches[STEP_IO.gradOut(name)] = f32(this.accumulated.get(name)!, p.shape);
     }
-    const session = await this.session('accumulate', batch.rows, prepared.length);
+    const session = await this.session(first ? 'gradients' : 'accumulate', batch.rows, prepared.length);
     const result = await this.run(session, feeds, { ...fetches, [STEP_IO.loss]: null, [STEP_IO.gradNorm]: null });
     this.bytesCopiedPerStep = this.adopt(session, result, fetches);
     releaseCopies();

@@ -4,6 +4,9 @@
 // with it named too, ONNX Runtime's memory planner takes minutes instead of seconds at 222M.)
 //   step        parameters, moments, batch → loss, gradient norm, updated parameters and moments
 //               (forward, backward, clipping and AdamW in one run: the gradients never leave it)
+//   gradients   parameters, batch → loss, this batch's gradients and their global norm (a step's
+//               first micro-batch: the gradients are written straight into the trainer's buffers,
+//               with no zeros to add them to and no copy of them inside ONNX Runtime)
 //   accumulate  parameters, batch, gradients so far → loss, gradients so far + this micro-batch's,
 //               and the global norm of that sum
 //   apply       some of the parameters, their moments and summed gradients, the global norm →
@@ -24,7 +27,7 @@ import { adamwUpdate, globalNorm, GROUP_SCALARS, MAX_GRAD_NORM_INPUT, momentInpu
 import { paramsFrom } from './model/parameters';
 import { trainingLoss, type BatchInputs } from './model/vision-language-model';
 
-export type StepGraphKind = 'step' | 'accumulate' | 'apply' | 'loss';
+export type StepGraphKind = 'step' | 'gradients' | 'accumulate' | 'apply' | 'loss';
 
 export interface StepGraphOptions {
   spec: ModelSpec;
@@ -95,8 +98,10 @@ export function buildStepGraph(options: StepGraphOptions): Uint8Array {
     grads = new Map(trainedNames.map((n) => [n, byTensor.get(params.get(n)!) ?? tg.zerosLike(params.get(n)!)]));
   }
 
-  if (kind === 'accumulate') {
-    const sums = trainedNames.map((name) => tg.add(tg.input(STEP_IO.gradIn(name), shapes.get(name)!), grads.get(name)!));
+  if (kind === 'gradients' || kind === 'accumulate') {
+    const sums = trainedNames.map((name) =>
+      kind === 'gradients' ? grads.get(name)! : tg.add(tg.input(STEP_IO.gradIn(name), shapes.get(name)!), grads.get(name)!),
+    );
     sums.forEach((sum, i) => tg.output(sum, STEP_IO.gradOut(trainedNames[i]!)));
     tg.output(globalNorm(tg, sums), STEP_IO.gradNorm);
     return encode(tg);

@@ -6,13 +6,14 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        // the worker threads (ONNX exports, database checks) and the trainer subprocess are entries of
+        // the worker threads (ONNX exports, database checks, the models' sessions) and the trainer subprocess are entries of
         // their own, emitted beside index.js where the core looks for them
         input: {
           index: resolve(import.meta.dirname, 'src/main/electron/main.ts'),
           'export-worker': resolve(import.meta.dirname, 'src/main/onnx/export-worker.ts'),
           'trainer-process': resolve(import.meta.dirname, 'src/main/training/process/trainer-process.ts'),
           'database-check-worker': resolve(import.meta.dirname, 'src/main/data/database-check-worker.ts'),
+          'inference-thread': resolve(import.meta.dirname, 'src/main/runtime/inference-thread.ts'),
         },
       },
     },

@@ -8,16 +8,20 @@
 // image file → first token (median of 3); decode_tok_s: 128 greedy tokens; bandwidth_share: decoder
 // weights bytes per token × decode_tok_s ÷ the memory-copy bandwidth measured right after the
 // decode in the same process (memory-bandwidth.ts); peak_rss_mb: the runtime process's peak
-// resident memory. Every measurement runs in its own child process so that memory and caches do
-// not leak between rows.
+// resident memory; loop_max_ms: the longest the process's event loop waited while the cold
+// first tokens were computed. Rows run as the studio runs a CPU model: on the inference thread
+// (threaded-model.ts), the event loop free; --same-thread runs the sessions on the bench's own
+// thread, as the CLI does (loop_max_ms then shows how long one run holds the loop). Every
+// measurement runs in its own child process so that memory and caches do not leak between rows.
 //
-//   npm run bench:inference [-- --json] [-- --models 222m,230m-8k] [-- --rows plain-fp32,fp32,int8,int4]
+//   npm run bench:inference [-- --json] [-- --models 222m,230m-8k] [-- --rows plain-fp32,fp32,int8,int4] [-- --same-thread]
 //                           [-- --provider cpu|cuda|webgpu]
 // The provider's device is printed beside the figures ("… — software adapter" on lavapipe, which
 // runs on the CPU: slowly).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,6 +35,7 @@ import { generate } from '../src/main/runtime/generate';
 import { prefill } from '../src/main/runtime/prefill';
 import { imageRowKeys } from '../src/main/runtime/prompt-cache';
 import { measureCopyBandwidth } from './memory-bandwidth';
+import { useInferenceThread } from '../src/main/runtime/threaded-model';
 import { randomWeights } from './random-weights';
 import { VlmEngine } from '../src/main/runtime/vlm-engine';
 import { parseProvider, resolveProvider, type InferenceProvider } from '../src/main/runtime/providers';
@@ -68,6 +73,8 @@ interface RowResult {
   /** decoder weights bytes per token × decode_tok_s ÷ measured memory-copy bandwidth */
   bandwidth_share: number;
   peak_rss_mb: number;
+  /** the longest event-loop delay while the cold first tokens were computed */
+  loop_max_ms: number;
   /** what bandwidth_share is made of (listed under host in --json) */
   weights_mb: number;
   bandwidth_gb_s: number;
@@ -81,7 +88,8 @@ function childExport(model: string, row: string, dir: string): void {
 }
 
 /** Child: load the export, time the first token from the image file (cold, then after a prefill on attach), then decoding. */
-async function childRun(dir: string, provider: InferenceProvider): Promise<void> {
+async function childRun(dir: string, provider: InferenceProvider, sameThread: boolean): Promise<void> {
+  const releaseThread = sameThread ? undefined : useInferenceThread();
   const loadStart = performance.now();
   const engine = await VlmEngine.load(dir, { provider });
   const load_ms = performance.now() - loadStart;
@@ -104,7 +112,10 @@ async function childRun(dir: string, provider: InferenceProvider): Promise<void>
     return result.ttftMs;
   };
   await firstToken(); // warm-up: first-run allocations and kernel selection
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   const ttfts = [await firstToken(), await firstToken(), await firstToken()].sort((a, b) => a - b);
+  loop.disable();
 
   // the photo is attached (its prefill starts), the question follows TYPING_MS later; the question's
   // request processes the image file again, as chat does
@@ -138,6 +149,7 @@ async function childRun(dir: string, provider: InferenceProvider): Promise<void>
     { greedy: true, maxNewTokens: DECODE_TOKENS, stopTokenIds: [] },
   );
   await engine.dispose();
+  await releaseThread?.();
   const bandwidth = await measureCopyBandwidth(availableParallelism());
   const weightBytes = statSync(join(dir, `${engine.manifest.files.decoder}.data`)).size;
   process.stdout.write(
@@ -150,6 +162,7 @@ async function childRun(dir: string, provider: InferenceProvider): Promise<void>
       weights_mb: weightBytes / 1e6,
       bandwidth_gb_s: bandwidth / 1e9,
       peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+      loop_max_ms: loop.max / 1e6,
     }),
   );
 }
@@ -174,12 +187,12 @@ function runChild(args: string[]): Record<string, number> {
   return JSON.parse(out) as Record<string, number>;
 }
 
-function benchmarkRow(model: string, row: string, provider: InferenceProvider): RowResult {
+function benchmarkRow(model: string, row: string, provider: InferenceProvider, sameThread: boolean): RowResult {
   const dir = mkdtempSync(join(tmpdir(), `nanovlm-bench-${model}-${row}-`));
   const load_avg = loadavg()[0]!;
   try {
     const exported = runChild(['--child-export', model, row, dir]);
-    const run = runChild(['--child-run', dir, provider]);
+    const run = runChild(['--child-run', dir, provider, ...(sameThread ? ['--same-thread'] : [])]);
     return {
       model,
       row,
@@ -191,6 +204,7 @@ function benchmarkRow(model: string, row: string, provider: InferenceProvider): 
       decode_tok_s: run.decode_tok_s!,
       bandwidth_share: run.bandwidth_share!,
       peak_rss_mb: run.peak_rss_mb!,
+      loop_max_ms: run.loop_max_ms!,
       weights_mb: run.weights_mb!,
       bandwidth_gb_s: run.bandwidth_gb_s!,
     };
@@ -231,6 +245,7 @@ function printTable(results: RowResult[], device: string): void {
     'copy_gb_s',
     'bw_share',
     'peak_rss_mb',
+    'loop_max_ms',
   ];
   console.log(header.map((h) => h.padStart(13)).join(''));
   for (const r of results) {
@@ -252,19 +267,20 @@ function printTable(results: RowResult[], device: string): void {
         r.bandwidth_gb_s.toFixed(1),
         `${(100 * r.bandwidth_share).toFixed(0)}%`,
         r.peak_rss_mb.toFixed(0),
+        r.loop_max_ms.toFixed(0),
       ]
         .map((v) => v.padStart(13))
         .join(''),
     );
   }
   console.log(
-    "enter/cold: TTFT after Enter (photo attached 1 s before) ÷ cold TTFT; bw_share: weights_mb × decode_tok_s ÷ copy_gb_s (read + write, measured in the row's process)",
+    "enter/cold: TTFT after Enter (photo attached 1 s before) ÷ cold TTFT; bw_share: weights_mb × decode_tok_s ÷ copy_gb_s (read + write, measured in the row's process); loop_max_ms: the longest event-loop delay during the cold first tokens",
   );
 }
 
 /**
  * {"models": {"nanoVLM-222M": {"plain-fp32": F, "fp32": F, …}, …}, "host": {…}} with
- * F = {export_s, load_ms, ttft_ms, ttft_after_enter_ms, decode_tok_s, bandwidth_share, peak_rss_mb};
+ * F = {export_s, load_ms, ttft_ms, ttft_after_enter_ms, decode_tok_s, bandwidth_share, peak_rss_mb, loop_max_ms};
  * under host, per row: the load average at its start, its decoder weights and the copy bandwidth measured.
  */
 function jsonReport(results: RowResult[], provider: InferenceProvider, device: string): Record<string, unknown> {
@@ -283,7 +299,7 @@ function jsonReport(results: RowResult[], provider: InferenceProvider, device: s
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === '--child-export') return childExport(argv[1]!, argv[2]!, argv[3]!);
-  if (argv[0] === '--child-run') return childRun(argv[1]!, argv[2] as InferenceProvider);
+  if (argv[0] === '--child-run') return childRun(argv[1]!, argv[2] as InferenceProvider, argv.includes('--same-thread'));
   const at = argv.indexOf('--provider');
   const { provider, device } = resolveProvider(at < 0 ? undefined : parseProvider(argv[at + 1]));
   const models = listOption(argv, '--models', Object.keys(MODELS));
@@ -292,7 +308,7 @@ async function main(argv: string[]): Promise<void> {
   for (const model of models) {
     for (const row of rows) {
       if (!argv.includes('--json')) process.stderr.write(`${model} ${row}…\n`);
-      results.push(benchmarkRow(model, row, provider));
+      results.push(benchmarkRow(model, row, provider, argv.includes('--same-thread')));
     }
   }
   if (argv.includes('--json')) console.log(JSON.stringify(jsonReport(results, provider, device), null, 2));

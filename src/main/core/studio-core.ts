@@ -12,6 +12,7 @@ import { sweepOrphanFiles, type SweepResult } from '../data/images/orphan-sweep'
 import { ModelRegistry } from '../registry/model-registry';
 import { ChatService } from '../chat/chat-service';
 import { ChatStore } from '../chat/chat-store';
+import { useInferenceThread } from '../runtime/threaded-model';
 import { EnginePool } from '../chat/engine-pool';
 import { RunQueue } from '../runs/run-queue';
 import { RunManager } from '../runs/run-manager';
@@ -105,6 +106,8 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
   const runs = new RunStore(db);
   const runManager = new RunManager({ dataDir: options.dataDir, runs, queue: new RunQueue(db), datasets, models, events, jobs });
   const chats = new ChatStore(db);
+  // models on the CPU run on a worker thread while the core is open: the API stays responsive
+  const releaseInferenceThread = useInferenceThread();
   const engines = new EnginePool({ dataDir: options.dataDir, models, jobs });
   const chat = new ChatService({ chats, engines, datasets, models, events });
   const uploads = new Uploads(options.dataDir);
@@ -164,7 +167,7 @@ export function createStudioCore(options: StudioCoreOptions): StudioCore {
       uploads.closeAll();
       downloads.closeAll();
       runManager.shutdown();
-      void engines.dispose();
+      void engines.dispose().finally(releaseInferenceThread);
       databaseGuard.close();
       db.close();
       lock.release();

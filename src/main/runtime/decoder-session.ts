@@ -6,7 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import { lmHeadDim, type NanoVLMConfig } from '../model/config';
 import { ATTENTION_MASK, INPUTS_EMBEDS, LOGITS, TOP_IDS, TOP_K, TOP_SCORES } from '../onnx/decoder-io';
-import { BufferedKvCache, ConcatKvCache, type KvCache } from './kv-cache';
+import { BufferedKvCache, ConcatKvCache, type DecoderCache, type KvCache } from './kv-cache';
 import type { Candidates } from './sampler';
 
 /** What a step returns: the last position's logits [V], or its best candidates. */
@@ -20,7 +20,17 @@ export type NextScores = { logits: Float32Array } | { candidates: Candidates };
  */
 export const WEBGPU_FUSED_MAX_RUN = 31;
 
-export class DecoderSession {
+/** A decoder as generation uses it: here (DecoderSession) or on the inference thread (threaded-model.ts). */
+export interface Decoder {
+  /** the graph picks the best candidates itself (input top_k) */
+  readonly picksCandidates: boolean;
+  newCache(firstRunPositions?: number): DecoderCache;
+  run(embeds: Float32Array, length: number, cache: DecoderCache): Promise<Float32Array>;
+  step(embeds: Float32Array, length: number, cache: DecoderCache, candidates: number): Promise<NextScores>;
+  dispose(): Promise<void>;
+}
+
+export class DecoderSession implements Decoder {
   private ones = new BigInt64Array(0);
   /** the graph picks the best candidates itself (input top_k) */
   readonly picksCandidates: boolean;
@@ -46,7 +56,7 @@ export class DecoderSession {
   }
 
   /** Append `length` embeddings ([length, D]) to the cache; returns logits [positions, V]. */
-  async run(embeds: Float32Array, length: number, cache: KvCache): Promise<Float32Array> {
+  async run(embeds: Float32Array, length: number, cache: DecoderCache): Promise<Float32Array> {
     const V = this.config.lm_vocab_size;
     let all: Float32Array | undefined;
     let last: Float32Array = new Float32Array(0);
@@ -63,7 +73,7 @@ export class DecoderSession {
    * Append `length` embeddings and return the next token's scores: the best `candidates` when the
    * graph can pick them (and `candidates` > 0), else the last position's logits.
    */
-  async step(embeds: Float32Array, length: number, cache: KvCache, candidates: number): Promise<NextScores> {
+  async step(embeds: Float32Array, length: number, cache: DecoderCache, candidates: number): Promise<NextScores> {
     const k = this.picksCandidates ? Math.min(candidates, this.config.lm_vocab_size) : 0;
     let out: ort.InferenceSession.ReturnType = {};
     for (const [from, count] of this.pieces(length)) {
@@ -89,7 +99,8 @@ export class DecoderSession {
   }
 
   /** One graph run; `k` > 0 fetches the best k candidates instead of the logits. */
-  private async runGraph(embeds: Float32Array, length: number, cache: KvCache, k: number): Promise<ort.InferenceSession.ReturnType> {
+  private async runGraph(embeds: Float32Array, length: number, decoderCache: DecoderCache, k: number): Promise<ort.InferenceSession.ReturnType> {
+    const cache = decoderCache as KvCache; // made by newCache()
     const D = this.config.lm_hidden_dim;
     if (embeds.length !== length * D) throw new Error(`inputs_embeds: ${embeds.length} values, expected [1, ${length}, ${D}]`);
     const total = cache.length + length;

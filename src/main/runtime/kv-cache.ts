@@ -17,15 +17,19 @@ export interface CacheShape {
   headDim: number;
 }
 
-export interface KvCache {
+/** What the code around a decoder sees of a cache: how many positions it holds, and cutting it. */
+export interface DecoderCache {
   /** positions held */
   readonly length: number;
+  /** keep only the first `length` positions (a prompt that shares them runs from there) */
+  truncate(length: number): void;
+}
+
+export interface KvCache extends DecoderCache {
   /** add the past inputs (and, for a shared cache, the present outputs) for a run reaching `total` positions */
   bind(feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor | null>, total: number): void;
   /** take the run's results; the cache now holds `total` positions */
   update(outputs: Record<string, ort.OnnxValue>, total: number): void;
-  /** keep only the first `length` positions (a prompt that shares them runs from there) */
-  truncate(length: number): void;
 }
 
 export class ConcatKvCache implements KvCache {

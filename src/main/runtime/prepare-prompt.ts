@@ -4,7 +4,7 @@
 // cached are not encoded again.
 import { imagesBeforeText } from '../model/family';
 import type { AssembledEmbeddings } from './embeddings';
-import type { KvCache } from './kv-cache';
+import type { DecoderCache } from './kv-cache';
 import { isImageRow, positionKeys, type PositionKey } from './prompt-cache';
 import type { VlmEngine } from './vlm-engine';
 
@@ -28,7 +28,7 @@ export interface PreparedPrompt {
   pending: AssembledEmbeddings;
   /** positions in all */
   length: number;
-  cache: KvCache;
+  cache: DecoderCache;
   reused: number;
   /** names of the prompt's positions, when the prompt cache is in use */
   keys?: PositionKey[];

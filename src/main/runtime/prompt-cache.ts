@@ -7,7 +7,7 @@
 // image's content), so that equal names mean equal keys and values in the cache.
 import type { Family } from '../model/config';
 import { imagesBeforeText } from '../model/family';
-import type { KvCache } from './kv-cache';
+import type { DecoderCache } from './kv-cache';
 
 export type PositionKey = string;
 
@@ -32,7 +32,7 @@ export function imageRowKeys(content: string, rows: number): PositionKey[] {
 
 interface Kept {
   keys: PositionKey[];
-  cache: KvCache;
+  cache: DecoderCache;
 }
 
 export class PromptCache {
@@ -43,7 +43,7 @@ export class PromptCache {
    * last position to run (its logits pick the next token); undefined when nothing is shared. The
    * slot is emptied: a cache serves one generation at a time.
    */
-  take(keys: readonly PositionKey[]): { cache: KvCache; reused: number } | undefined {
+  take(keys: readonly PositionKey[]): { cache: DecoderCache; reused: number } | undefined {
     const kept = this.kept;
     this.kept = undefined;
     if (!kept) return undefined;
@@ -56,7 +56,7 @@ export class PromptCache {
   }
 
   /** Keep `cache` (holding the positions named by `keys`) for the next generation. */
-  keep(keys: PositionKey[], cache: KvCache): void {
+  keep(keys: PositionKey[], cache: DecoderCache): void {
     this.kept = { keys: keys.slice(0, cache.length), cache };
   }
 

@@ -9,7 +9,13 @@ export interface VisionResult {
   visionOut?: Float32Array;
 }
 
-export class VisionEncoder {
+/** The vision graph as the engine uses it: here (VisionEncoder) or on the inference thread (threaded-model.ts). */
+export interface ImageEncoder {
+  encode(pixels: Float32Array, tiles: number, withVisionOut?: boolean): Promise<VisionResult>;
+  dispose(): Promise<void>;
+}
+
+export class VisionEncoder implements ImageEncoder {
   constructor(
     private readonly session: ort.InferenceSession,
     private readonly config: NanoVLMConfig,

@@ -1,17 +1,17 @@
 // A loaded ONNX export: the vision encoder, the decoder and the token embedding, on one execution
 // provider. Generation lives in generate.ts; this class holds the sessions and the model facts.
-import type { InferenceSession } from 'onnxruntime-node';
 import type { Family, NanoVLMConfig } from '../model/config';
 import { imageTokenIdOf } from '../model/family';
 import type { ExportManifest } from '../onnx/export-options';
 import { BackgroundPrefill } from './background-prefill';
-import { DecoderSession, WEBGPU_FUSED_MAX_RUN } from './decoder-session';
+import type { Decoder } from './decoder-session';
 import { assembleEmbeddings, embedTokens, type AssembledEmbeddings, type TokenEmbedding } from './embeddings';
 import { PromptCache } from './prompt-cache';
 import { readExportedModel, type ExportedModel } from './exported-model';
-import { createSession } from './onnx-session';
+import { loadEngineSessions } from './engine-sessions';
 import { loadWithFallback, type InferenceProvider, type ResolvedProvider } from './providers';
-import { VisionEncoder } from './vision-encoder';
+import { loadOnInferenceThread, runsOnInferenceThread } from './threaded-model';
+import type { ImageEncoder } from './vision-encoder';
 
 export interface EngineOptions {
   /** default: $NANOVLM_PROVIDER, else detectInferenceProviders().chosen */
@@ -35,8 +35,8 @@ export class VlmEngine {
 
   private constructor(
     readonly manifest: ExportManifest,
-    readonly vision: VisionEncoder,
-    readonly decoder: DecoderSession,
+    readonly vision: ImageEncoder,
+    readonly decoder: Decoder,
     readonly embedding: TokenEmbedding,
     readonly provider: InferenceProvider,
     readonly providerReason: string,
@@ -52,25 +52,14 @@ export class VlmEngine {
 
   private static async loadOn(model: ExportedModel, { provider, reason, device }: ResolvedProvider, threads?: number): Promise<VlmEngine> {
     const settings = { provider, ...(threads ? { threads } : {}) };
-    const created = await Promise.allSettled([createSession(model.visionPath, { ...settings, spinning: false }), createSession(model.decoderPath, settings)]);
-    const sessions = created.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    if (sessions.length < created.length) {
-      // the session that was made is released, not left holding device memory
-      await Promise.all(sessions.map((s) => s.release()));
-      throw (created.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
-    }
-    const [vision, decoder] = sessions as [InferenceSession, InferenceSession];
-    const config = model.manifest.config;
-    const fused = model.manifest.options.graph === 'fused';
-    return new VlmEngine(
-      model.manifest,
-      new VisionEncoder(vision, config),
-      new DecoderSession(decoder, config, fused, provider === 'webgpu' && fused ? WEBGPU_FUSED_MAX_RUN : undefined),
-      model.embedding,
-      provider,
-      reason,
-      device,
-    );
+    const graphs = {
+      visionPath: model.visionPath,
+      decoderPath: model.decoderPath,
+      config: model.manifest.config,
+      fused: model.manifest.options.graph === 'fused',
+    };
+    const { vision, decoder } = runsOnInferenceThread(settings) ? await loadOnInferenceThread(graphs, settings) : await loadEngineSessions(graphs, settings);
+    return new VlmEngine(model.manifest, vision, decoder, model.embedding, provider, reason, device);
   }
 
   get config(): NanoVLMConfig {

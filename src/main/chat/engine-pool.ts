@@ -9,6 +9,7 @@ import type { Job } from '../../shared/jobs';
 import type { JobManager } from '../core/jobs';
 import type { ModelRegistry } from '../registry/model-registry';
 import { isDeviceFailure, markProviderFailed, resolveProvider } from '../runtime/providers';
+import { InferenceThreadEnded } from '../runtime/threaded-model';
 import { VlmEngine } from '../runtime/vlm-engine';
 
 export interface LoadedModel {
@@ -44,7 +45,7 @@ export class EnginePool {
       model = await this.get(key, ref, quant);
       return await work(model);
     } catch (err) {
-      throw model ? this.afterDeviceFailure(key, model.engine, err) : err;
+      throw model ? this.afterEngineFailure(key, model.engine, err) : err;
     } finally {
       this.inUse.set(key, this.inUse.get(key)! - 1);
       this.evict();
@@ -106,18 +107,28 @@ export class EnginePool {
   /**
    * A GPU that failed mid-request (lost device, out of memory) fails that one request with a
    * message saying so; the model is dropped and the provider passed over, so the next request
-   * loads it again on the next provider (the CPU in the end) and the studio carries on.
+   * loads it again on the next provider (the CPU in the end) and the studio carries on. A model
+   * whose inference thread ended is dropped too: the next request loads it on a fresh one.
    */
-  private afterDeviceFailure(key: string, engine: VlmEngine, err: unknown): unknown {
+  private afterEngineFailure(key: string, engine: VlmEngine, err: unknown): unknown {
+    if (err instanceof InferenceThreadEnded) {
+      // its sessions went with the thread: the next request loads the model again
+      this.drop(key);
+      return err;
+    }
     if (engine.provider === 'cpu' || !isDeviceFailure(err)) return err;
     const why = err instanceof Error ? err.message : String(err);
     markProviderFailed(engine.provider, why);
-    const entry = this.loaded.get(key);
-    this.loaded.delete(key);
-    void entry?.then((m) => m.engine.dispose()).catch(() => undefined);
+    this.drop(key);
     return new Error(
       `the GPU failed during this request (${engine.provider} on ${engine.device}: ${why}); the model will load on ${resolveProvider().device} for the next one`,
     );
+  }
+
+  private drop(key: string): void {
+    const entry = this.loaded.get(key);
+    this.loaded.delete(key);
+    void entry?.then((m) => m.engine.dispose()).catch(() => undefined);
   }
 
   private evict(): void {

@@ -31,6 +31,9 @@ export type ThreadReply = { id?: number; ok: true; value: unknown } | { id?: num
 
 const entry = (): URL => new URL(import.meta.url.endsWith('.ts') ? './inference-thread.ts' : './inference-thread.js', import.meta.url);
 
+/** The thread is gone (stopped, or its worker died): its models must be loaded again. */
+export class InferenceThreadEnded extends Error {}
+
 /** Distributive Omit: keeps each variant of a union its own fields. */
 type WithoutIds<T> = T extends unknown ? Omit<T, 'id'> : never;
 
@@ -38,14 +41,14 @@ class InferenceThread {
   private readonly worker: Worker;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (err: Error) => void }>();
   private nextId = 1;
-  private ended: Error | undefined;
+  private ended: InferenceThreadEnded | undefined;
 
   constructor() {
     this.worker = startWorker(entry());
     this.worker.unref(); // an idle thread never keeps the process alive
     this.worker.on('message', (reply: ThreadReply) => this.settle(reply));
-    this.worker.on('error', (err) => this.end(err));
-    this.worker.on('exit', (code) => this.end(new Error(`the inference thread exited (code ${code})`)));
+    this.worker.on('error', (err) => this.end(new InferenceThreadEnded(`the inference thread failed: ${err.message}`)));
+    this.worker.on('exit', (code) => this.end(new InferenceThreadEnded(`the inference thread exited (code ${code})`)));
   }
 
   /** A request that is answered (the caller's buffers are copied, never moved). */
@@ -65,7 +68,7 @@ class InferenceThread {
   }
 
   async stop(): Promise<void> {
-    this.end(new Error('the inference thread was stopped'));
+    this.end(new InferenceThreadEnded('the inference thread was stopped'));
     await this.worker.terminate();
   }
 
@@ -78,7 +81,8 @@ class InferenceThread {
     else waiting.reject(new Error(reply.message));
   }
 
-  private end(err: Error): void {
+  private end(err: InferenceThreadEnded): void {
+    if (thread === this) thread = undefined; // the next model loads on a fresh thread
     this.ended ??= err;
     for (const waiting of this.pending.values()) waiting.reject(this.ended);
     this.pending.clear();

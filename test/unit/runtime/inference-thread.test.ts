@@ -3,13 +3,22 @@
 // loop. Answers must be exactly those of sessions on the calling thread, the prompt cache must work
 // through the cache handles, errors must come back with their message, and the thread must end
 // when its last user lets go.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EnginePool } from '../../../src/main/chat/engine-pool';
+import { EventBus } from '../../../src/main/core/event-bus';
+import { JobManager } from '../../../src/main/core/jobs';
+import type { ModelRegistry } from '../../../src/main/registry/model-registry';
 import { DecoderSession } from '../../../src/main/runtime/decoder-session';
 import { generate } from '../../../src/main/runtime/generate';
 import { imageRowKeys } from '../../../src/main/runtime/prompt-cache';
-import { useInferenceThread } from '../../../src/main/runtime/threaded-model';
+import { InferenceThreadEnded, useInferenceThread } from '../../../src/main/runtime/threaded-model';
 import { VlmEngine } from '../../../src/main/runtime/vlm-engine';
 import { exportFixture, FAMILIES, loadFixture, removeDir } from '../onnx/fixtures';
+
+const DEMO_MODEL = join(import.meta.dirname, '..', '..', '..', 'resources', 'demo-model');
 
 describe.each(FAMILIES)('%s fixture on the inference thread', (family) => {
   const fixture = loadFixture(family);
@@ -85,12 +94,35 @@ describe('the inference thread', () => {
       await first(); // letting go twice counts once
       expect((await generate(engine, request, { greedy: true, maxNewTokens: 2, stopTokenIds: [] })).tokenIds).toHaveLength(2);
       await second();
-      await expect(generate(engine, request, { greedy: true, maxNewTokens: 2, stopTokenIds: [] })).rejects.toThrow(/inference thread was stopped/);
+      await expect(generate(engine, request, { greedy: true, maxNewTokens: 2, stopTokenIds: [] })).rejects.toThrow(InferenceThreadEnded);
       const after = await VlmEngine.load(dir, { provider: 'cpu', threads: 1 });
       expect(after.decoder).toBeInstanceOf(DecoderSession);
       await after.dispose();
     } finally {
       removeDir(dir);
+    }
+  });
+
+  it('a model whose thread ended fails that request; the pool then loads it on a fresh thread', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nanovlm-inference-thread-'));
+    const pool = new EnginePool({ dataDir, models: {} as ModelRegistry, jobs: new JobManager(new EventBus()) });
+    const ref = { name: 'the demo model', folder: DEMO_MODEL, tokenizerFolder: DEMO_MODEL };
+    const ask = () =>
+      pool.withCheckpoint(ref, 'none', ({ engine }) => generate(engine, { inputIds: [1, 2, 3] }, { greedy: true, maxNewTokens: 2, stopTokenIds: [] }));
+    try {
+      const release = useInferenceThread();
+      const before = (await ask()).tokenIds;
+      await release(); // the thread ends under the loaded model
+      const again = useInferenceThread();
+      try {
+        await expect(ask()).rejects.toThrow(InferenceThreadEnded);
+        expect((await ask()).tokenIds).toEqual(before);
+      } finally {
+        await pool.dispose();
+        await again();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

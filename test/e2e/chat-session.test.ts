@@ -266,6 +266,7 @@ describe.skipIf(SKIP_E2E).each(VIEWPORTS)('Chat, first session, at $width×$heig
     await page.getByTestId('system-prompt').blur();
     await attach('chelsea.png');
     await ask('What is it?');
+    await poll(() => page.url()).toMatch(/#\/chat\/\d+$/); // the address follows the page's own update
     const chatId = Number(page.url().split('/').at(-1));
     expect((await s.call('chat.get', { chatId })).systemPrompt).toBe('Answer in one word.');
     await page.getByTestId('new-chat').click();

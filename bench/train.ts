@@ -12,9 +12,10 @@
 //
 //   npm run bench:train [-- --engines onnxruntime,wasm] [-- --batches 1,4] [-- --vision frozen,trained]
 //                       [-- --train mp+language|mp] [-- --steps N] [-- --max-step-s S] [-- --max-row-s S]
-//                       [-- --provider cpu|cuda|webgpu] [-- --split] [-- --ignore-estimate] [-- --json]
-//   --split: onnxruntime steps taken the low-memory way (what a run does when a fused step would
-//   need more than 60% of the machine's memory)
+//                       [-- --provider cpu|cuda|webgpu] [-- --adamw kernel,graph,graph-split] [-- --ignore-estimate] [-- --json]
+//   --adamw: where the onnxruntime rows run AdamW, a row for each: the CPU kernel (a run's way on the CPU),
+//   graph operators fused into the step (a run's way on a GPU), or split from it (a GPU run's way when a
+//   fused step would need more than 60% of the machine's memory). Default: what a run would do.
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -28,6 +29,8 @@ import { TRAINER_MALLOC_ENV } from '../src/main/training/process/trainer-client'
 import { estimateTrainingMemory, gib, WASM_TRAINING_LIMIT_BYTES } from '../src/shared/memory-estimate';
 import type { TrainingEngineName } from '../src/shared/training';
 import {
+  ADAMW_PLACES,
+  type AdamwPlace,
   IMAGE_TOKENS,
   LABELLED_TOKENS,
   onnxMatMul,
@@ -75,7 +78,10 @@ function memoryMiB(engine: TrainingEngineName): number {
 async function childRow(row: Row, steps: number): Promise<void> {
   const selected = await selectEngineForRun(row.engine, { wasm: 0, native: 0 });
   if (row.provider) selected.provider = row.provider;
-  if (row.split) selected.splitUpdate = true;
+  if (row.adamw) {
+    selected.graphOptimizer = row.adamw !== 'kernel';
+    selected.splitUpdate = row.adamw === 'graph-split';
+  }
   const timing = await timeTrainingSteps(selected, row, steps);
   const matmul = row.engine === 'onnxruntime' ? await onnxMatMul((IMAGE_TOKENS + TEXT_TOKENS) * row.micro, selected.provider ?? 'cpu') : tfjsMatMul();
   const result: RowResult = { ...timing, matmul_gflop_s: matmul, memory_mib: memoryMiB(row.engine) };
@@ -114,7 +120,7 @@ function printTable(outcomes: Outcome[]): void {
   for (const o of outcomes) {
     const head = [
       o.row.engine === 'onnxruntime'
-        ? `ort${o.row.split ? ' split' : ''}${o.row.provider && o.row.provider !== 'cpu' ? ` ${o.row.provider}` : ''}`
+        ? `ort${o.row.adamw ? ` ${o.row.adamw}` : ''}${o.row.provider && o.row.provider !== 'cpu' ? ` ${o.row.provider}` : ''}`
         : o.row.engine,
       o.row.micro === o.row.batch ? String(o.row.batch) : `${o.row.batch} (${o.row.batch / o.row.micro}×${o.row.micro})`,
       o.row.vision,
@@ -167,7 +173,7 @@ async function main(): Promise<void> {
       'ignore-estimate': { type: 'boolean', default: false },
       provider: { type: 'string' },
       json: { type: 'boolean', default: false },
-      split: { type: 'boolean', default: false },
+      adamw: { type: 'string' },
     },
   });
   const steps = Number(values.steps);
@@ -181,17 +187,20 @@ async function main(): Promise<void> {
 
   const config = parseConfig({}).config;
   const train = list(values.train!, ['mp', 'mp+language'] as const, '--train')[0]!;
+  const places: (AdamwPlace | undefined)[] = values.adamw ? list(values.adamw, ADAMW_PLACES, '--adamw') : [undefined];
   const rows: Row[] = engines.flatMap((engine) =>
     list(values.batches!, ['1', '2', '4', '8'] as const, '--batches').flatMap((b) =>
-      list(values.vision!, ['frozen', 'trained'] as const, '--vision').map((vision) => ({
-        engine,
-        batch: Number(b),
-        micro: Number(b),
-        vision,
-        train,
-        provider: engine === 'onnxruntime' ? provider : undefined,
-        split: engine === 'onnxruntime' && values.split,
-      })),
+      list(values.vision!, ['frozen', 'trained'] as const, '--vision').flatMap((vision) =>
+        (engine === 'onnxruntime' ? places : [undefined]).map((adamw) => ({
+          engine,
+          batch: Number(b),
+          micro: Number(b),
+          vision,
+          train,
+          provider: engine === 'onnxruntime' ? provider : undefined,
+          adamw,
+        })),
+      ),
     ),
   );
   log(
@@ -234,6 +243,7 @@ async function main(): Promise<void> {
       .map(({ row, result }) => ({
         engine: row.engine,
         ...(row.engine === 'onnxruntime' ? { provider: row.provider ?? resolveProvider().provider, device } : {}),
+        ...(row.adamw ? { adamw: row.adamw } : {}),
         batch: row.batch,
         vision: row.vision,
         samples_per_s: result.samples_per_s,

@@ -20,6 +20,13 @@ export const TEXT_TOKENS = 64;
 export const LABELLED_TOKENS = 16;
 export const IMAGE_TOKENS = 49;
 
+/**
+ * Where the onnxruntime engine's AdamW runs: the CPU kernel; graph operators fused into the step;
+ * graph operators split from it (gradients out, AdamW in chunks: the low-memory way on a GPU).
+ */
+export const ADAMW_PLACES = ['kernel', 'graph', 'graph-split'] as const;
+export type AdamwPlace = (typeof ADAMW_PLACES)[number];
+
 /** What one step trains, on how many samples. */
 export interface StepShape {
   engine: TrainingEngineName;
@@ -30,8 +37,8 @@ export interface StepShape {
   vision: 'frozen' | 'trained';
   train: 'mp' | 'mp+language';
   provider?: InferenceProvider;
-  /** onnxruntime: steps split (gradients out, AdamW in chunks), the low-memory way */
-  split?: boolean;
+  /** onnxruntime: where AdamW runs (default: the kernel on the CPU provider, graph operators fused elsewhere) */
+  adamw?: AdamwPlace;
 }
 
 export interface StepTiming {

@@ -32,6 +32,7 @@ export async function createTrainer(
       provider: engine.provider,
       padTokenId,
       splitUpdate: engine.splitUpdate,
+      graphOptimizer: engine.graphOptimizer,
       graphCacheDir,
     });
     return {

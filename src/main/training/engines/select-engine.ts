@@ -16,11 +16,13 @@ export interface SelectedEngine {
   skipped: { engine: TrainingEngineName; why: string }[];
   /** onnxruntime: the execution provider its sessions use */
   provider?: InferenceProvider;
-  /** onnxruntime: take steps split (gradients out, AdamW in chunks), for less memory */
+  /** onnxruntime: take steps split (gradients out, AdamW in chunks), for less memory (AdamW as graph operators only) */
   splitUpdate?: boolean;
+  /** onnxruntime: AdamW as graph operators even on the CPU provider (the benchmarks' comparison) */
+  graphOptimizer?: boolean;
 }
 
-/** Above this share of the machine's memory, the onnxruntime engine takes its steps split. */
+/** Above this share of the machine's memory, the onnxruntime engine takes its GPU steps split. */
 const FUSED_STEP_MEMORY_SHARE = 0.6;
 
 /** Bytes a run's step is estimated to need, on the wasm heap and in native memory. */
@@ -63,8 +65,14 @@ export async function selectEngineForRun(requested: TrainingEngineName | undefin
     const status = onnxRuntimeStatus();
     if (status.available) {
       const resolved = resolveProvider(provider);
-      const splitUpdate = memory.native > FUSED_STEP_MEMORY_SHARE * totalmem();
-      const how = splitUpdate ? `; steps split (gradients out, then AdamW in chunks): a fused step would need about ${gib(memory.native)}` : '';
+      // on the CPU, AdamW runs in the trainer's kernel, after the gradients: steps are always split
+      const splitUpdate = resolved.provider !== 'cpu' && memory.native > FUSED_STEP_MEMORY_SHARE * totalmem();
+      const how =
+        resolved.provider === 'cpu'
+          ? '; AdamW in the CPU kernel'
+          : splitUpdate
+            ? `; steps split (gradients out, then AdamW in chunks): a fused step would need about ${gib(memory.native)}`
+            : '';
       return {
         engine: 'onnxruntime',
         provider: resolved.provider,

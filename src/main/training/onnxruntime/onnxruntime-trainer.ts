@@ -7,10 +7,13 @@
 // tensors over the trainer's own buffers, so ONNX Runtime writes them in place; the binding's copy
 // of each is dropped (bytesCopiedPerStep says how much that is).
 //
-// Two ways through a step: fused (forward, backward and AdamW in one run: the gradients never leave
-// it, but the binding holds copies of every updated parameter and both its moments at once), or
-// split when memory is short (`splitUpdate`, or micro-batches accumulated): the gradients come out
-// into the trainer's buffers, then AdamW runs over chunks of the parameters, a chunk's copies at a time.
+// Where AdamW runs: on the CPU provider, in the trainer (optimizer/adamw-kernel.ts: one SIMD pass
+// over each parameter, against 13 graph operators' passes); the gradients come out of a
+// `gradients` graph into the trainer's buffers. On a GPU provider, as graph operators, on the
+// device: fused (forward, backward and AdamW in one run: the gradients never leave it, but the
+// binding holds copies of every updated parameter and both its moments at once), or split when
+// memory is short (`splitUpdate`, or micro-batches accumulated): the gradients come out, then AdamW
+// runs over chunks of the parameters, a chunk's copies at a time.
 import * as ort from 'onnxruntime-node';
 import type { LearningRates, ParameterGroupName } from '../../../shared/training';
 import type { Checkpoint } from '../../model/checkpoint';
@@ -19,6 +22,8 @@ import { parameterGroup, storedParameterShapes } from '../../model/parameters';
 import type { InferenceProvider } from '../../runtime/providers';
 import type { TrainingBatch } from '../data/batch';
 import type { MomentState, ModelTrainer, StepReport, TrainerSettings } from '../engines/model-trainer';
+import { AdamwKernel, adamwUpdateScalars } from '../optimizer/adamw-kernel';
+import { groupAdamwScalars } from '../optimizer/adamw-scalars';
 import { groupLearningRates, trainedGroups } from '../optimizer/lr-schedule';
 import { cachedSession } from './training-graph-cache';
 import { buildStepGraph, checkTrainable, MAX_GRAD_NORM_INPUT, momentInput, scalarInput, STEP_IO, type StepGraphKind } from './step-graph';
@@ -34,6 +39,8 @@ export interface OnnxTrainerOptions {
   splitUpdate?: boolean;
   /** where optimised graphs are kept between runs (training-graph-cache.ts); none: optimised every time */
   graphCacheDir?: string;
+  /** AdamW as graph operators (default: on every provider but the CPU, where the kernel is faster) */
+  graphOptimizer?: boolean;
 }
 
 /** The split update's chunks hold about this share of the trained parameters each. */
@@ -64,6 +71,7 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
   private microLosses: number[] = [];
   /** per session, whether each preallocated output is written in place */
   private readonly inPlace = new WeakMap<ort.InferenceSession, Map<string, boolean>>();
+  private kernel: AdamwKernel | undefined;
 
   private constructor(
     readonly spec: ModelSpec,
@@ -84,6 +92,10 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
       parameters.set(name, p);
     }
     return new OnnxRuntimeTrainer({ family: checkpoint.family, config: checkpoint.config }, parameters, settings, options);
+  }
+
+  private get graphOptimizer(): boolean {
+    return this.options.graphOptimizer ?? (this.options.provider ?? 'cpu') !== 'cpu';
   }
 
   private get trainedGroups(): ParameterGroupName[] {
@@ -137,20 +149,22 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
 
   /** Per group: step size, decay and bias correction of the step about to be taken. */
   private optimizerFeeds(rates: LearningRates): Record<string, ort.Tensor> {
-    const { beta1, beta2, weightDecay, maxGradNorm } = this.settings.optimizer;
-    const out: Record<string, ort.Tensor> = { [MAX_GRAD_NORM_INPUT]: scalar(maxGradNorm ?? Number.POSITIVE_INFINITY) };
+    const out: Record<string, ort.Tensor> = { [MAX_GRAD_NORM_INPUT]: scalar(this.maxGradNorm) };
     for (const group of this.trainedGroups) {
-      const t = this.groupStep(group) + 1;
-      const lr = rates[group];
-      out[scalarInput('step_size', group)] = scalar(lr / (1 - beta1 ** t));
-      out[scalarInput('decay', group)] = scalar(1 - lr * weightDecay);
-      out[scalarInput('bias2_sqrt', group)] = scalar(Math.sqrt(1 - beta2 ** t));
+      const s = groupAdamwScalars(this.settings.optimizer, rates[group], this.groupStep(group) + 1);
+      out[scalarInput('step_size', group)] = scalar(s.stepSize);
+      out[scalarInput('decay', group)] = scalar(s.decay);
+      out[scalarInput('bias2_sqrt', group)] = scalar(s.bias2Sqrt);
     }
     for (const [name, p] of this.trained()) {
       out[momentInput('exp_avg', name)] = f32(p.moments.expAvg, p.shape);
       out[momentInput('exp_avg_sq', name)] = f32(p.moments.expAvgSq, p.shape);
     }
     return out;
+  }
+
+  private get maxGradNorm(): number {
+    return this.settings.optimizer.maxGradNorm ?? Number.POSITIVE_INFINITY; // infinite: never clips
   }
 
   /** AdamW's step count of a group (its parameters are always updated together). */
@@ -252,9 +266,35 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
   async applyStep(): Promise<StepReport> {
     if (!this.accumulated) throw new Error('no gradients accumulated: call accumulate() first');
     const learningRates = groupLearningRates(this.settings.optimizer.learningRates, this.settings.schedule, this.step);
+    if (this.graphOptimizer) await this.applyInGraphs(learningRates, this.accumulated);
+    else this.applyWithKernel(learningRates, this.accumulated);
+    for (const [, p] of this.trained()) p.moments.step += 1;
+    this.accumulated = undefined;
+    const loss = mean(this.microLosses);
+    this.microLosses = [];
+    return { step: this.step++, loss, gradNorm: this.accumulatedNorm, learningRates };
+  }
+
+  /** AdamW over every trained parameter in the trainer's buffers, one group's scalars at a time. */
+  private applyWithKernel(rates: LearningRates, gradients: Map<string, Float32Array>): void {
+    this.kernel ??= new AdamwKernel();
+    const scalars = new Map(
+      this.trainedGroups.map((group) => {
+        const step = groupAdamwScalars(this.settings.optimizer, rates[group], this.groupStep(group) + 1);
+        return [group, adamwUpdateScalars(this.settings.optimizer, this.accumulatedNorm, this.maxGradNorm, step)];
+      }),
+    );
+    for (const [name, p] of this.trained()) {
+      const tensors = { value: p.data, expAvg: p.moments.expAvg, expAvgSq: p.moments.expAvgSq, grad: gradients.get(name)! };
+      this.kernel.update(tensors, scalars.get(p.group)!);
+    }
+  }
+
+  /** AdamW as the `apply` graphs, over chunks of the parameters. */
+  private async applyInGraphs(learningRates: LearningRates, gradients: Map<string, Float32Array>): Promise<void> {
     const feeds: Record<string, ort.Tensor> = { ...this.optimizerFeeds(learningRates), [STEP_IO.gradNorm]: scalar(this.accumulatedNorm) };
     for (const [name, p] of this.parameters) feeds[name] = f32(p.data, p.shape);
-    for (const [name, grad] of this.accumulated) feeds[STEP_IO.gradIn(name)] = f32(grad, this.parameters.get(name)!.shape);
+    for (const [name, grad] of gradients) feeds[STEP_IO.gradIn(name)] = f32(grad, this.parameters.get(name)!.shape);
     let copied = this.bytesCopiedPerStep;
     for (const [index, names] of this.updateChunks().entries()) {
       const fetches = this.updateFetches(names);
@@ -263,15 +303,11 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
       releaseCopies();
     }
     this.bytesCopiedPerStep = copied;
-    for (const [, p] of this.trained()) p.moments.step += 1;
-    this.accumulated = undefined;
-    const loss = mean(this.microLosses);
-    this.microLosses = [];
-    return { step: this.step++, loss, gradNorm: this.accumulatedNorm, learningRates };
   }
 
   async trainStep(microBatches: TrainingBatch[]): Promise<StepReport> {
-    if (microBatches.length !== 1 || this.settings.gradientAccumulationSteps !== 1 || this.options.splitUpdate) {
+    const fused = this.graphOptimizer && !this.options.splitUpdate && microBatches.length === 1 && this.settings.gradientAccumulationSteps === 1;
+    if (!fused) {
       for (const batch of microBatches) await this.accumulate(batch);
       return this.applyStep();
     }

@@ -8,7 +8,8 @@
 // runs as accumulated micro-batches of one sample ("4 (4×1)"); rows that do not fit even so, or
 // whose first step would take longer than --max-row-s, are listed with the reason. Prints figures
 // (and ratios against the fastest TensorFlow.js row of the same shape, and against nanoVLM's own
-// PyTorch step as measured on an AVX-512 machine of this kind); asserts nothing.
+// PyTorch step as measured on an AVX-512 machine of this kind, as is and carried to this machine
+// by one thread's speed on a linear layer, measured in each row); asserts nothing.
 //
 //   npm run bench:train [-- --engines onnxruntime,wasm] [-- --batches 1,4] [-- --vision frozen,trained]
 //                       [-- --train mp+language|mp] [-- --steps N] [-- --max-step-s S] [-- --max-row-s S]
@@ -33,7 +34,9 @@ import {
   type AdamwPlace,
   IMAGE_TOKENS,
   LABELLED_TOKENS,
+  linearForwardBackwardOneThread,
   onnxMatMul,
+  PYTORCH_MACHINE_LINEAR_GFLOP_S,
   ratesOf,
   stepFlops,
   TEXT_TOKENS,
@@ -47,6 +50,8 @@ type Row = StepShape;
 interface RowResult extends StepTiming {
   matmul_gflop_s: number;
   memory_mib: number;
+  /** the linear-layer yardstick on one CPU thread (linearForwardBackwardOneThread) */
+  linear_1t_gflop_s: number;
 }
 
 /** GFLOP/s each engine reached on 222M-sized steps on the 2-core machines of this kind (a first guess of a row's time) */
@@ -84,7 +89,7 @@ async function childRow(row: Row, steps: number): Promise<void> {
   }
   const timing = await timeTrainingSteps(selected, row, steps);
   const matmul = row.engine === 'onnxruntime' ? await onnxMatMul((IMAGE_TOKENS + TEXT_TOKENS) * row.micro, selected.provider ?? 'cpu') : tfjsMatMul();
-  const result: RowResult = { ...timing, matmul_gflop_s: matmul, memory_mib: memoryMiB(row.engine) };
+  const result: RowResult = { ...timing, matmul_gflop_s: matmul, memory_mib: memoryMiB(row.engine), linear_1t_gflop_s: await linearForwardBackwardOneThread() };
   process.stdout.write(JSON.stringify(result));
 }
 
@@ -114,9 +119,33 @@ function list<T extends string>(value: string, allowed: readonly T[], what: stri
 
 const shapeKey = (row: Row): string => `${row.batch}/${row.vision}`;
 
+/**
+ * nanoVLM's PyTorch figure for the row's shape carried to this machine: scaled by how fast one
+ * thread runs the linear-layer yardstick here against on the machine it was measured on (PyTorch
+ * ran on one thread). An estimate: PyTorch itself cannot run here.
+ */
+function pytorchHere(row: Row, r: RowResult): number | undefined {
+  const there = PYTORCH_SAMPLES_PER_S[shapeKey(row)];
+  return there === undefined ? undefined : (there * r.linear_1t_gflop_s) / PYTORCH_MACHINE_LINEAR_GFLOP_S;
+}
+
 function printTable(outcomes: Outcome[]): void {
-  const header = ['engine', 'batch', 'vision', 'samples/s', 'GFLOP/s', 'vs matmul', 's/step', 'first s', 'memory MiB', 'copied MiB', 'vs PyTorch'];
-  console.log(header.map((h) => h.padStart(11)).join(''));
+  const header = [
+    'engine',
+    'batch',
+    'vision',
+    'samples/s',
+    'GFLOP/s',
+    'vs matmul',
+    's/step',
+    'first s',
+    'memory MiB',
+    'copied MiB',
+    'vs PyTorch',
+    'PyTorch est',
+    'vs est',
+  ];
+  console.log(header.map((h) => h.padStart(12)).join(''));
   for (const o of outcomes) {
     const head = [
       o.row.engine === 'onnxruntime'
@@ -126,11 +155,12 @@ function printTable(outcomes: Outcome[]): void {
       o.row.vision,
     ];
     if ('skipped' in o) {
-      console.log([...head.map((h) => h.padStart(11)), `  ${o.skipped}`].join(''));
+      console.log([...head.map((h) => h.padStart(12)), `  ${o.skipped}`].join(''));
       continue;
     }
     const r = o.result;
     const pytorch = PYTORCH_SAMPLES_PER_S[shapeKey(o.row)];
+    const here = pytorchHere(o.row, r);
     const cells = [
       r.samples_per_s.toFixed(3),
       r.gflop_s.toFixed(1),
@@ -140,8 +170,10 @@ function printTable(outcomes: Outcome[]): void {
       r.memory_mib.toFixed(0),
       r.copied_mib === undefined ? '–' : r.copied_mib.toFixed(0),
       pytorch ? `${(r.samples_per_s / pytorch).toFixed(2)}×` : '–',
+      here ? here.toFixed(3) : '–',
+      here ? `${(r.samples_per_s / here).toFixed(2)}×` : '–',
     ];
-    console.log([...head, ...cells].map((v) => v.padStart(11)).join('') + (r.timed_steps === 0 ? '  (first step only)' : ''));
+    console.log([...head, ...cells].map((v) => v.padStart(12)).join('') + (r.timed_steps === 0 ? '  (first step only)' : ''));
   }
 }
 
@@ -250,6 +282,8 @@ async function main(): Promise<void> {
         gflop_s: result.gflop_s,
         matmul_gflop_s: result.matmul_gflop_s,
         memory_mib: result.memory_mib,
+        linear_1t_gflop_s: result.linear_1t_gflop_s,
+        pytorch_estimate_samples_per_s: pytorchHere(row, result) ?? null,
       }));
     console.log(JSON.stringify({ rows: json }));
     return;
@@ -259,8 +293,14 @@ async function main(): Promise<void> {
   console.log('');
   printRatios(outcomes);
   console.log(
-    `\n"vs PyTorch": against nanoVLM's own PyTorch step measured on an AVX-512 machine of this kind (batch 1: 0.69 samples/s vision frozen, 0.45 trained; batch 4: 1.04 and 0.31); meaningful only on such a machine.`,
+    `\n"vs PyTorch": against nanoVLM's own PyTorch step measured on an AVX-512 machine of this kind (batch 1: 0.69 samples/s vision frozen, 0.45 trained; batch 4: 1.04 and 0.31, one thread); meaningful only on that machine.` +
+      `\n"PyTorch est": those figures carried to this machine by one thread's linear-layer forward and backward (${PYTORCH_MACHINE_LINEAR_GFLOP_S} GFLOP/s there; ${linearHere(outcomes)} here): an estimate, PyTorch cannot run here.`,
   );
+}
+
+function linearHere(outcomes: Outcome[]): string {
+  const figures = outcomes.flatMap((o) => ('result' in o ? [o.result.linear_1t_gflop_s] : []));
+  return figures.length ? `${Math.min(...figures).toFixed(0)}–${Math.max(...figures).toFixed(0)} GFLOP/s in this run's rows` : 'not measured';
 }
 
 await main();

@@ -91,6 +91,40 @@ export async function onnxMatMul(rows: number, provider: InferenceProvider): Pro
   return (runs * 2 * rows * k * n) / ((performance.now() - t) / 1000) / 1e9;
 }
 
+/** One onnxruntime-node thread's GFLOP/s for a linear layer's forward and backward at batch 1 on the machine nanoVLM's PyTorch figures come from. */
+export const PYTORCH_MACHINE_LINEAR_GFLOP_S = 135;
+
+/**
+ * A linear layer's forward and backward as issue 11 measured it (113×576 by 576×1536, the weight
+ * passed as an input: y = x·Wᵀ, dx = dy·W, dW = dyᵀ·x) on one CPU thread, GFLOP/s: the yardstick
+ * that carries nanoVLM's PyTorch figures (one thread) from the machine they were measured on to
+ * this one.
+ */
+export async function linearForwardBackwardOneThread(): Promise<number> {
+  const [m, k, n] = [IMAGE_TOKENS + TEXT_TOKENS, 576, 1536];
+  const g = new GraphBuilder('linear');
+  const x = g.input('x', DataType.FLOAT, [m, k]);
+  const w = g.input('w', DataType.FLOAT, [n, k]);
+  const dy = g.input('dy', DataType.FLOAT, [m, n]);
+  g.output(g.op('Gemm', [x, w], { transB: 1 }), 'y', DataType.FLOAT, [m, n]);
+  g.output(g.op('MatMul', [dy, w]), 'dx', DataType.FLOAT, [m, k]);
+  g.output(g.op('Gemm', [dy, x], { transA: 1 }), 'dw', DataType.FLOAT, [n, k]);
+  const session = await createSession(encodeModel(g.toModel({ '': 21 })), { provider: 'cpu', threads: 1 }, 'the linear-layer yardstick');
+  const tensor = (dims: number[], value: number) => new ort.Tensor('float32', new Float32Array(dims[0]! * dims[1]!).fill(value), dims);
+  const feeds = { x: tensor([m, k], 0.5), w: tensor([n, k], 0.25), dy: tensor([m, n], 0.125) };
+  for (let i = 0; i < 3; i++) await session.run(feeds);
+  // the best of a few rounds: a busy or throttled moment only slows a round, never speeds one up
+  const [rounds, runs] = [5, 10];
+  let best = 0;
+  for (let round = 0; round < rounds; round++) {
+    const t = performance.now();
+    for (let i = 0; i < runs; i++) await session.run(feeds);
+    best = Math.max(best, (runs * 3 * 2 * m * k * n) / ((performance.now() - t) / 1000) / 1e9);
+  }
+  await session.release();
+  return best;
+}
+
 /**
  * Model sizes the benches run at (prefix family, config.json fields over nanoVLM-222M's defaults):
  * `small` keeps 222M's token counts and vocabulary with a quarter of its width and depth, for

@@ -1,8 +1,9 @@
-// A minimal WebAssembly encoder: one exported memory and exported functions over i32, f32 and
-// v128 (SIMD) values, written as expressions in TypeScript. Enough for the studio's few numeric
-// kernels (optimizer/adamw-kernel.ts), with no toolchain and no binary in the repository.
-// Encoding: https://webassembly.github.io/spec/core/binary/ (sections 1 type, 3 function,
-// 5 memory, 7 export, 10 code; SIMD instructions are 0xfd followed by their number in LEB128).
+// A minimal WebAssembly encoder: a module that imports its memory (env.memory, so the caller
+// chooses its size and keeps its buffer) and exports functions over i32, f32 and v128 (SIMD)
+// values, written as expressions in TypeScript. Enough for the studio's few numeric kernels
+// (training/optimizer/adamw-kernel.ts), with no toolchain and no binary in the repository.
+// Encoding: https://webassembly.github.io/spec/core/binary/ (sections 1 type, 2 import,
+// 3 function, 7 export, 10 code; SIMD instructions are 0xfd followed by their number in LEB128).
 
 export type ValueType = 'i32' | 'f32' | 'v128';
 /** Bytes of code that leave their values on the stack. */
@@ -10,8 +11,9 @@ export type Code = number[];
 
 const VALUE_TYPE: Record<ValueType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
 const FUNCTION_TYPE = 0x60;
-const EXPORT_KIND = { function: 0x00, memory: 0x02 } as const;
-const PAGE_BYTES = 65_536;
+const EXTERNAL_KIND = { function: 0x00, memory: 0x02 } as const;
+/** Memory limits with a minimum only (0 pages: any memory will do). */
+const ANY_SIZE = [0x00, 0];
 
 /** Unsigned LEB128. */
 function leb(n: number): number[] {
@@ -89,8 +91,8 @@ export interface WasmFunction {
   body: Code;
 }
 
-/** A module with one memory of `memoryPages` (64 KiB each), exported as "memory", and `functions` (no results). */
-export function encodeModule(memoryPages: number, functions: readonly WasmFunction[]): Uint8Array<ArrayBuffer> {
+/** A module that imports a memory as env.memory and exports `functions` (no results). */
+export function encodeModule(functions: readonly WasmFunction[]): Uint8Array<ArrayBuffer> {
   const types = functions.map((f) => [FUNCTION_TYPE, ...vector(Object.values(f.scope.params).map((t) => [VALUE_TYPE[t]])), ...vector([])]);
   const bodies = functions.map((f) => {
     // each local declared on its own (count 1, type): simple, and these functions have few
@@ -100,11 +102,9 @@ export function encodeModule(memoryPages: number, functions: readonly WasmFuncti
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vector(types)),
+    ...section(2, vector([[...name('env'), ...name('memory'), EXTERNAL_KIND.memory, ...ANY_SIZE]])),
     ...section(3, vector(functions.map((_, i) => leb(i)))),
-    ...section(5, vector([[0x00, ...leb(memoryPages)]])),
-    ...section(7, vector([[...name('memory'), EXPORT_KIND.memory, 0], ...functions.map((f, i) => [...name(f.name), EXPORT_KIND.function, ...leb(i)])])),
+    ...section(7, vector(functions.map((f, i) => [...name(f.name), EXTERNAL_KIND.function, ...leb(i)]))),
     ...section(10, vector(bodies)),
   ]);
 }
-
-export const pagesFor = (byteLength: number): number => Math.ceil(byteLength / PAGE_BYTES);

@@ -1,30 +1,31 @@
-// The ONNX Runtime engine's CPU AdamW (a WebAssembly SIMD kernel): torch.optim.AdamW's update over
-// several steps, the same bits as the float32 arithmetic written out element by element, and the
-// same bits as the AdamW graph it replaces run in ONNX Runtime.
+// The ONNX Runtime engine's CPU AdamW (a WebAssembly SIMD kernel over the tensors in its memory):
+// torch.optim.AdamW's update over several steps, the same bits as the float32 arithmetic written
+// out element by element for tensors packed side by side, and the same bits as the AdamW graph it
+// replaces, run in ONNX Runtime on views of that memory.
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../../src/main/onnx/graph-builder';
 import { encodeModel } from '../../../src/main/onnx/onnx-proto';
 import { TensorGraph, type Tensor } from '../../../src/main/onnx/tensor-graph';
 import { adamwUpdate } from '../../../src/main/training/onnxruntime/adamw-graph';
-import { AdamwKernel, adamwUpdateScalars, type AdamwTensors, type AdamwUpdateScalars } from '../../../src/main/training/optimizer/adamw-kernel';
+import { AdamwMemory, adamwUpdateScalars, type AdamwTensors, type AdamwUpdateScalars } from '../../../src/main/training/optimizer/adamw-kernel';
 import { groupAdamwScalars } from '../../../src/main/training/optimizer/adamw-scalars';
 import { mulberry32 } from '../../../src/main/util/mulberry32';
 import { DEFAULT_OPTIMIZER } from '../../../src/shared/training';
 
 const O = DEFAULT_OPTIMIZER;
 
-function randomTensors(n: number, seed: number): AdamwTensors {
+/** Fills the tensors with random moments, values and gradient. */
+function randomize(t: AdamwTensors, seed: number): void {
   const random = mulberry32(seed);
-  const fill = (f: () => number) => Float32Array.from({ length: n }, f);
-  return {
-    value: fill(() => random() - 0.5),
-    expAvg: fill(() => (random() - 0.5) * 1e-2),
-    expAvgSq: fill(() => random() ** 2 * 1e-4),
-    grad: fill(() => random() - 0.5),
-  };
+  for (let i = 0; i < t.value.length; i++) {
+    t.value[i] = random() - 0.5;
+    t.expAvg[i] = (random() - 0.5) * 1e-2;
+    t.expAvgSq[i] = random() ** 2 * 1e-4;
+    t.grad[i] = random() - 0.5;
+  }
 }
-const copy = (t: AdamwTensors): AdamwTensors => ({ value: t.value.slice(), expAvg: t.expAvg.slice(), expAvgSq: t.expAvgSq.slice(), grad: t.grad });
+const copy = (t: AdamwTensors): AdamwTensors => ({ value: t.value.slice(), expAvg: t.expAvg.slice(), expAvgSq: t.expAvgSq.slice(), grad: t.grad.slice() });
 
 /** The kernel's update written out in float32, element by element. */
 function scalarUpdate(t: AdamwTensors, s: AdamwUpdateScalars): void {
@@ -57,8 +58,9 @@ describe('the AdamW kernel', () => {
     const p = [...start];
     const m = p.map(() => 0);
     const v = p.map(() => 0);
-    const kernel = new AdamwKernel();
-    const t: AdamwTensors = { value: Float32Array.from(start), expAvg: new Float32Array(5), expAvgSq: new Float32Array(5), grad: new Float32Array(5) };
+    const memory = new AdamwMemory(new Map([['p', 5]]));
+    const t = memory.tensors('p');
+    t.value.set(start);
     grads.forEach((g, i) => {
       const step = i + 1;
       const norm = Math.hypot(...g);
@@ -70,22 +72,32 @@ describe('the AdamW kernel', () => {
         p[j]! -= (lr / (1 - O.beta1 ** step)) * (m[j]! / (Math.sqrt(v[j]!) / Math.sqrt(1 - O.beta2 ** step) + O.eps));
       }
       t.grad.set(g);
-      kernel.update(t, adamwUpdateScalars(O, norm, maxNorm, groupAdamwScalars(O, lr, step)));
+      memory.update('p', adamwUpdateScalars(O, norm, maxNorm, groupAdamwScalars(O, lr, step)));
     });
     for (let j = 0; j < p.length; j++) expect(t.value[j]).toBeCloseTo(p[j]!, 6);
   });
 
-  it('gives the float32 arithmetic bit for bit, across chunks and a length that is no multiple of four', () => {
-    const kernel = new AdamwKernel();
-    for (const n of [1, 7, 16_384, 50_001]) {
-      const t = randomTensors(n, n);
-      const expected = copy(t);
-      const s = adamwUpdateScalars(O, 3.5, 1, groupAdamwScalars(O, 1e-3, 4));
-      kernel.update(t, s);
-      scalarUpdate(expected, s);
-      expectSameBits(t.value, expected.value);
-      expectSameBits(t.expAvg, expected.expAvg);
-      expectSameBits(t.expAvgSq, expected.expAvgSq);
+  it('gives the float32 arithmetic bit for bit, for tensors packed side by side of lengths that are no multiple of four', () => {
+    const lengths = new Map([
+      ['a', 1],
+      ['b', 7],
+      ['c', 16_384],
+      ['d', 50_001],
+    ]);
+    const memory = new AdamwMemory(lengths);
+    const expected = new Map<string, AdamwTensors>();
+    for (const [i, name] of [...lengths.keys()].entries()) {
+      randomize(memory.tensors(name), i);
+      expected.set(name, copy(memory.tensors(name)));
+    }
+    const s = adamwUpdateScalars(O, 3.5, 1, groupAdamwScalars(O, 1e-3, 4));
+    for (const name of lengths.keys()) {
+      memory.update(name, s);
+      scalarUpdate(expected.get(name)!, s);
+    }
+    for (const name of lengths.keys()) {
+      const [t, e] = [memory.tensors(name), expected.get(name)!];
+      for (const a of ['value', 'expAvg', 'expAvgSq', 'grad'] as const) expectSameBits(t[a], e[a]);
     }
   });
 
@@ -102,16 +114,19 @@ describe('the AdamW kernel', () => {
     tg.output(updated.expAvgSq, 'v_out');
     const session = await ort.InferenceSession.create(encodeModel(tg.g.toModel({ '': 21 })));
 
-    const t = randomTensors(n, 7);
+    const memory = new AdamwMemory(new Map([['w', n]]));
+    const t = memory.tensors('w');
+    randomize(t, 7);
+    const before = copy(t);
     const group = groupAdamwScalars(O, 2e-4, 3);
     const [norm, maxNorm] = [1.7, 1];
     const f32 = (data: Float32Array, dims = [n]) => new ort.Tensor('float32', data, dims);
     const scalar = (x: number) => f32(Float32Array.of(x), []);
     const feeds: Record<string, ort.Tensor> = {
-      w: f32(t.value),
-      g: f32(t.grad),
-      m: f32(t.expAvg),
-      v: f32(t.expAvgSq),
+      w: f32(before.value),
+      g: f32(t.grad), // a view of the kernel's memory
+      m: f32(before.expAvg),
+      v: f32(before.expAvgSq),
       norm: scalar(norm),
       max_norm: scalar(maxNorm),
       step_size: scalar(group.stepSize),
@@ -121,16 +136,16 @@ describe('the AdamW kernel', () => {
     const out = await session.run(Object.fromEntries(session.inputNames.map((name) => [name, feeds[name]!])));
     await session.release();
 
-    new AdamwKernel().update(t, adamwUpdateScalars(O, norm, maxNorm, group));
+    memory.update('w', adamwUpdateScalars(O, norm, maxNorm, group));
     expectSameBits(t.value, out.w_out!.data as Float32Array);
     expectSameBits(t.expAvg, out.m_out!.data as Float32Array);
     expectSameBits(t.expAvgSq, out.v_out!.data as Float32Array);
   });
 
-  it('refuses tensors of different lengths, naming the one that differs', () => {
-    const t = randomTensors(8, 1);
-    expect(() => new AdamwKernel().update({ ...t, grad: new Float32Array(9) }, adamwUpdateScalars(O, 1, 1, groupAdamwScalars(O, 1e-3, 1)))).toThrow(
-      /grad has 9 elements/,
+  it('refuses a tensor it cannot hold and a name it does not have, naming them', () => {
+    expect(() => new AdamwMemory(new Map([['model.huge.weight', 2 ** 28 + 1]]))).toThrow(/model\.huge\.weight has 268435457 elements/);
+    expect(() => new AdamwMemory(new Map([['a', 8]])).update('b', adamwUpdateScalars(O, 1, 1, groupAdamwScalars(O, 1e-3, 1)))).toThrow(
+      /no trained tensor named b/,
     );
   });
 });

@@ -22,7 +22,7 @@ import { parameterGroup, storedParameterShapes } from '../../model/parameters';
 import type { InferenceProvider } from '../../runtime/providers';
 import type { TrainingBatch } from '../data/batch';
 import type { MomentState, ModelTrainer, StepReport, TrainerSettings } from '../engines/model-trainer';
-import { AdamwKernel, adamwUpdateScalars } from '../optimizer/adamw-kernel';
+import { AdamwMemory, adamwUpdateScalars } from '../optimizer/adamw-kernel';
 import { groupAdamwScalars } from '../optimizer/adamw-scalars';
 import { groupLearningRates, trainedGroups } from '../optimizer/lr-schedule';
 import { cachedSession } from './training-graph-cache';
@@ -67,31 +67,42 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
   /** the global norm of the gradients accumulated so far (from the last accumulate run) */
   private accumulatedNorm = 0;
   private chunks: string[][] | undefined;
-  private gradientBuffers: Map<string, Float32Array> | undefined;
+  /** each trained parameter's gradient buffer (in the AdamW memory) */
+  private readonly gradientBuffers: Map<string, Float32Array>;
   private microLosses: number[] = [];
   /** per session, whether each preallocated output is written in place */
   private readonly inPlace = new WeakMap<ort.InferenceSession, Map<string, boolean>>();
-  private kernel: AdamwKernel | undefined;
 
   private constructor(
     readonly spec: ModelSpec,
     private readonly parameters: Map<string, Parameter>,
+    /** the trained parameters' values, moments and gradients, where the AdamW kernel updates them */
+    private readonly adamw: AdamwMemory,
     readonly settings: TrainerSettings,
     private readonly options: OnnxTrainerOptions,
-  ) {}
+  ) {
+    this.gradientBuffers = new Map(this.trained().map(([name]) => [name, adamw.tensors(name).grad]));
+  }
 
   /** Every parameter read from the checkpoint; `settings` decides which groups train. */
   static fromCheckpoint(checkpoint: Checkpoint, settings: TrainerSettings, options: OnnxTrainerOptions): OnnxRuntimeTrainer {
     checkTrainable(checkpoint);
-    const trained = trainedGroups(settings.optimizer.learningRates);
+    const groups = trainedGroups(settings.optimizer.learningRates);
+    const shapes = storedParameterShapes(checkpoint.config);
+    const isTrained = (name: string) => groups.includes(parameterGroup(name));
+    const adamw = new AdamwMemory(new Map([...shapes].filter(([name]) => isTrained(name)).map(([name, shape]) => [name, size(shape)])));
     const parameters = new Map<string, Parameter>();
-    for (const [name, shape] of storedParameterShapes(checkpoint.config)) {
+    for (const [name, shape] of shapes) {
       const group = parameterGroup(name);
-      const p: Parameter = { shape, data: checkpoint.read(name), group };
-      if (trained.includes(group)) p.moments = { step: 0, shape, expAvg: new Float32Array(size(shape)), expAvgSq: new Float32Array(size(shape)) };
-      parameters.set(name, p);
+      if (!isTrained(name)) {
+        parameters.set(name, { shape, data: checkpoint.read(name), group });
+        continue;
+      }
+      const t = adamw.tensors(name); // zeros: the moments start there
+      t.value.set(checkpoint.read(name));
+      parameters.set(name, { shape, data: t.value, group, moments: { step: 0, shape, expAvg: t.expAvg, expAvgSq: t.expAvgSq } });
     }
-    return new OnnxRuntimeTrainer({ family: checkpoint.family, config: checkpoint.config }, parameters, settings, options);
+    return new OnnxRuntimeTrainer({ family: checkpoint.family, config: checkpoint.config }, parameters, adamw, settings, options);
   }
 
   private get graphOptimizer(): boolean {
@@ -246,7 +257,6 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     // a step's first micro-batch writes its gradients into the buffers (kept from step to step);
     // the next ones add theirs to what the buffers hold
     const first = !this.accumulated;
-    this.gradientBuffers ??= new Map(trained.map(([name, p]) => [name, new Float32Array(size(p.shape))]));
     this.accumulated = this.gradientBuffers;
     const fetches: Record<string, ort.Tensor> = {};
     for (const [name, p] of trained) {
@@ -267,7 +277,7 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     if (!this.accumulated) throw new Error('no gradients accumulated: call accumulate() first');
     const learningRates = groupLearningRates(this.settings.optimizer.learningRates, this.settings.schedule, this.step);
     if (this.graphOptimizer) await this.applyInGraphs(learningRates, this.accumulated);
-    else this.applyWithKernel(learningRates, this.accumulated);
+    else this.applyWithKernel(learningRates);
     for (const [, p] of this.trained()) p.moments.step += 1;
     this.accumulated = undefined;
     const loss = mean(this.microLosses);
@@ -275,19 +285,15 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     return { step: this.step++, loss, gradNorm: this.accumulatedNorm, learningRates };
   }
 
-  /** AdamW over every trained parameter in the trainer's buffers, one group's scalars at a time. */
-  private applyWithKernel(rates: LearningRates, gradients: Map<string, Float32Array>): void {
-    this.kernel ??= new AdamwKernel();
+  /** AdamW over every trained parameter in place, from the gradients in the AdamW memory. */
+  private applyWithKernel(rates: LearningRates): void {
     const scalars = new Map(
       this.trainedGroups.map((group) => {
         const step = groupAdamwScalars(this.settings.optimizer, rates[group], this.groupStep(group) + 1);
         return [group, adamwUpdateScalars(this.settings.optimizer, this.accumulatedNorm, this.maxGradNorm, step)];
       }),
     );
-    for (const [name, p] of this.trained()) {
-      const tensors = { value: p.data, expAvg: p.moments.expAvg, expAvgSq: p.moments.expAvgSq, grad: gradients.get(name)! };
-      this.kernel.update(tensors, scalars.get(p.group)!);
-    }
+    for (const [name, p] of this.trained()) this.adamw.update(name, scalars.get(p.group)!);
   }
 
   /** AdamW as the `apply` graphs, over chunks of the parameters. */

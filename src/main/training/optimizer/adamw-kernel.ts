@@ -1,13 +1,15 @@
-// nanoVLM's AdamW update over the trainer's own Float32Arrays, as one WebAssembly SIMD pass: the
-// ONNX Runtime engine's CPU optimiser. As graph operators the same update takes 13 passes over
-// parameter-sized tensors, each allocating its output; here each element is read once (parameter,
-// both moments, gradient) and written once (parameter, moments), four lanes at a time.
+// nanoVLM's AdamW update as one WebAssembly SIMD pass over each trained tensor: the ONNX Runtime
+// engine's CPU optimiser. As graph operators the same update takes 13 passes over parameter-sized
+// tensors, each allocating its output; here each element is read once (parameter, both moments,
+// gradient) and written once (parameter, moments), four lanes at a time.
 //
 // The update, in the graph's order of float32 operations (adamw-graph.ts) so both give the same bits:
 //   m ← m·β1 + g·gradScale;  v ← v·β2 + (g·g)·squareScale;  p ← p·decay − (m / (√v + eps))·stepSize
-// The tensors are copied through a small scratch memory a chunk at a time (cache-sized): ONNX
-// Runtime cannot read memory a WebAssembly instance owns, so the arrays stay the trainer's.
-import { encodeModule, FunctionScope, pagesFor, wasm, type Code } from '../../util/wasm-module';
+// The kernel works in place on its own memory, so the trained tensors live there (AdamwMemory): a
+// WebAssembly memory's buffer is a plain ArrayBuffer, which ONNX Runtime takes as tensor data and
+// writes preallocated outputs (the gradients) into. Copying through a small scratch memory instead
+// took 1.8× as long.
+import { encodeModule, FunctionScope, wasm, type Code } from '../../util/wasm-module';
 import type { GroupAdamwScalars } from './adamw-scalars';
 
 /** The update's scalars for one group at one step, clipping folded in (adamwUpdateScalars). */
@@ -58,9 +60,8 @@ export function adamwUpdateScalars(
   };
 }
 
-/** Elements per chunk: four arrays of 64 KiB in scratch, within a core's L2 cache. */
-const CHUNK = 16_384;
 const LANE_BYTES = 16;
+const LANES = 4;
 const ARRAYS = ['value', 'expAvg', 'expAvgSq', 'grad'] as const;
 
 const PARAMS = {
@@ -108,32 +109,73 @@ function adamwFunction() {
 
 type AdamwExport = (value: number, expAvg: number, expAvgSq: number, grad: number, byteLength: number, ...scalars: number[]) => void;
 
+const PAGE_BYTES = 65_536;
+/** Tensors share a memory up to this size; a larger tensor gets one of its own. */
+const SHARED_MEMORY_BYTES = 2 ** 30;
+/** The most a WebAssembly (wasm32) memory holds. */
+const MAX_MEMORY_BYTES = 2 ** 32;
+
 let compiled: WebAssembly.Module | undefined;
 
-/** One instance: its scratch memory and the compiled kernel. Not for use from two threads at once. */
-export class AdamwKernel {
-  private readonly scratch: Float32Array;
-  private readonly run: AdamwExport;
+interface Placement {
+  memory: number;
+  /** byte address of each array, in ARRAYS order */
+  addresses: number[];
+  length: number;
+}
 
-  constructor() {
-    compiled ??= new WebAssembly.Module(encodeModule(pagesFor(ARRAYS.length * CHUNK * 4), [adamwFunction()]));
-    const instance = new WebAssembly.Instance(compiled, {});
-    this.scratch = new Float32Array((instance.exports.memory as WebAssembly.Memory).buffer);
-    this.run = instance.exports.adamw as AdamwExport;
+/**
+ * The trained tensors' values, both moments and gradients in WebAssembly memories (one memory per
+ * gigabyte or so, each with its own instance of the kernel), where AdamW updates them in place.
+ * Each array is padded to whole lanes, so the kernel's last lanes touch only the array's own padding.
+ */
+export class AdamwMemory {
+  private readonly placements = new Map<string, Placement>();
+  private readonly kernels: AdamwExport[] = [];
+  private readonly buffers: ArrayBuffer[] = [];
+
+  /** `tensors`: name → element count. */
+  constructor(tensors: ReadonlyMap<string, number>) {
+    compiled ??= new WebAssembly.Module(encodeModule([adamwFunction()]));
+    const memories: { bytes: number; names: string[] }[] = [];
+    for (const [name, length] of tensors) {
+      const bytes = ARRAYS.length * Math.ceil(length / LANES) * LANE_BYTES;
+      if (bytes > MAX_MEMORY_BYTES)
+        throw new Error(
+          `AdamW: ${name} has ${length} elements; its value, moments and gradient exceed a WebAssembly memory's ${MAX_MEMORY_BYTES / 2 ** 30} GiB`,
+        );
+      let target = memories.find((m) => m.bytes + bytes <= SHARED_MEMORY_BYTES);
+      if (!target) memories.push((target = { bytes: 0, names: [] }));
+      const arrayBytes = bytes / ARRAYS.length;
+      this.placements.set(name, { memory: memories.indexOf(target), addresses: ARRAYS.map((_, i) => target.bytes + i * arrayBytes), length });
+      target.bytes += bytes;
+      target.names.push(name);
+    }
+    for (const { bytes } of memories) {
+      const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE_BYTES) });
+      const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+      this.kernels.push(instance.exports.adamw as AdamwExport);
+      this.buffers.push(memory.buffer);
+    }
   }
 
-  /** One AdamW step of one parameter, in place (its value and both moments). */
-  update(t: AdamwTensors, s: AdamwUpdateScalars): void {
-    const n = t.value.length;
-    for (const a of ARRAYS) if (t[a].length !== n) throw new Error(`AdamW: ${a} has ${t[a].length} elements, the parameter ${n}`);
-    const scalars = SCALARS.map((k) => s[k]);
-    const base = ARRAYS.map((_, i) => i * CHUNK);
-    for (let start = 0; start < n; start += CHUNK) {
-      const count = Math.min(CHUNK, n - start);
-      ARRAYS.forEach((a, i) => this.scratch.set(t[a].subarray(start, start + count), base[i]));
-      // the last lanes past `count` hold an earlier chunk's numbers: updated, never copied back
-      this.run(base[0]! * 4, base[1]! * 4, base[2]! * 4, base[3]! * 4, Math.ceil(count / 4) * LANE_BYTES, ...scalars);
-      for (let i = 0; i < 3; i++) t[ARRAYS[i]!].set(this.scratch.subarray(base[i]!, base[i]! + count), start);
-    }
+  private placement(name: string): Placement {
+    const p = this.placements.get(name);
+    if (!p) throw new Error(`AdamW: no trained tensor named ${name}`);
+    return p;
+  }
+
+  /** The tensor's four arrays, views of the memory (ONNX Runtime reads and writes them as they are). */
+  tensors(name: string): AdamwTensors {
+    const { memory, addresses, length } = this.placement(name);
+    const view = (i: number) => new Float32Array(this.buffers[memory]!, addresses[i]!, length);
+    return { value: view(0), expAvg: view(1), expAvgSq: view(2), grad: view(3) };
+  }
+
+  /** One AdamW step of the tensor, in place (its value and both moments, from its gradient). */
+  update(name: string, s: AdamwUpdateScalars): void {
+    const { memory, addresses, length } = this.placement(name);
+    const [value, expAvg, expAvgSq, grad] = addresses as [number, number, number, number];
+    this.kernels[memory]!(value, expAvg, expAvgSq, grad, Math.ceil(length / LANES) * LANE_BYTES, ...SCALARS.map((k) => s[k]));
   }
 }

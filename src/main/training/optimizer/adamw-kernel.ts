@@ -117,6 +117,17 @@ const MAX_MEMORY_BYTES = 2 ** 32;
 
 let compiled: WebAssembly.Module | undefined;
 
+/** A memory of at least `bytes`; out of memory, an error that says how much was asked for. */
+function allocate(bytes: number): WebAssembly.Memory {
+  try {
+    return new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE_BYTES) });
+  } catch (err) {
+    throw new Error(
+      `AdamW: could not allocate ${(bytes / 2 ** 30).toFixed(2)} GiB for the trained parameters, their moments and gradients (${(err as Error).message})`,
+    );
+  }
+}
+
 interface Placement {
   memory: number;
   /** byte address of each array, in ARRAYS order */
@@ -137,7 +148,7 @@ export class AdamwMemory {
   /** `tensors`: name → element count. */
   constructor(tensors: ReadonlyMap<string, number>) {
     compiled ??= new WebAssembly.Module(encodeModule([adamwFunction()]));
-    const memories: { bytes: number; names: string[] }[] = [];
+    const memories: { bytes: number }[] = [];
     for (const [name, length] of tensors) {
       const bytes = ARRAYS.length * Math.ceil(length / LANES) * LANE_BYTES;
       if (bytes > MAX_MEMORY_BYTES)
@@ -145,14 +156,13 @@ export class AdamwMemory {
           `AdamW: ${name} has ${length} elements; its value, moments and gradient exceed a WebAssembly memory's ${MAX_MEMORY_BYTES / 2 ** 30} GiB`,
         );
       let target = memories.find((m) => m.bytes + bytes <= SHARED_MEMORY_BYTES);
-      if (!target) memories.push((target = { bytes: 0, names: [] }));
+      if (!target) memories.push((target = { bytes: 0 }));
       const arrayBytes = bytes / ARRAYS.length;
       this.placements.set(name, { memory: memories.indexOf(target), addresses: ARRAYS.map((_, i) => target.bytes + i * arrayBytes), length });
       target.bytes += bytes;
-      target.names.push(name);
     }
     for (const { bytes } of memories) {
-      const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE_BYTES) });
+      const memory = allocate(bytes);
       const instance = new WebAssembly.Instance(compiled, { env: { memory } });
       this.kernels.push(instance.exports.adamw as AdamwExport);
       this.buffers.push(memory.buffer);

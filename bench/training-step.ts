@@ -73,7 +73,7 @@ export function stepFlops(c: NanoVLMConfig, row: StepShape): number {
   return row.batch * (vit * (row.vision === 'trained' ? 3 : 1) + lm * (row.train === 'mp' ? 2 : 3));
 }
 
-/** A plain fp32 MatMul of the step's typical shape (the decoder's MLP: rows × 576 by 576 × 1536) on the provider, GFLOP/s. */
+/** A plain fp32 MatMul of the step's typical shape (the decoder's MLP: rows × 576 by 576 × 1536) on the provider, GFLOP/s (best of five rounds). */
 export async function onnxMatMul(rows: number, provider: InferenceProvider): Promise<number> {
   const [k, n] = [576, 1536];
   const g = new GraphBuilder('matmul');
@@ -84,11 +84,24 @@ export async function onnxMatMul(rows: number, provider: InferenceProvider): Pro
     b: new ort.Tensor('float32', new Float32Array(k * n).fill(0.25), [k, n]),
   };
   for (let i = 0; i < 3; i++) await session.run(feeds);
-  const runs = 30;
-  const t = performance.now();
-  for (let i = 0; i < runs; i++) await session.run(feeds);
+  const flops = 2 * rows * k * n;
+  const best = await bestRate(() => session.run(feeds), flops);
   await session.release();
-  return (runs * 2 * rows * k * n) / ((performance.now() - t) / 1000) / 1e9;
+  return best;
+}
+
+/**
+ * GFLOP/s of `run` (`flops` each), the best of a few rounds: a busy or throttled moment only slows
+ * a round, never speeds one up, so the best round is the machine's rate.
+ */
+async function bestRate(run: () => Promise<unknown>, flops: number, rounds = 5, runsPerRound = 10): Promise<number> {
+  let best = 0;
+  for (let round = 0; round < rounds; round++) {
+    const t = performance.now();
+    for (let i = 0; i < runsPerRound; i++) await run();
+    best = Math.max(best, (runsPerRound * flops) / ((performance.now() - t) / 1000) / 1e9);
+  }
+  return best;
 }
 
 /** One onnxruntime-node thread's GFLOP/s for a linear layer's forward and backward at batch 1 on the machine nanoVLM's PyTorch figures come from. */
@@ -113,14 +126,7 @@ export async function linearForwardBackwardOneThread(): Promise<number> {
   const tensor = (dims: number[], value: number) => new ort.Tensor('float32', new Float32Array(dims[0]! * dims[1]!).fill(value), dims);
   const feeds = { x: tensor([m, k], 0.5), w: tensor([n, k], 0.25), dy: tensor([m, n], 0.125) };
   for (let i = 0; i < 3; i++) await session.run(feeds);
-  // the best of a few rounds: a busy or throttled moment only slows a round, never speeds one up
-  const [rounds, runs] = [5, 10];
-  let best = 0;
-  for (let round = 0; round < rounds; round++) {
-    const t = performance.now();
-    for (let i = 0; i < runs; i++) await session.run(feeds);
-    best = Math.max(best, (runs * 3 * 2 * m * k * n) / ((performance.now() - t) / 1000) / 1e9);
-  }
+  const best = await bestRate(() => session.run(feeds), 3 * 2 * m * k * n);
   await session.release();
   return best;
 }

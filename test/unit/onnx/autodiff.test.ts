@@ -4,7 +4,7 @@
 // the loss (float32, so a relative tolerance of 1e-2 on values of order one).
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { gradients } from '../../../src/main/onnx/autodiff';
+import { gradientParts, gradients } from '../../../src/main/onnx/autodiff';
 import { GraphBuilder } from '../../../src/main/onnx/graph-builder';
 import { encodeModel } from '../../../src/main/onnx/onnx-proto';
 import { TensorGraph, type Shape, type Tensor } from '../../../src/main/onnx/tensor-graph';
@@ -128,4 +128,39 @@ describe('autodiff gradient rules', () => {
       await session.release();
     });
   }
+});
+
+describe('autodiff gradient parts', () => {
+  it("keeps a tied table's looked-up rows apart from its dense gradient; added, they make the whole gradient", async () => {
+    // t is both the embedding (rows looked up) and the head (a dense MatMul), as in a tied LM
+    const tg = new TensorGraph(new GraphBuilder('tied'));
+    const t = tg.input('t', [6, 3]);
+    const ids = tg.input('i', [4], 'int64');
+    const logits = tg.matmul(tg.gather(t, ids), tg.transpose(t, [1, 0]));
+    const loss = tg.reduceSum(tg.reshape(tg.mul(logits, logits), [-1]), [0], false);
+    tg.output(loss, 'loss');
+    const parts = gradientParts(tg, loss, [t]).get(t)!;
+    expect(parts.dense && parts.sparse).toBeTruthy();
+    tg.output(parts.dense!, 'dense');
+    tg.output(parts.sparse!.indices, 'indices');
+    tg.output(parts.sparse!.updates, 'updates');
+    tg.output(gradients(tg, loss, [t]).get(t)!, 'whole');
+    const session = await ort.InferenceSession.create(encodeModel(tg.g.toModel({ '': 21 })));
+    const random = new SeededRandom(3);
+    const out = await session.run({
+      t: new ort.Tensor(
+        'float32',
+        Float32Array.from({ length: 18 }, () => random.normal()),
+        [6, 3],
+      ),
+      i: new ort.Tensor('int64', BigInt64Array.from([4n, 1n, 4n, 0n]), [4]),
+    });
+    const sum = Float32Array.from(out.dense!.data as Float32Array);
+    const updates = out.updates!.data as Float32Array;
+    (out.indices!.data as BigInt64Array).forEach((row, k) => {
+      for (let j = 0; j < 3; j++) sum[Number(row) * 3 + j] = sum[Number(row) * 3 + j]! + updates[k * 3 + j]!;
+    });
+    expect([...sum]).toEqual([...(out.whole!.data as Float32Array)]);
+    await session.release();
+  });
 });

@@ -118,41 +118,50 @@ describe('the onnxruntime training engine', () => {
     await resumed.dispose();
   }, 120_000);
 
-  it('takes the same step with AdamW in the CPU kernel as with AdamW as graph operators, fused or split', async () => {
-    const settings: TrainerSettings = {
+  it('takes the same steps with AdamW in the CPU kernel as with AdamW as graph operators, fused or split, micro-batches included', async () => {
+    const settings = (accumulation: number): TrainerSettings => ({
       optimizer: { ...DEFAULT_OPTIMIZER, learningRates: FIXTURE_RATES },
-      gradientAccumulationSteps: 1,
+      gradientAccumulationSteps: accumulation,
       schedule: { kind: 'constant' },
-    };
+    });
     const batch = () => readBatchFile(expectedFile('split'), PADDED_BATCH_NAMES);
-    const step = async (options: Partial<OnnxTrainerOptions>) => {
+    const steps = async (options: Partial<OnnxTrainerOptions>, microBatches: number) => {
       const checkpoint = openCheckpoint(fixtureDir('split'));
-      const trainer = OnnxRuntimeTrainer.fromCheckpoint(checkpoint, settings, { provider: 'cpu', padTokenId: 0, ...options });
+      const trainer = OnnxRuntimeTrainer.fromCheckpoint(checkpoint, settings(microBatches), { provider: 'cpu', padTokenId: 0, ...options });
       checkpoint.close();
-      const reports = [await trainer.trainStep([batch()]), await trainer.trainStep([batch()])];
+      const micro = () => Array.from({ length: microBatches }, batch);
+      const reports = [await trainer.trainStep(micro()), await trainer.trainStep(micro())];
       const after = await trainer.evaluate(batch());
       const values = await trainer.parameterValues();
       await trainer.dispose();
       return { reports, after, values };
     };
-    const kernel = await step({});
-    const fused = await step({ graphOptimizer: true });
-    const split = await step({ graphOptimizer: true, splitUpdate: true });
-    for (const other of [fused, split]) {
-      expect(other.reports[0]!.loss).toBe(kernel.reports[0]!.loss);
-      for (const [i, report] of other.reports.entries()) {
-        expect(report.loss).toBeCloseTo(kernel.reports[i]!.loss, 5);
-        expect(report.gradNorm).toBeCloseTo(kernel.reports[i]!.gradNorm, 4);
+    for (const microBatches of [1, 2]) {
+      // One micro-batch: the kernel path's gradients (a tied embedding's rows added by the trainer)
+      // and norm are the graphs' to the bit. Two: the graphs add the rows before the gradients so
+      // far, the trainer after them; float32 rounding then differs in the last bit, which AdamW's
+      // first steps magnify where a gradient is near zero.
+      const tolerance = microBatches === 1 ? 1e-6 : 5e-5;
+      const kernel = await steps({}, microBatches);
+      const graphs = microBatches === 1 ? [await steps({ graphOptimizer: true }, 1)] : [];
+      graphs.push(await steps({ graphOptimizer: true, splitUpdate: true }, microBatches));
+      for (const other of graphs) {
+        expect(other.reports[0]!.loss).toBe(kernel.reports[0]!.loss);
+        if (microBatches === 1) expect(other.reports[0]!.gradNorm).toBe(kernel.reports[0]!.gradNorm);
+        for (const [i, report] of other.reports.entries()) {
+          expect(report.loss).toBeCloseTo(kernel.reports[i]!.loss, 5);
+          expect(report.gradNorm).toBeCloseTo(kernel.reports[i]!.gradNorm, 4);
+        }
+        expect(other.after).toBeCloseTo(kernel.after, 5);
+        let worst = 0;
+        for (const [name, { data }] of kernel.values) {
+          const theirs = other.values.get(name)!.data;
+          for (let i = 0; i < data.length; i++) worst = Math.max(worst, Math.abs(data[i]! - theirs[i]!));
+        }
+        expect(worst, `${microBatches} micro-batches`).toBeLessThan(tolerance);
       }
-      expect(other.after).toBeCloseTo(kernel.after, 5);
-      let worst = 0;
-      for (const [name, { data }] of kernel.values) {
-        const theirs = other.values.get(name)!.data;
-        for (let i = 0; i < data.length; i++) worst = Math.max(worst, Math.abs(data[i]! - theirs[i]!));
-      }
-      expect(worst).toBeLessThan(1e-6);
     }
-  }, 60_000);
+  }, 90_000);
 
   it('keeps optimised graphs in the cache folder and takes the same step from them', async () => {
     const settings: TrainerSettings = {

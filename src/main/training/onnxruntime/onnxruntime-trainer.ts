@@ -9,7 +9,9 @@
 //
 // Where AdamW runs: on the CPU provider, in the trainer (optimizer/adamw-kernel.ts: one SIMD pass
 // over each parameter, against 13 graph operators' passes); the gradients come out of a
-// `gradients` graph into the trainer's buffers. On a GPU provider, as graph operators, on the
+// `gradients` graph into the trainer's buffers, a tied embedding's looked-up rows apart, which the
+// trainer adds itself (rowsApart in step-graph.ts); then a `norm` graph reads the buffers for
+// clipping (the same operators as in the graphs, so the same norm to the bit). On a GPU provider, as graph operators, on the
 // device: fused (forward, backward and AdamW in one run: the gradients never leave it, but the
 // binding holds copies of every updated parameter and both its moments at once), or split when
 // memory is short (`splitUpdate`, or micro-batches accumulated): the gradients come out, then AdamW
@@ -64,8 +66,8 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
   bytesCopiedPerStep = 0;
   private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
   private accumulated: Map<string, Float32Array> | undefined;
-  /** the global norm of the gradients accumulated so far (from the last accumulate run) */
-  private accumulatedNorm = 0;
+  /** the global norm of the gradients accumulated so far (from the last accumulate run; none: not known yet) */
+  private accumulatedNorm: number | undefined;
   private chunks: string[][] | undefined;
   /** each trained parameter's gradient buffer (in the AdamW memory) */
   private readonly gradientBuffers: Map<string, Float32Array>;
@@ -131,6 +133,7 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
         trainedGroups: this.trainedGroups,
         optimizer: this.settings.optimizer,
         chunk: names,
+        rowsApart: !this.graphOptimizer,
       });
       const settings = { provider: this.options.provider ?? 'cpu', threads: this.options.threads, flushDenormals: true, memoryArena: false } as const;
       session = cachedSession(graph, settings, `the ${kind} graph`, this.options.graphCacheDir);
@@ -264,41 +267,62 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
       fetches[STEP_IO.gradOut(name)] = f32(this.accumulated.get(name)!, p.shape);
     }
     const session = await this.session(first ? 'gradients' : 'accumulate', batch.rows, prepared.length);
-    const result = await this.run(session, feeds, { ...fetches, [STEP_IO.loss]: null, [STEP_IO.gradNorm]: null });
+    const others = Object.fromEntries(session.outputNames.filter((n) => !(n in fetches)).map((n) => [n, null]));
+    const result = await this.run(session, feeds, { ...fetches, ...others });
     this.bytesCopiedPerStep = this.adopt(session, result, fetches);
+    this.addRows(result);
+    this.accumulatedNorm = (result[STEP_IO.gradNorm]?.data as Float32Array | undefined)?.[0];
     releaseCopies();
-    this.accumulatedNorm = (result[STEP_IO.gradNorm]!.data as Float32Array)[0]!;
     const loss = (result[STEP_IO.loss]!.data as Float32Array)[0]! / scale;
     this.microLosses.push(loss);
     return loss;
   }
 
+  /** rowsApart: each tied embedding's looked-up rows, added into its gradient buffer. */
+  private addRows(result: ort.InferenceSession.ReturnType): void {
+    for (const [name, grad] of this.gradientBuffers) {
+      const indices = result[STEP_IO.gradRowIndices(name)]?.data as BigInt64Array | undefined;
+      if (!indices) continue;
+      const width = size(this.parameters.get(name)!.shape.slice(1));
+      addRows(grad, width, indices, result[STEP_IO.gradRows(name)]!.data as Float32Array);
+    }
+  }
+
+  /** The global norm of the gradient buffers (the `norm` graph reads them where they are). */
+  private async gradientNorm(): Promise<number> {
+    const feeds = Object.fromEntries([...this.gradientBuffers].map(([name, grad]) => [STEP_IO.gradIn(name), f32(grad, this.parameters.get(name)!.shape)]));
+    const result = await this.run(await this.session('norm', 1, 1), feeds, { [STEP_IO.gradNorm]: null });
+    return (result[STEP_IO.gradNorm]!.data as Float32Array)[0]!;
+  }
+
   async applyStep(): Promise<StepReport> {
     if (!this.accumulated) throw new Error('no gradients accumulated: call accumulate() first');
     const learningRates = groupLearningRates(this.settings.optimizer.learningRates, this.settings.schedule, this.step);
-    if (this.graphOptimizer) await this.applyInGraphs(learningRates, this.accumulated);
-    else this.applyWithKernel(learningRates);
+    const gradNorm = (this.accumulatedNorm ??= await this.gradientNorm());
+    if (this.graphOptimizer) await this.applyInGraphs(learningRates, this.accumulated, gradNorm);
+    else this.applyWithKernel(learningRates, gradNorm);
     for (const [, p] of this.trained()) p.moments.step += 1;
     this.accumulated = undefined;
+    this.accumulatedNorm = undefined;
     const loss = mean(this.microLosses);
     this.microLosses = [];
-    return { step: this.step++, loss, gradNorm: this.accumulatedNorm, learningRates };
+    return { step: this.step++, loss, gradNorm, learningRates };
   }
 
   /** AdamW over every trained parameter in place, from the gradients in the AdamW memory. */
-  private applyWithKernel(rates: LearningRates): void {
+  private applyWithKernel(rates: LearningRates, norm: number): void {
     const scalars = new Map(
       this.trainedGroups.map((group) => {
         const step = groupAdamwScalars(this.settings.optimizer, rates[group], this.groupStep(group) + 1);
-        return [group, adamwUpdateScalars(this.settings.optimizer, this.accumulatedNorm, this.maxGradNorm, step)];
+        return [group, adamwUpdateScalars(this.settings.optimizer, norm, this.maxGradNorm, step)];
       }),
     );
     for (const [name, p] of this.trained()) this.adamw.update(name, scalars.get(p.group)!);
   }
 
   /** AdamW as the `apply` graphs, over chunks of the parameters. */
-  private async applyInGraphs(learningRates: LearningRates, gradients: Map<string, Float32Array>): Promise<void> {
-    const feeds: Record<string, ort.Tensor> = { ...this.optimizerFeeds(learningRates), [STEP_IO.gradNorm]: scalar(this.accumulatedNorm) };
+  private async applyInGraphs(learningRates: LearningRates, gradients: Map<string, Float32Array>, norm: number): Promise<void> {
+    const feeds: Record<string, ort.Tensor> = { ...this.optimizerFeeds(learningRates), [STEP_IO.gradNorm]: scalar(norm) };
     for (const [name, p] of this.parameters) feeds[name] = f32(p.data, p.shape);
     for (const [name, grad] of gradients) feeds[STEP_IO.gradIn(name)] = f32(grad, this.parameters.get(name)!.shape);
     let copied = this.bytesCopiedPerStep;
@@ -377,6 +401,15 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** grad[row] += update for each (row, update) pair, in order, in float32 (a double sum of two floats rounds to their float32 sum). */
+function addRows(grad: Float32Array, width: number, indices: BigInt64Array, updates: Float32Array): void {
+  indices.forEach((index, k) => {
+    const row = Number(index);
+    if (!(row >= 0 && (row + 1) * width <= grad.length)) throw new Error(`gradient rows: row ${row} is outside the table`);
+    for (let i = 0; i < width; i++) grad[row * width + i] = grad[row * width + i]! + updates[k * width + i]!;
+  });
+}
 
 function sameValues(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;

@@ -9,6 +9,9 @@
 //               with no zeros to add them to and no copy of them inside ONNX Runtime)
 //   accumulate  parameters, batch, gradients so far → loss, gradients so far + this micro-batch's,
 //               and the global norm of that sum
+//               (both with `rowsApart`, for the CPU's AdamW kernel: a tied embedding's looked-up
+//               rows come out apart from its dense gradient, the trainer adds them, and no norm)
+//   norm        summed gradients → their global norm (after the trainer has added the rows)
 //   apply       some of the parameters, their moments and summed gradients, the global norm →
 //               those parameters and moments updated (run in chunks, so that the Node binding's
 //               copies of the updated tensors never hold more than a chunk's worth at once)
@@ -19,7 +22,7 @@ import { lmHeadDim, type ModelSpec } from '../../model/config';
 import { imagesBeforeText } from '../../model/family';
 import { sequencePositions } from './step-feeds';
 import { parameterGroup, storedParameterShapes } from '../../model/parameters';
-import { gradients } from '../../onnx/autodiff';
+import { densify, gradientParts, type SparseRows } from '../../onnx/autodiff';
 import { GraphBuilder } from '../../onnx/graph-builder';
 import { encodeModel } from '../../onnx/onnx-proto';
 import { TensorGraph, type Tensor } from '../../onnx/tensor-graph';
@@ -27,7 +30,7 @@ import { adamwUpdate, globalNorm, GROUP_SCALARS, MAX_GRAD_NORM_INPUT, momentInpu
 import { paramsFrom } from './model/parameters';
 import { trainingLoss, type BatchInputs } from './model/vision-language-model';
 
-export type StepGraphKind = 'step' | 'gradients' | 'accumulate' | 'apply' | 'loss';
+export type StepGraphKind = 'step' | 'gradients' | 'accumulate' | 'apply' | 'norm' | 'loss';
 
 export interface StepGraphOptions {
   spec: ModelSpec;
@@ -41,6 +44,8 @@ export interface StepGraphOptions {
   length: number;
   /** apply: the trained parameters this graph updates (default: all) */
   chunk?: readonly string[];
+  /** gradients, accumulate: a gradient's rows apart from its dense part, where it has both */
+  rowsApart?: boolean;
 }
 
 /** Names of the graph's inputs and outputs, shared with the trainer that feeds it. */
@@ -59,6 +64,9 @@ export const STEP_IO = {
   updated: (name: string) => `updated.${name}`,
   gradIn: (name: string) => `grad.${name}`,
   gradOut: (name: string) => `grad_sum.${name}`,
+  /** rowsApart: the rows to add to grad_sum (int64 [rows, 1]) and what to add to them ([rows, width]) */
+  gradRowIndices: (name: string) => `grad_row_indices.${name}`,
+  gradRows: (name: string) => `grad_rows.${name}`,
 } as const;
 export { MAX_GRAD_NORM_INPUT, momentInput, scalarInput };
 
@@ -76,11 +84,22 @@ export function buildStepGraph(options: StepGraphOptions): Uint8Array {
   const c = spec.config;
   const tg = new TensorGraph(new GraphBuilder(`nanovlm_train_${kind}`));
   const shapes = storedParameterShapes(c);
-  const params = new Map<string, Tensor>([...shapes].map(([name, shape]) => [name, tg.input(name, shape)]));
   const trainedNames = [...shapes.keys()].filter((n) => options.trainedGroups.includes(parameterGroup(n)));
   if (kind !== 'loss' && trainedNames.length === 0) throw new Error('every parameter group is frozen (all learning rates are 0)');
+  if (kind === 'norm') {
+    tg.output(
+      globalNorm(
+        tg,
+        trainedNames.map((name) => tg.input(STEP_IO.gradIn(name), shapes.get(name)!)),
+      ),
+      STEP_IO.gradNorm,
+    );
+    return encode(tg);
+  }
+  const params = new Map<string, Tensor>([...shapes].map(([name, shape]) => [name, tg.input(name, shape)]));
 
   let grads = new Map<string, Tensor>();
+  const rows = new Map<string, SparseRows>();
   let norm: Tensor | undefined;
   if (kind === 'apply') {
     const chunk = options.chunk ?? trainedNames;
@@ -90,12 +109,20 @@ export function buildStepGraph(options: StepGraphOptions): Uint8Array {
     const loss = trainingLoss(tg, spec, paramsFrom(params), batchInputs(tg, options));
     tg.output(loss, STEP_IO.loss);
     if (kind === 'loss') return encode(tg);
-    const byTensor = gradients(
+    const rowsApart = options.rowsApart && (kind === 'gradients' || kind === 'accumulate');
+    const parts = gradientParts(
       tg,
       loss,
       trainedNames.map((n) => params.get(n)!),
     );
-    grads = new Map(trainedNames.map((n) => [n, byTensor.get(params.get(n)!) ?? tg.zerosLike(params.get(n)!)]));
+    for (const name of trainedNames) {
+      const param = params.get(name)!;
+      const g = parts.get(param);
+      if (rowsApart && g?.dense && g.sparse) {
+        grads.set(name, g.dense);
+        rows.set(name, g.sparse);
+      } else grads.set(name, g ? densify(tg, g, param) : tg.zerosLike(param));
+    }
   }
 
   if (kind === 'gradients' || kind === 'accumulate') {
@@ -103,7 +130,11 @@ export function buildStepGraph(options: StepGraphOptions): Uint8Array {
       kind === 'gradients' ? grads.get(name)! : tg.add(tg.input(STEP_IO.gradIn(name), shapes.get(name)!), grads.get(name)!),
     );
     sums.forEach((sum, i) => tg.output(sum, STEP_IO.gradOut(trainedNames[i]!)));
-    tg.output(globalNorm(tg, sums), STEP_IO.gradNorm);
+    for (const [name, r] of rows) {
+      tg.output(r.indices, STEP_IO.gradRowIndices(name));
+      tg.output(r.updates, STEP_IO.gradRows(name));
+    }
+    if (!options.rowsApart) tg.output(globalNorm(tg, sums), STEP_IO.gradNorm);
     return encode(tg);
   }
 

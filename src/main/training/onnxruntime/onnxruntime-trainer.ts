@@ -11,11 +11,11 @@
 // over each parameter, against 13 graph operators' passes); the gradients come out of a
 // `gradients` graph into the trainer's buffers, a tied embedding's looked-up rows apart, which the
 // trainer adds itself (rowsApart in step-graph.ts); then a `norm` graph reads the buffers for
-// clipping (the same operators as in the graphs, so the same norm to the bit). On a GPU provider, as graph operators, on the
-// device: fused (forward, backward and AdamW in one run: the gradients never leave it, but the
-// binding holds copies of every updated parameter and both its moments at once), or split when
-// memory is short (`splitUpdate`, or micro-batches accumulated): the gradients come out, then AdamW
-// runs over chunks of the parameters, a chunk's copies at a time.
+// clipping (the same operators as in the graphs, so the same norm to the bit). On a GPU provider,
+// as graph operators, on the device: fused (forward, backward and AdamW in one run: the gradients
+// never leave it, but the binding holds copies of every updated parameter and both its moments at
+// once), or split when memory is short (`splitUpdate`, or micro-batches accumulated): the
+// gradients come out, then AdamW runs over chunks of the parameters, a chunk's copies at a time.
 import * as ort from 'onnxruntime-node';
 import type { LearningRates, ParameterGroupName } from '../../../shared/training';
 import type { Checkpoint } from '../../model/checkpoint';

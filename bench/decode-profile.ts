@@ -2,9 +2,10 @@
 // and the time around it (the Node binding wrapping inputs and copying outputs, the JavaScript
 // cache update), for one export of nanoVLM-222M-shaped random weights. The decoder runs a 113-position
 // prompt (49 image rows + 64 tokens), then --steps single-token steps fetching what greedy decoding
-// fetches (the best candidate and the appended cache positions).
+// fetches (the best candidate and the appended cache positions). --attention gqa profiles the
+// export's GPU decoder (GroupQueryAttention) on the CPU instead of its CPU decoder (ONNX Attention).
 //
-//   npm run bench:decode-profile [-- --quant int4|int8|none] [-- --steps 64]
+//   npm run bench:decode-profile [-- --quant int4|int8|none] [-- --steps 64] [-- --attention onnx|gqa]
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { parseConfig } from '../src/main/model/config';
 import { exportOnnx } from '../src/main/onnx/export';
 import { parseQuantization } from '../src/main/onnx/export-options';
 import { DecoderSession } from '../src/main/runtime/decoder-session';
-import { readExportedModel } from '../src/main/runtime/exported-model';
+import { decoderFor, readExportedModel } from '../src/main/runtime/exported-model';
 import { randomWeights } from './random-weights';
 
 interface ProfileEvent {
@@ -32,11 +33,14 @@ function option(argv: string[], name: string, fallback: string): string {
 async function main(argv: string[]): Promise<void> {
   const quant = parseQuantization(option(argv, '--quant', 'int4'));
   const steps = Number(option(argv, '--steps', '64'));
+  const attention = option(argv, '--attention', 'onnx');
+  if (attention !== 'onnx' && attention !== 'gqa') throw new Error(`--attention: expected onnx or gqa, got "${attention}"`);
   const dir = mkdtempSync(join(tmpdir(), 'nanovlm-decode-profile-'));
   try {
     exportOnnx(randomWeights(parseConfig({})), dir, { quant, graph: 'fused', allLogits: false });
     const model = readExportedModel(dir);
-    const session = await ort.InferenceSession.create(model.decoderPath, {
+    const graph = decoderFor(model, attention === 'onnx' ? 'cpu' : 'webgpu');
+    const session = await ort.InferenceSession.create(graph.path, {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',
       intraOpNumThreads: availableParallelism(),
@@ -46,7 +50,7 @@ async function main(argv: string[]): Promise<void> {
       profileFilePrefix: join(dir, 'profile'),
     });
     const c = model.manifest.config;
-    const decoder = new DecoderSession(session, c, true);
+    const decoder = new DecoderSession(session, c, graph.cacheLayout);
     const prompt = 49 + 64;
     const cache = decoder.newCache(prompt);
     await decoder.step(new Float32Array(prompt * c.lm_hidden_dim).fill(0.01), prompt, cache, 1);
@@ -58,13 +62,13 @@ async function main(argv: string[]): Promise<void> {
     await session.release();
     const file = readdirSync(dir).find((f) => f.startsWith('profile') && f.endsWith('.json'));
     if (!file) throw new Error(`${dir}: ONNX Runtime wrote no profile`);
-    report(JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProfileEvent[], steps, wallUs, quant);
+    report(JSON.parse(readFileSync(join(dir, file), 'utf8')) as ProfileEvent[], steps, wallUs, `${quant}, ${attention} attention`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function report(events: ProfileEvent[], steps: number, wallUs: number, quant: string): void {
+function report(events: ProfileEvent[], steps: number, wallUs: number, variant: string): void {
   const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run');
   const decodeRuns = runs.slice(-steps);
   const from = decodeRuns[0]!.ts;
@@ -79,7 +83,7 @@ function report(events: ProfileEvent[], steps: number, wallUs: number, quant: st
   }
   const runUs = decodeRuns.reduce((n, r) => n + r.dur, 0) / steps;
   const kernelUs = [...byOp.values()].reduce((n, v) => n + v.us, 0) / steps;
-  console.log(`nanoVLM-222M decoder, ${quant}, ${steps} steps after a 113-position prompt (µs per token; the profiler adds its own overhead)`);
+  console.log(`nanoVLM-222M decoder, ${variant}, ${steps} steps after a 113-position prompt (µs per token; the profiler adds its own overhead)`);
   console.log(`  wall time per step (JavaScript)      ${wallUs.toFixed(0)}`);
   console.log(`  ONNX Runtime run                     ${runUs.toFixed(0)}   (binding + cache update: ${(wallUs - runUs).toFixed(0)})`);
   console.log(`  kernels                              ${kernelUs.toFixed(0)}   (dispatch between kernels: ${(runUs - kernelUs).toFixed(0)})`);

@@ -24,7 +24,7 @@ export function buildPlainDecoderGraph(model: ModelWeights, weights: ExternalDat
   const c = model.config;
   const format = options.format ?? 'fp32';
   const g = new GraphBuilder('nanovlm_decoder_plain', weights);
-  const io = declareDecoderInputs(g, c);
+  const io = declareDecoderInputs(g, c, 'concat');
   const ctx = g.scope('attention_context', () => attentionContext(g, c, io.mask, io.past[0]!.key));
   const present: { key: string; value: string }[] = [];
   let x = io.embeds;

@@ -1,17 +1,20 @@
-// The decoder graphs' interface, shared by the fused and the plain export and by the runtime:
+// The decoder graphs' interface, shared by the exports and by the runtime:
 //   inputs_embeds [batch, seq, D] f32, attention_mask [batch, total] int64 (1 attend, 0 padding),
-//   past_key_values.{i}.key/.value [batch, kv, past, hd]
+//   past_key_values.{i}.key/.value (layer i's cache, in the graph's CacheLayout)
 //   → logits [batch, 1 | seq, V] (last position, or every position with allLogits),
-//     and the cache's new state, in one of two forms:
-//     plain graph: present.{i}.key/.value [batch, kv, total, hd] (total = past + seq), fed back as
-//       the next past;
-//     fused graph: appended_kv [2·layers, kv, seq, hd] (batch 1), the positions this run added,
-//       layer i's keys at 2i and values at 2i + 1, in ONE output: the Node binding copies every
-//       output it returns into a fresh buffer, and one small tensor costs less than 2·layers. Its
-//       past inputs are preallocated buffers of any capacity (GroupQueryAttention reads only the
-//       positions the mask counts), which the runtime extends in place: returning the whole cache
-//       would cost the Node binding a copy of every layer's buffer per token (≈0.5 ms per MB).
-//   The fused graph also picks the next token's candidates, so that sampling never copies or scans
+//     and the cache's new state, as the layout says:
+//     'concat' (plain graph): past [batch, kv, past, hd]; present.{i}.key/.value [batch, kv, total, hd]
+//       (total = past + seq), fed back as the next past.
+//     'positions' (fused graph, the CPU's): past [1, past, kv·hd], position-major, so that the
+//       runtime passes a view of the first `past` rows of a buffer with room to grow; appended_kv
+//       [2·layers, seq, kv·hd], the positions this run added.
+//     'heads' (fused graph for GPU providers, GroupQueryAttention): past [1, kv, capacity, hd], a
+//       preallocated buffer of which the mask says how many positions count; appended_kv
+//       [2·layers, kv, seq, hd].
+//   In appended_kv layer i's keys sit at 2i and its values at 2i + 1, in ONE output: the Node
+//   binding copies every output it returns into a fresh buffer, and one small tensor costs less
+//   than 2·layers (returning the whole cache would cost a copy of every layer's buffer per token).
+//   The fused graphs also pick the next token's candidates, so that sampling never copies or scans
 //   the whole vocabulary in JavaScript: input top_k int64 [1] → top_scores f32 [1, k] and top_ids
 //   int64 [1, k], the k best logits of the last position in descending order (ties: lower id
 //   first, as ONNX TopK and the sampler's argmax both do). A run fetches the logits only when the
@@ -32,14 +35,17 @@ export const TOP_K = 'top_k';
 export const TOP_SCORES = 'top_scores';
 export const TOP_IDS = 'top_ids';
 
+/** How a decoder graph takes and returns its KV cache (see above; the runtime's side: kv-cache.ts). */
+export type CacheLayout = 'concat' | 'positions' | 'heads';
+
 export interface DecoderInputs {
   embeds: string;
   mask: string;
   past: { key: string; value: string }[];
 }
 
-export function declareDecoderInputs(g: GraphBuilder, c: NanoVLMConfig): DecoderInputs {
-  const kvShape = ['batch', c.lm_n_kv_heads, 'past', lmHeadDim(c)];
+export function declareDecoderInputs(g: GraphBuilder, c: NanoVLMConfig, layout: CacheLayout): DecoderInputs {
+  const kvShape = layout === 'positions' ? [1, 'past', c.lm_n_kv_heads * lmHeadDim(c)] : ['batch', c.lm_n_kv_heads, 'past', lmHeadDim(c)];
   const embeds = g.input(INPUTS_EMBEDS, DataType.FLOAT, ['batch', 'seq', c.lm_hidden_dim]);
   const mask = g.input(ATTENTION_MASK, DataType.INT64, ['batch', 'total']);
   const past = Array.from({ length: c.lm_n_blocks }, (_, i) => ({
@@ -62,14 +68,15 @@ export function declarePresentOutputs(g: GraphBuilder, c: NanoVLMConfig, present
   });
 }
 
-/** Fused graph: every layer's appended positions [batch 1, kv, seq, hd] packed into appended_kv. */
-export function declareAppendedOutput(g: GraphBuilder, c: NanoVLMConfig, appended: { key: string; value: string }[]): void {
+/** Fused graph: every layer's appended positions ([1, seq, kv·hd] or [1, kv, seq, hd], by layout) packed into appended_kv. */
+export function declareAppendedOutput(g: GraphBuilder, c: NanoVLMConfig, appended: { key: string; value: string }[], layout: CacheLayout): void {
   const packed = g.op(
     'Concat',
     appended.flatMap((a) => [a.key, a.value]),
     { axis: 0 },
   );
-  g.output(packed, APPENDED_KV, DataType.FLOAT, [2 * c.lm_n_blocks, c.lm_n_kv_heads, 'seq', lmHeadDim(c)]);
+  const shape = layout === 'positions' ? [2 * c.lm_n_blocks, 'seq', c.lm_n_kv_heads * lmHeadDim(c)] : [2 * c.lm_n_blocks, c.lm_n_kv_heads, 'seq', lmHeadDim(c)];
+  g.output(packed, APPENDED_KV, DataType.FLOAT, shape);
 }
 
 /** top_k → the k best logits of the last position and their token ids (TopK: sorted, ties to the lower id). */

@@ -17,7 +17,7 @@ export interface ExportOptions {
 export const DEFAULT_EXPORT_OPTIONS: ExportOptions = { quant: 'none', graph: 'fused', allLogits: false };
 
 /** Bumped whenever the graphs change, so that cached exports are rebuilt. */
-export const EXPORT_FORMAT_VERSION = 4;
+export const EXPORT_FORMAT_VERSION = 5;
 
 export const weightFormatOf = (quant: Quantization): WeightFormat => (quant === 'none' ? 'fp32' : quant);
 
@@ -26,8 +26,11 @@ export interface ExportManifest {
   family: Family;
   config: NanoVLMConfig;
   options: ExportOptions;
-  /** file names relative to the export folder */
-  files: { vision: string; decoder: string; embeddings: string };
+  /**
+   * File names relative to the export folder. `decoder` runs on the CPU; a fused export also has
+   * `gpuDecoder`, the same weights with the attention ONNX Runtime's GPU providers implement.
+   */
+  files: { vision: string; decoder: string; gpuDecoder?: string; embeddings: string };
   /** content hash of the checkpoint it was built from, when known */
   checkpointHash?: string;
 }

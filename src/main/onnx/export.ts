@@ -1,13 +1,15 @@
 // Export a nanoVLM model to an ONNX folder: vision.onnx, decoder.onnx (each with its .data file of
-// 4 KiB-aligned external weights), embed_tokens.f32 (the fp32 token embedding [V, D], looked up in
-// JS by the runtime so that image embeddings can be spliced in before the decoder), manifest.json.
-// The manifest is written last: a folder without one is an unfinished export.
+// 4 KiB-aligned external weights), for the fused graph also decoder-gpu.onnx (the same decoder with
+// the attention ONNX Runtime's GPU providers implement, reading decoder.onnx.data: the weights are
+// written once), embed_tokens.f32 (the fp32 token embedding [V, D], looked up in JS by the runtime
+// so that image embeddings can be spliced in before the decoder), manifest.json. The manifest is
+// written last: a folder without one is an unfinished export.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOKEN_EMBEDDING } from '../model/parameters';
 import { lmHeadDim, type NanoVLMConfig } from '../model/config';
 import { writeFileAtomic } from '../util/atomic-write';
-import { buildFusedDecoderGraph, DECODER_OPSETS } from './decoder-graph';
+import { buildFusedDecoderGraph, DECODER_OPSETS, type FusedAttention } from './decoder-graph';
 import { buildPlainDecoderGraph } from './decoder-graph-plain';
 import { DEFAULT_EXPORT_OPTIONS, EXPORT_FORMAT_VERSION, MANIFEST_FILE, weightFormatOf, type ExportManifest, type ExportOptions } from './export-options';
 import { ExternalDataWriter } from './external-data';
@@ -22,7 +24,7 @@ export interface ExportProgress {
   fraction: number;
 }
 
-const FILES = { vision: 'vision.onnx', decoder: 'decoder.onnx', embeddings: 'embed_tokens.f32' };
+const FILES = { vision: 'vision.onnx', decoder: 'decoder.onnx', gpuDecoder: 'decoder-gpu.onnx', embeddings: 'embed_tokens.f32' };
 
 export function exportOnnx(
   model: ModelWeights,
@@ -36,13 +38,17 @@ export function exportOnnx(
   const opts: ExportOptions = { ...requested, graph: decoderGraphFor(model.config, requested.graph) };
   mkdirSync(outDir, { recursive: true });
   onProgress({ stage: 'vision', fraction: 0 });
-  writeGraph(outDir, FILES.vision, VISION_OPSETS, (w) => buildVisionGraph(model, w, { format: 'fp32', fusedAttention: requested.graph === 'fused' }));
+  writeGraphs(outDir, FILES.vision, VISION_OPSETS, {
+    [FILES.vision]: (w) => buildVisionGraph(model, w, { format: 'fp32', fusedAttention: requested.graph === 'fused' }),
+  });
   onProgress({ stage: 'decoder', fraction: 0.3 });
-  writeGraph(outDir, FILES.decoder, DECODER_OPSETS, (w) =>
+  const format = weightFormatOf(opts.quant);
+  const fused = (attention: FusedAttention) => (w: ExternalDataWriter) => buildFusedDecoderGraph(model, w, { format, allLogits: opts.allLogits, attention });
+  const decoders =
     opts.graph === 'plain'
-      ? buildPlainDecoderGraph(model, w, { allLogits: opts.allLogits, format: weightFormatOf(opts.quant) })
-      : buildFusedDecoderGraph(model, w, { format: weightFormatOf(opts.quant), allLogits: opts.allLogits }),
-  );
+      ? { [FILES.decoder]: (w: ExternalDataWriter) => buildPlainDecoderGraph(model, w, { allLogits: opts.allLogits, format }) }
+      : { [FILES.decoder]: fused('onnx'), [FILES.gpuDecoder]: fused('gqa') };
+  writeGraphs(outDir, FILES.decoder, DECODER_OPSETS, decoders);
   onProgress({ stage: 'embeddings', fraction: 0.9 });
   const embedding = model.read(TOKEN_EMBEDDING);
   writeFileAtomic(join(outDir, FILES.embeddings), new Uint8Array(embedding.buffer, embedding.byteOffset, embedding.byteLength));
@@ -51,7 +57,7 @@ export function exportOnnx(
     family: model.family,
     config: model.config,
     options: opts,
-    files: FILES,
+    files: opts.graph === 'plain' ? { vision: FILES.vision, decoder: FILES.decoder, embeddings: FILES.embeddings } : FILES,
     ...(checkpointHash ? { checkpointHash } : {}),
   };
   writeFileAtomic(join(outDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2));
@@ -67,13 +73,14 @@ export function decoderGraphFor(config: NanoVLMConfig, requested: ExportOptions[
   return requested === 'fused' && lmHeadDim(config) % 16 !== 0 ? 'plain' : requested;
 }
 
-function writeGraph(outDir: string, file: string, opsets: Record<string, number>, build: (w: ExternalDataWriter) => GraphBuilder): void {
-  const weights = new ExternalDataWriter(join(outDir, `${file}.data`));
-  let graph: GraphBuilder;
+/** Graphs (file → builder) whose large initializers go to one `<first file>.data`, written once when shared. */
+function writeGraphs(outDir: string, dataOf: string, opsets: Record<string, number>, builds: Record<string, (w: ExternalDataWriter) => GraphBuilder>): void {
+  const weights = new ExternalDataWriter(join(outDir, `${dataOf}.data`));
+  const graphs: [string, GraphBuilder][] = [];
   try {
-    graph = build(weights);
+    for (const [file, build] of Object.entries(builds)) graphs.push([file, build(weights)]);
   } finally {
     weights.close();
   }
-  writeFileAtomic(join(outDir, file), encodeModel(graph.toModel(opsets)));
+  for (const [file, graph] of graphs) writeFileAtomic(join(outDir, file), encodeModel(graph.toModel(opsets)));
 }

@@ -100,6 +100,17 @@ export class GraphBuilder {
     }
   }
 
+  /**
+   * An initializer that another graph over the same external data file already wrote (the
+   * export's two decoders share their weights), taken as it is; undefined when there is none.
+   */
+  stored(name: string): string | undefined {
+    const proto = this.weights?.stored(name);
+    if (!proto) return undefined;
+    this.initializers.push(proto);
+    return name;
+  }
+
   /** A named constant tensor; large ones go to the external data file. */
   initializer(name: string, data: TensorData, dims: number[]): string {
     const dataType = dataTypeOf(data);
@@ -107,7 +118,10 @@ export class GraphBuilder {
     const expected = dims.reduce((a, b) => a * b, 1);
     if (expected !== data.length) throw new Error(`initializer "${name}": ${data.length} values for dims [${dims.join(', ')}] (expected ${expected})`);
     if (this.weights && bytes.byteLength >= INLINE_LIMIT) {
-      this.initializers.push(this.weights.write(name, dims, dataType, bytes));
+      const earlier = this.weights.stored(name);
+      if (earlier && externalLength(earlier) !== bytes.byteLength)
+        throw new Error(`initializer "${name}": ${bytes.byteLength} bytes, but another graph wrote ${externalLength(earlier)}`);
+      this.initializers.push(earlier ?? this.weights.write(name, dims, dataType, bytes));
     } else {
       this.initializers.push({ name, dims, dataType, rawData: bytes.slice() });
     }
@@ -173,4 +187,8 @@ function attribute(name: string, value: AttrValue): AttributeProto {
   }
   if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: value };
   return { name, type: AttributeType.FLOAT, f: value.float };
+}
+
+function externalLength(proto: TensorProto): number {
+  return Number(proto.externalData?.find((e) => e.key === 'length')?.value);
 }

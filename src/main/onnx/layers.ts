@@ -1,7 +1,7 @@
 // Building blocks shared by the vision and decoder graphs, named after their PyTorch modules:
 // Linear (fp32 MatMul, or weight-only MatMulNBits), LayerNorm, RMSNorm (plain ops) and SiLU.
 import { float, MS_DOMAIN, type GraphBuilder } from './graph-builder';
-import { quantizeBlockwise, type QuantBits } from './quantize';
+import { QUANT_BLOCK_SIZES, quantizeBlockwise, type QuantBits } from './quantize';
 
 /** How Linear weights are stored: fp32, or weight-only int8/int4 through MatMulNBits. */
 export type WeightFormat = 'fp32' | 'int8' | 'int4';
@@ -28,17 +28,24 @@ function checkLinear(name: string, w: LinearWeight): void {
   if (w.bias && w.bias.length !== w.out) throw new Error(`${name}.bias: ${w.bias.length} values, expected ${w.out}`);
 }
 
+// A weight another graph over the same data file already wrote is taken as it is (stored()),
+// neither transposed nor quantised again.
 function matmulFp32(g: GraphBuilder, x: string, name: string, w: LinearWeight): string {
-  const transposed = transpose(w.weight, w.out, w.in);
-  return g.op('MatMul', [x, g.initializer(`${name}.weight`, transposed, [w.in, w.out])]);
+  const weight = g.stored(`${name}.weight`) ?? g.initializer(`${name}.weight`, transpose(w.weight, w.out, w.in), [w.in, w.out]);
+  return g.op('MatMul', [x, weight]);
 }
 
 // accuracy_level 4 computes with int8 activations: the fast path (level 0 is very slow for 8 bits).
 function matmulNBits(g: GraphBuilder, x: string, name: string, w: LinearWeight, bits: QuantBits): string {
-  const q = quantizeBlockwise(w.weight, w.out, w.in, bits);
-  const codes = g.initializer(`${name}.weight_q${bits}`, q.codes, [q.N, q.blocks, q.blockBytes]);
-  const scales = g.initializer(`${name}.weight_scales`, q.scales, [q.N * q.blocks]);
-  return g.op('MatMulNBits', [x, codes, scales], { K: w.in, N: w.out, bits, block_size: q.blockSize, accuracy_level: 4 }, { domain: MS_DOMAIN });
+  const names = { codes: `${name}.weight_q${bits}`, scales: `${name}.weight_scales` };
+  let codes = g.stored(names.codes);
+  let scales = g.stored(names.scales);
+  if (!codes || !scales) {
+    const q = quantizeBlockwise(w.weight, w.out, w.in, bits);
+    codes = g.initializer(names.codes, q.codes, [q.N, q.blocks, q.blockBytes]);
+    scales = g.initializer(names.scales, q.scales, [q.N * q.blocks]);
+  }
+  return g.op('MatMulNBits', [x, codes, scales], { K: w.in, N: w.out, bits, block_size: QUANT_BLOCK_SIZES[bits], accuracy_level: 4 }, { domain: MS_DOMAIN });
 }
 
 /** Row-major [rows, cols] → [cols, rows]. */

@@ -5,8 +5,8 @@
 // allLogits export).
 import * as ort from 'onnxruntime-node';
 import { lmHeadDim, type NanoVLMConfig } from '../model/config';
-import { ATTENTION_MASK, INPUTS_EMBEDS, LOGITS, TOP_IDS, TOP_K, TOP_SCORES } from '../onnx/decoder-io';
-import { BufferedKvCache, ConcatKvCache, type DecoderCache, type KvCache } from './kv-cache';
+import { ATTENTION_MASK, INPUTS_EMBEDS, LOGITS, TOP_IDS, TOP_K, TOP_SCORES, type CacheLayout } from '../onnx/decoder-io';
+import { newKvCache, type DecoderCache, type KvCache } from './kv-cache';
 import type { Candidates } from './sampler';
 
 /** What a step returns: the last position's logits [V], or its best candidates. */
@@ -36,13 +36,13 @@ export class DecoderSession implements Decoder {
   readonly picksCandidates: boolean;
 
   /**
-   * `bufferedCache`: the graph takes preallocated cache buffers and returns appended positions (fused export).
+   * `cacheLayout`: how the graph takes and returns its cache (decoder-io.ts).
    * `maxRunPositions`: longer inputs run in pieces of at most this many positions.
    */
   constructor(
     private readonly session: ort.InferenceSession,
     private readonly config: NanoVLMConfig,
-    private readonly bufferedCache: boolean,
+    private readonly cacheLayout: CacheLayout,
     private readonly maxRunPositions = Number.POSITIVE_INFINITY,
   ) {
     this.picksCandidates = session.inputNames.includes(TOP_K);
@@ -52,7 +52,7 @@ export class DecoderSession implements Decoder {
   newCache(firstRunPositions = 32): KvCache {
     const c = this.config;
     const shape = { layers: c.lm_n_blocks, kvHeads: c.lm_n_kv_heads, headDim: lmHeadDim(c) };
-    return this.bufferedCache ? new BufferedKvCache(shape, c.lm_max_position_embeddings, firstRunPositions) : new ConcatKvCache(shape);
+    return newKvCache(this.cacheLayout, shape, c.lm_max_position_embeddings, firstRunPositions);
   }
 
   /** Append `length` embeddings ([length, D]) to the cache; returns logits [positions, V]. */

@@ -1,6 +1,7 @@
 // An export's two graphs as sessions on the calling thread: the vision encoder and the decoder.
 // (The engine loads them here, or on the inference thread, which calls this same function.)
 import type { NanoVLMConfig } from '../model/config';
+import type { CacheLayout } from '../onnx/decoder-io';
 import { DecoderSession, WEBGPU_FUSED_MAX_RUN } from './decoder-session';
 import { createSession, type SessionSettings } from './onnx-session';
 import { VisionEncoder } from './vision-encoder';
@@ -9,8 +10,8 @@ export interface EngineGraphs {
   visionPath: string;
   decoderPath: string;
   config: NanoVLMConfig;
-  /** the fused export (contrib ops, buffered cache) rather than the standard-ops one */
-  fused: boolean;
+  /** how the decoder graph takes its cache */
+  cacheLayout: CacheLayout;
 }
 
 export async function loadEngineSessions(graphs: EngineGraphs, settings: SessionSettings): Promise<{ vision: VisionEncoder; decoder: DecoderSession }> {
@@ -23,6 +24,6 @@ export async function loadEngineSessions(graphs: EngineGraphs, settings: Session
     throw (created.find((s) => s.status === 'rejected') as PromiseRejectedResult).reason;
   }
   const [vision, decoder] = sessions as [(typeof sessions)[0], (typeof sessions)[0]];
-  const maxRun = settings.provider === 'webgpu' && graphs.fused ? WEBGPU_FUSED_MAX_RUN : undefined;
-  return { vision: new VisionEncoder(vision, graphs.config), decoder: new DecoderSession(decoder, graphs.config, graphs.fused, maxRun) };
+  const maxRun = settings.provider === 'webgpu' && graphs.cacheLayout === 'heads' ? WEBGPU_FUSED_MAX_RUN : undefined;
+  return { vision: new VisionEncoder(vision, graphs.config), decoder: new DecoderSession(decoder, graphs.config, graphs.cacheLayout, maxRun) };
 }

@@ -1,15 +1,31 @@
 // An export folder as the runtime sees it: manifest, graph paths and the token embedding.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CacheLayout } from '../onnx/decoder-io';
 import { EXPORT_FORMAT_VERSION, MANIFEST_FILE, type ExportManifest } from '../onnx/export-options';
+import type { InferenceProvider } from './providers';
 import type { TokenEmbedding } from './embeddings';
 
 export interface ExportedModel {
   dir: string;
   manifest: ExportManifest;
   visionPath: string;
+  /** the decoder graph the CPU runs */
   decoderPath: string;
   embedding: TokenEmbedding;
+}
+
+/**
+ * The decoder graph for a provider and the cache layout it takes: a fused export's CPU graph uses
+ * ONNX's Attention operator, which ONNX Runtime's GPU providers lack; they run its GPU graph.
+ */
+export function decoderFor(model: ExportedModel, provider: InferenceProvider): { path: string; cacheLayout: CacheLayout } {
+  const { graph } = model.manifest.options;
+  const gpuDecoder = model.manifest.files.gpuDecoder;
+  if (graph === 'plain') return { path: model.decoderPath, cacheLayout: 'concat' };
+  if (provider === 'cpu') return { path: model.decoderPath, cacheLayout: 'positions' };
+  if (!gpuDecoder) throw new Error(`${model.dir}: the fused export has no decoder for GPU providers (export again)`);
+  return { path: join(model.dir, gpuDecoder), cacheLayout: 'heads' };
 }
 
 export function readExportedModel(dir: string): ExportedModel {

@@ -1,15 +1,18 @@
-// The decoder's key/value cache, [1, kv, positions, hd] per layer and per key/value, in one of two
-// forms chosen by the graph (see decoder-io.ts):
-//  - BufferedKvCache (fused graph): one preallocated buffer per tensor, of some capacity, is the
-//    past input; the graph returns only the positions a run appended (all layers in one tensor),
-//    which are copied in. The Node binding copies every output it returns, so returning the whole
-//    cache per token cost more than the attention itself. The capacity stays close to the length:
-//    GroupQueryAttention zero-fills a present buffer of the past input's whole capacity on every
-//    run (measured: ≈17 µs per spare position per token at nanoVLM-222M), so it grows by an eighth
-//    (at least 32 positions) when full instead of being sized for the longest answer up front.
-//  - ConcatKvCache (plain graph): the present tensors of a run are fed back as the next past.
+// The decoder's key/value cache, one form per CacheLayout of the graph (decoder-io.ts):
+//  - PositionsKvCache ('positions', the CPU's fused graph): per layer and key/value one buffer
+//    [capacity, kv·hd], position-major, of which the graph gets a view of the positions held
+//    ([1, length, kv·hd]: no copy, and no cost for the spare rows); the graph returns only the
+//    positions a run appended (all layers in one tensor), which are copied in. The Node binding
+//    copies every output it returns, so returning the whole cache per token would cost more than
+//    the attention itself.
+//  - HeadsKvCache ('heads', the GPU providers' fused graph): one preallocated buffer per tensor,
+//    [1, kv, capacity, hd], is the past input; appended positions come back the same way. Its
+//    capacity stays close to the length: GroupQueryAttention zero-fills a present buffer of the
+//    past input's whole capacity on every run (measured on the CPU: ≈17 µs per spare position per
+//    token at nanoVLM-222M), so it grows by an eighth (at least 32 positions) when full.
+//  - ConcatKvCache ('concat', the plain graph): the present tensors of a run are fed back as the next past.
 import * as ort from 'onnxruntime-node';
-import { APPENDED_KV, pastKey, pastValue, presentKey, presentValue } from '../onnx/decoder-io';
+import { APPENDED_KV, pastKey, pastValue, presentKey, presentValue, type CacheLayout } from '../onnx/decoder-io';
 
 export interface CacheShape {
   layers: number;
@@ -84,7 +87,7 @@ export function grownCapacity(current: number, total: number, maxPositions: numb
   return Math.min(maxPositions, Math.ceil(wanted / CAPACITY_STEP) * CAPACITY_STEP);
 }
 
-export class BufferedKvCache implements KvCache {
+export class HeadsKvCache implements KvCache {
   length = 0;
   private capacity = 0;
   private keys: ort.Tensor[] = [];
@@ -164,4 +167,81 @@ export class BufferedKvCache implements KvCache {
     this.values = Array.from({ length: this.shape.layers }, (_, i) => resize(this.values[i]));
     this.capacity = capacity;
   }
+}
+
+export class PositionsKvCache implements KvCache {
+  length = 0;
+  private capacity = 0;
+  private keys: Float32Array[] = [];
+  private values: Float32Array[] = [];
+  private readonly rowWidth: number;
+
+  /** `initialPositions`: the first run's length (the prompt), so that the first run does not grow it */
+  constructor(
+    private readonly shape: CacheShape,
+    private readonly maxPositions: number,
+    initialPositions = CAPACITY_STEP,
+  ) {
+    this.rowWidth = shape.kvHeads * shape.headDim;
+    this.grow(grownCapacity(0, Math.max(1, initialPositions), maxPositions));
+  }
+
+  get positionsAllocated(): number {
+    return this.capacity;
+  }
+
+  bind(feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor | null>, total: number): void {
+    if (total > this.maxPositions) throw new Error(`sequence of ${total} positions exceeds the model's ${this.maxPositions} (lm_max_position_embeddings)`);
+    // spare rows cost nothing per run here: grow by doubling
+    if (total > this.capacity) this.grow(grownCapacity(this.capacity, Math.max(total, 2 * this.capacity), this.maxPositions));
+    const held = (buffer: Float32Array) => new ort.Tensor('float32', buffer.subarray(0, this.length * this.rowWidth), [1, this.length, this.rowWidth]);
+    for (let i = 0; i < this.shape.layers; i++) {
+      feeds[pastKey(i)] = held(this.keys[i]!);
+      feeds[pastValue(i)] = held(this.values[i]!);
+    }
+    fetches[APPENDED_KV] = null;
+  }
+
+  update(outputs: Record<string, ort.OnnxValue>, total: number): void {
+    const packed = outputs[APPENDED_KV] as ort.Tensor;
+    const count = total - this.length;
+    if (packed.dims[0] !== 2 * this.shape.layers || packed.dims[1] !== count || packed.dims[2] !== this.rowWidth) {
+      throw new Error(`the decoder appended [${packed.dims.join(', ')}], expected [${2 * this.shape.layers}, ${count}, ${this.rowWidth}]`);
+    }
+    const perTensor = count * this.rowWidth;
+    const data = packed.data as Float32Array;
+    const at = this.length * this.rowWidth;
+    for (let i = 0; i < this.shape.layers; i++) {
+      this.keys[i]!.set(data.subarray(2 * i * perTensor, (2 * i + 1) * perTensor), at);
+      this.values[i]!.set(data.subarray((2 * i + 1) * perTensor, (2 * i + 2) * perTensor), at);
+    }
+    this.length = total;
+  }
+
+  truncate(length: number): void {
+    // positions past `length` are overwritten by the next run; a buffer far larger than what it
+    // holds is shrunk to give the memory back
+    this.length = Math.min(this.length, length);
+    const fitting = grownCapacity(0, Math.max(1, this.length), this.maxPositions);
+    if (this.capacity > 2 * fitting) this.grow(fitting);
+  }
+
+  /** New buffers of `capacity` positions, holding the positions cached so far. */
+  private grow(capacity: number): void {
+    const resize = (old: Float32Array | undefined) => {
+      const data = new Float32Array(capacity * this.rowWidth);
+      if (old) data.set(old.subarray(0, this.length * this.rowWidth));
+      return data;
+    };
+    this.keys = Array.from({ length: this.shape.layers }, (_, i) => resize(this.keys[i]));
+    this.values = Array.from({ length: this.shape.layers }, (_, i) => resize(this.values[i]));
+    this.capacity = capacity;
+  }
+}
+
+/** The cache a graph of that layout takes. */
+export function newKvCache(layout: CacheLayout, shape: CacheShape, maxPositions: number, firstRunPositions: number): KvCache {
+  if (layout === 'positions') return new PositionsKvCache(shape, maxPositions, firstRunPositions);
+  if (layout === 'heads') return new HeadsKvCache(shape, maxPositions, firstRunPositions);
+  return new ConcatKvCache(shape);
 }

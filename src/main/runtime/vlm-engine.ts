@@ -7,7 +7,7 @@ import { BackgroundPrefill } from './background-prefill';
 import type { Decoder } from './decoder-session';
 import { assembleEmbeddings, embedTokens, type AssembledEmbeddings, type TokenEmbedding } from './embeddings';
 import { PromptCache } from './prompt-cache';
-import { readExportedModel, type ExportedModel } from './exported-model';
+import { decoderFor, readExportedModel, type ExportedModel } from './exported-model';
 import { loadEngineSessions } from './engine-sessions';
 import { loadWithFallback, type InferenceProvider, type ResolvedProvider } from './providers';
 import { loadOnInferenceThread, runsOnInferenceThread } from './threaded-model';
@@ -52,12 +52,8 @@ export class VlmEngine {
 
   private static async loadOn(model: ExportedModel, { provider, reason, device }: ResolvedProvider, threads?: number): Promise<VlmEngine> {
     const settings = { provider, ...(threads ? { threads } : {}) };
-    const graphs = {
-      visionPath: model.visionPath,
-      decoderPath: model.decoderPath,
-      config: model.manifest.config,
-      fused: model.manifest.options.graph === 'fused',
-    };
+    const decoderGraph = decoderFor(model, provider);
+    const graphs = { visionPath: model.visionPath, decoderPath: decoderGraph.path, config: model.manifest.config, cacheLayout: decoderGraph.cacheLayout };
     const { vision, decoder } = runsOnInferenceThread(settings) ? await loadOnInferenceThread(graphs, settings) : await loadEngineSessions(graphs, settings);
     return new VlmEngine(model.manifest, vision, decoder, model.embedding, provider, reason, device);
   }

@@ -2,9 +2,10 @@
 // recomputation, text streams through the tokenizer's incremental decoder, and an AbortSignal stops it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildByteTokenizerConfig, buildByteTokenizerJson } from '../../../src/main/model/byte-tokenizer';
+import { lmHeadDim } from '../../../src/main/model/config';
 import { NanoVLMTokenizer } from '../../../src/main/model/tokenizer';
 import { generate } from '../../../src/main/runtime/generate';
-import { BufferedKvCache, grownCapacity } from '../../../src/main/runtime/kv-cache';
+import { grownCapacity, HeadsKvCache, PositionsKvCache } from '../../../src/main/runtime/kv-cache';
 import { imageRowKeys } from '../../../src/main/runtime/prompt-cache';
 import { Sampler } from '../../../src/main/runtime/sampler';
 import { VlmEngine } from '../../../src/main/runtime/vlm-engine';
@@ -131,18 +132,28 @@ describe.each(FAMILIES)('%s fixture', (family) => {
     expect(answer.tokenIds).toEqual(ids);
   });
 
-  it('the cache buffers stay close to the positions held: grown by an eighth when full, shrunk when cut far back', async () => {
+  it('the cache buffers grow as they fill (for GroupQueryAttention by an eighth, the position-major one by doubling) and shrink when cut far back', async () => {
     expect(grownCapacity(0, 113, 8192)).toBe(128);
     expect(grownCapacity(128, 129, 8192)).toBe(160);
     expect(grownCapacity(1024, 1025, 8192)).toBe(1152);
     expect(grownCapacity(8160, 8170, 8192)).toBe(8192);
-    const cache = fused.decoder.newCache(3) as BufferedKvCache;
+    const cache = fused.decoder.newCache(3) as PositionsKvCache;
+    expect(cache).toBeInstanceOf(PositionsKvCache);
     const D = fused.embedding.dim;
     await fused.decoder.run(new Float32Array(70 * D).fill(0.1), 70, cache);
     expect(cache.positionsAllocated).toBe(96);
+    await fused.decoder.run(new Float32Array(30 * D).fill(0.1), 30, cache);
+    expect(cache.positionsAllocated).toBe(192);
     cache.truncate(5);
     expect(cache.positionsAllocated).toBe(32);
     expect(cache.length).toBe(5);
+
+    const c = fused.config;
+    const heads = new HeadsKvCache({ layers: c.lm_n_blocks, kvHeads: c.lm_n_kv_heads, headDim: lmHeadDim(c) }, 8192, 3);
+    heads.bind({}, {}, 129);
+    expect(heads.positionsAllocated).toBe(160);
+    heads.bind({}, {}, 161);
+    expect(heads.positionsAllocated).toBe(192);
   });
 
   it('cached decode equals full recomputation at every step (buffered cache growing as it fills)', async () => {

@@ -13,7 +13,7 @@ export const command: CliCommand = {
     'Usage: nanovlm export-onnx --model <repo id|folder> --out DIR [options]',
     '',
     '  --model REF        Hub repo id (e.g. lusxvr/nanoVLM-222M) or checkpoint folder',
-    '  --out DIR          output folder (vision.onnx, decoder.onnx + .data files, embed_tokens.f32, manifest.json)',
+    '  --out DIR          output folder (vision.onnx, decoder.onnx, decoder-gpu.onnx, their .data files, embed_tokens.f32, manifest.json)',
     '  --quant Q          none | int8 | int4: weight-only quantisation of the decoder (default none)',
     '  --graph G          fused (ONNX Runtime contrib ops, default) | plain (standard ops only)',
     '  --all-logits       decoder outputs logits at every position (default: the last one)',

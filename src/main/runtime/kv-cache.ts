@@ -1,8 +1,9 @@
 // The decoder's key/value cache, one form per CacheLayout of the graph (decoder-io.ts):
 //  - PositionsKvCache ('positions', the CPU's fused graph): per layer and key/value one buffer
 //    [capacity, kv·hd], position-major, of which the graph gets a view of the positions held
-//    ([1, length, kv·hd]: no copy, and no cost for the spare rows); the graph returns only the
-//    positions a run appended (all layers in one tensor), which are copied in. The Node binding
+//    ([1, length, kv·hd]: no copy, and no cost for the spare rows); it grows by an eighth (at least
+//    32 positions) when full, a copy of what it holds. The graph returns only the positions a run
+//    appended (all layers in one tensor), which are copied in. The Node binding
 //    copies every output it returns, so returning the whole cache per token would cost more than
 //    the attention itself.
 //  - HeadsKvCache ('heads', the GPU providers' fused graph): one preallocated buffer per tensor,
@@ -87,15 +88,21 @@ export function grownCapacity(current: number, total: number, maxPositions: numb
   return Math.min(maxPositions, Math.ceil(wanted / CAPACITY_STEP) * CAPACITY_STEP);
 }
 
-export class HeadsKvCache implements KvCache {
+/**
+ * A fused graph's cache: per layer and key/value one buffer of `capacity` positions that the graph
+ * reads as its past, grown by an eighth when full and shrunk when cut far back; each run's
+ * appended positions (all layers in one output) are copied in. The layouts differ in where a
+ * position's rows sit in a buffer.
+ */
+abstract class PreallocatedKvCache implements KvCache {
   length = 0;
-  private capacity = 0;
-  private keys: ort.Tensor[] = [];
-  private values: ort.Tensor[] = [];
+  protected capacity = 0;
+  private keys: Float32Array[] = [];
+  private values: Float32Array[] = [];
 
   /** `initialPositions`: the first run's length (the prompt), so that the first run does not grow it */
   constructor(
-    private readonly shape: CacheShape,
+    protected readonly shape: CacheShape,
     private readonly maxPositions: number,
     initialPositions = CAPACITY_STEP,
   ) {
@@ -106,12 +113,21 @@ export class HeadsKvCache implements KvCache {
     return this.capacity;
   }
 
+  /** The past input the graph reads from a buffer. */
+  protected abstract past(buffer: Float32Array): ort.Tensor;
+  /** appended_kv's dims for a run of `count` positions */
+  protected abstract appendedDims(count: number): number[];
+  /** Copy a run's `count` new positions of one tensor (appended_kv's layout) into the buffer at [length, length + count). */
+  protected abstract append(buffer: Float32Array, from: Float32Array, count: number): void;
+  /** Copy the positions held from a buffer of `this.capacity` positions into one of `capacity`. */
+  protected abstract copyHeld(from: Float32Array, to: Float32Array, capacity: number): void;
+
   bind(feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor | null>, total: number): void {
     if (total > this.maxPositions) throw new Error(`sequence of ${total} positions exceeds the model's ${this.maxPositions} (lm_max_position_embeddings)`);
     if (total > this.capacity) this.grow(grownCapacity(this.capacity, total, this.maxPositions));
     for (let i = 0; i < this.shape.layers; i++) {
-      feeds[pastKey(i)] = this.keys[i]!;
-      feeds[pastValue(i)] = this.values[i]!;
+      feeds[pastKey(i)] = this.past(this.keys[i]!);
+      feeds[pastValue(i)] = this.past(this.values[i]!);
     }
     fetches[APPENDED_KV] = null;
   }
@@ -119,10 +135,9 @@ export class HeadsKvCache implements KvCache {
   update(outputs: Record<string, ort.OnnxValue>, total: number): void {
     const packed = outputs[APPENDED_KV] as ort.Tensor;
     const count = total - this.length;
-    if (packed.dims[0] !== 2 * this.shape.layers || packed.dims[2] !== count) {
-      throw new Error(
-        `the decoder appended [${packed.dims.join(', ')}], expected [${2 * this.shape.layers}, ${this.shape.kvHeads}, ${count}, ${this.shape.headDim}]`,
-      );
+    const expected = this.appendedDims(count);
+    if (packed.dims.length !== expected.length || packed.dims.some((d, i) => d !== expected[i])) {
+      throw new Error(`the decoder appended [${packed.dims.join(', ')}], expected [${expected.join(', ')}]`);
     }
     const perTensor = this.shape.kvHeads * count * this.shape.headDim;
     const data = packed.data as Float32Array;
@@ -135,92 +150,7 @@ export class HeadsKvCache implements KvCache {
 
   truncate(length: number): void {
     // positions past `length` are simply overwritten by the next run; a buffer left far larger than
-    // what it holds is shrunk, since every run pays for its whole capacity
-    this.length = Math.min(this.length, length);
-    const fitting = grownCapacity(0, Math.max(1, this.length), this.maxPositions);
-    if (this.capacity > 2 * fitting) this.grow(fitting);
-  }
-
-  /** Copy a run's `count` new positions [kv, count, hd] into the buffer at [length, length + count). */
-  private append(buffer: ort.Tensor, from: Float32Array, count: number): void {
-    const { kvHeads, headDim } = this.shape;
-    const to = buffer.data as Float32Array;
-    for (let h = 0; h < kvHeads; h++) {
-      to.set(from.subarray(h * count * headDim, (h + 1) * count * headDim), (h * this.capacity + this.length) * headDim);
-    }
-  }
-
-  /** New buffers of `capacity` positions, holding the positions cached so far. */
-  private grow(capacity: number): void {
-    const { kvHeads, headDim } = this.shape;
-    const resize = (old: ort.Tensor | undefined) => {
-      const data = new Float32Array(kvHeads * capacity * headDim);
-      if (old) {
-        const from = old.data as Float32Array;
-        for (let h = 0; h < kvHeads; h++) {
-          data.set(from.subarray(h * this.capacity * headDim, (h * this.capacity + this.length) * headDim), h * capacity * headDim);
-        }
-      }
-      return new ort.Tensor('float32', data, [1, kvHeads, capacity, headDim]);
-    };
-    this.keys = Array.from({ length: this.shape.layers }, (_, i) => resize(this.keys[i]));
-    this.values = Array.from({ length: this.shape.layers }, (_, i) => resize(this.values[i]));
-    this.capacity = capacity;
-  }
-}
-
-export class PositionsKvCache implements KvCache {
-  length = 0;
-  private capacity = 0;
-  private keys: Float32Array[] = [];
-  private values: Float32Array[] = [];
-  private readonly rowWidth: number;
-
-  /** `initialPositions`: the first run's length (the prompt), so that the first run does not grow it */
-  constructor(
-    private readonly shape: CacheShape,
-    private readonly maxPositions: number,
-    initialPositions = CAPACITY_STEP,
-  ) {
-    this.rowWidth = shape.kvHeads * shape.headDim;
-    this.grow(grownCapacity(0, Math.max(1, initialPositions), maxPositions));
-  }
-
-  get positionsAllocated(): number {
-    return this.capacity;
-  }
-
-  bind(feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor | null>, total: number): void {
-    if (total > this.maxPositions) throw new Error(`sequence of ${total} positions exceeds the model's ${this.maxPositions} (lm_max_position_embeddings)`);
-    // spare rows cost nothing per run here: grow by doubling
-    if (total > this.capacity) this.grow(grownCapacity(this.capacity, Math.max(total, 2 * this.capacity), this.maxPositions));
-    const held = (buffer: Float32Array) => new ort.Tensor('float32', buffer.subarray(0, this.length * this.rowWidth), [1, this.length, this.rowWidth]);
-    for (let i = 0; i < this.shape.layers; i++) {
-      feeds[pastKey(i)] = held(this.keys[i]!);
-      feeds[pastValue(i)] = held(this.values[i]!);
-    }
-    fetches[APPENDED_KV] = null;
-  }
-
-  update(outputs: Record<string, ort.OnnxValue>, total: number): void {
-    const packed = outputs[APPENDED_KV] as ort.Tensor;
-    const count = total - this.length;
-    if (packed.dims[0] !== 2 * this.shape.layers || packed.dims[1] !== count || packed.dims[2] !== this.rowWidth) {
-      throw new Error(`the decoder appended [${packed.dims.join(', ')}], expected [${2 * this.shape.layers}, ${count}, ${this.rowWidth}]`);
-    }
-    const perTensor = count * this.rowWidth;
-    const data = packed.data as Float32Array;
-    const at = this.length * this.rowWidth;
-    for (let i = 0; i < this.shape.layers; i++) {
-      this.keys[i]!.set(data.subarray(2 * i * perTensor, (2 * i + 1) * perTensor), at);
-      this.values[i]!.set(data.subarray((2 * i + 1) * perTensor, (2 * i + 2) * perTensor), at);
-    }
-    this.length = total;
-  }
-
-  truncate(length: number): void {
-    // positions past `length` are overwritten by the next run; a buffer far larger than what it
-    // holds is shrunk to give the memory back
+    // what it holds is shrunk (GroupQueryAttention pays for its whole capacity on every run)
     this.length = Math.min(this.length, length);
     const fitting = grownCapacity(0, Math.max(1, this.length), this.maxPositions);
     if (this.capacity > 2 * fitting) this.grow(fitting);
@@ -229,13 +159,61 @@ export class PositionsKvCache implements KvCache {
   /** New buffers of `capacity` positions, holding the positions cached so far. */
   private grow(capacity: number): void {
     const resize = (old: Float32Array | undefined) => {
-      const data = new Float32Array(capacity * this.rowWidth);
-      if (old) data.set(old.subarray(0, this.length * this.rowWidth));
+      const data = new Float32Array(this.shape.kvHeads * capacity * this.shape.headDim);
+      if (old) this.copyHeld(old, data, capacity);
       return data;
     };
     this.keys = Array.from({ length: this.shape.layers }, (_, i) => resize(this.keys[i]));
     this.values = Array.from({ length: this.shape.layers }, (_, i) => resize(this.values[i]));
     this.capacity = capacity;
+  }
+}
+
+/** 'heads': [1, kv, capacity, hd], the whole buffer as the past (the mask says how much counts). */
+export class HeadsKvCache extends PreallocatedKvCache {
+  protected past(buffer: Float32Array): ort.Tensor {
+    return new ort.Tensor('float32', buffer, [1, this.shape.kvHeads, this.capacity, this.shape.headDim]);
+  }
+
+  protected appendedDims(count: number): number[] {
+    return [2 * this.shape.layers, this.shape.kvHeads, count, this.shape.headDim];
+  }
+
+  protected append(buffer: Float32Array, from: Float32Array, count: number): void {
+    const { kvHeads, headDim } = this.shape;
+    for (let h = 0; h < kvHeads; h++) {
+      buffer.set(from.subarray(h * count * headDim, (h + 1) * count * headDim), (h * this.capacity + this.length) * headDim);
+    }
+  }
+
+  protected copyHeld(from: Float32Array, to: Float32Array, capacity: number): void {
+    const { kvHeads, headDim } = this.shape;
+    for (let h = 0; h < kvHeads; h++) {
+      to.set(from.subarray(h * this.capacity * headDim, (h * this.capacity + this.length) * headDim), h * capacity * headDim);
+    }
+  }
+}
+
+/** 'positions': [capacity, kv·hd], a view of the rows held as the past ([1, length, kv·hd]). */
+export class PositionsKvCache extends PreallocatedKvCache {
+  private get rowWidth(): number {
+    return this.shape.kvHeads * this.shape.headDim;
+  }
+
+  protected past(buffer: Float32Array): ort.Tensor {
+    return new ort.Tensor('float32', buffer.subarray(0, this.length * this.rowWidth), [1, this.length, this.rowWidth]);
+  }
+
+  protected appendedDims(count: number): number[] {
+    return [2 * this.shape.layers, count, this.rowWidth];
+  }
+
+  protected append(buffer: Float32Array, from: Float32Array): void {
+    buffer.set(from, this.length * this.rowWidth);
+  }
+
+  protected copyHeld(from: Float32Array, to: Float32Array): void {
+    to.set(from.subarray(0, this.length * this.rowWidth));
   }
 }
 

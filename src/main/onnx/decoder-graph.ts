@@ -87,7 +87,7 @@ export function buildFusedDecoderGraph(model: ModelWeights, weights: ExternalDat
       g,
       selectPositions(g, normed, options.allLogits),
       'decoder.head',
-      { weight: model.read(HEAD), out: c.lm_vocab_size, in: c.lm_hidden_dim },
+      { weight: () => model.read(HEAD), out: c.lm_vocab_size, in: c.lm_hidden_dim },
       options.format,
     ),
   );
@@ -152,13 +152,13 @@ type Attention = (
 function qkvProjection(g: GraphBuilder, x: string, m: ModelWeights, prefix: string, format: WeightFormat): string {
   const c = m.config;
   const kvDim = c.lm_n_kv_heads * lmHeadDim(c);
-  const qkvWeight = stackRows(['q_proj', 'k_proj', 'v_proj'].map((p) => m.read(`${prefix}.attn.${p}.weight`)));
+  const qkvWeight = () => stackRows(['q_proj', 'k_proj', 'v_proj'].map((p) => m.read(`${prefix}.attn.${p}.weight`)));
   return linear(g, x, `${prefix}.attn.qkv_proj`, { weight: qkvWeight, out: c.lm_hidden_dim + 2 * kvDim, in: c.lm_hidden_dim }, format);
 }
 
 function outProjection(g: GraphBuilder, context: string, m: ModelWeights, prefix: string, format: WeightFormat): string {
   const D = m.config.lm_hidden_dim;
-  return linear(g, context, `${prefix}.attn.out_proj`, { weight: m.read(`${prefix}.attn.out_proj.weight`), out: D, in: D }, format);
+  return linear(g, context, `${prefix}.attn.out_proj`, { weight: () => m.read(`${prefix}.attn.out_proj.weight`), out: D, in: D }, format);
 }
 
 /** 'onnx': RoPE on q and k (one RotaryEmbedding over their heads), keys and values = cache ++ new, Attention. */
@@ -195,9 +195,15 @@ const groupQueryAttention: Attention = (g, x, m, prefix, past, ctx, format) => {
 /** down_proj(silu(gate_proj(x)) · up_proj(x)), gate and up packed into one Linear. */
 function mlp(g: GraphBuilder, x: string, m: ModelWeights, prefix: string, format: WeightFormat): string {
   const c = m.config;
-  const gateUp = stackRows([m.read(`${prefix}.mlp.gate_proj.weight`), m.read(`${prefix}.mlp.up_proj.weight`)]);
+  const gateUp = () => stackRows([m.read(`${prefix}.mlp.gate_proj.weight`), m.read(`${prefix}.mlp.up_proj.weight`)]);
   const both = linear(g, x, `${prefix}.mlp.gate_up_proj`, { weight: gateUp, out: 2 * c.lm_inter_dim, in: c.lm_hidden_dim }, format);
   const [gate, up] = g.opN('Split', [both], { axis: -1, num_outputs: 2 }, { outputs: 2 });
   const hidden = g.op('Mul', [silu(g, gate!), up!]);
-  return linear(g, hidden, `${prefix}.mlp.down_proj`, { weight: m.read(`${prefix}.mlp.down_proj.weight`), out: c.lm_hidden_dim, in: c.lm_inter_dim }, format);
+  return linear(
+    g,
+    hidden,
+    `${prefix}.mlp.down_proj`,
+    { weight: () => m.read(`${prefix}.mlp.down_proj.weight`), out: c.lm_hidden_dim, in: c.lm_inter_dim },
+    format,
+  );
 }

@@ -7,8 +7,11 @@ import { QUANT_BLOCK_SIZES, quantizeBlockwise, type QuantBits } from './quantize
 export type WeightFormat = 'fp32' | 'int8' | 'int4';
 
 export interface LinearWeight {
-  /** PyTorch layout [out, in] */
-  weight: Float32Array;
+  /**
+   * PyTorch layout [out, in]; or a function that reads it, called only when no other graph over
+   * the same external data file has written this weight already (the export's second decoder)
+   */
+  weight: Float32Array | (() => Float32Array);
   out: number;
   in: number;
   bias?: Float32Array;
@@ -16,22 +19,22 @@ export interface LinearWeight {
 
 /** y = x Wᵀ + b, with W [out, in] as stored by PyTorch. */
 export function linear(g: GraphBuilder, x: string, name: string, w: LinearWeight, format: WeightFormat = 'fp32'): string {
-  checkLinear(name, w);
+  if (w.bias && w.bias.length !== w.out) throw new Error(`${name}.bias: ${w.bias.length} values, expected ${w.out}`);
   const y = format === 'fp32' ? matmulFp32(g, x, name, w) : matmulNBits(g, x, name, w, format === 'int8' ? 8 : 4);
   return w.bias ? g.op('Add', [y, g.initializer(`${name}.bias`, w.bias, [w.out])]) : y;
 }
 
-function checkLinear(name: string, w: LinearWeight): void {
-  if (w.weight.length !== w.out * w.in) {
-    throw new Error(`${name}.weight: ${w.weight.length} values, expected [${w.out}, ${w.in}] = ${w.out * w.in}`);
-  }
-  if (w.bias && w.bias.length !== w.out) throw new Error(`${name}.bias: ${w.bias.length} values, expected ${w.out}`);
+/** The weight's values, checked against its shape. */
+function weightOf(name: string, w: LinearWeight): Float32Array {
+  const weight = typeof w.weight === 'function' ? w.weight() : w.weight;
+  if (weight.length !== w.out * w.in) throw new Error(`${name}.weight: ${weight.length} values, expected [${w.out}, ${w.in}] = ${w.out * w.in}`);
+  return weight;
 }
 
 // A weight another graph over the same data file already wrote is taken as it is (stored()),
-// neither transposed nor quantised again.
+// neither read, transposed nor quantised again.
 function matmulFp32(g: GraphBuilder, x: string, name: string, w: LinearWeight): string {
-  const weight = g.stored(`${name}.weight`) ?? g.initializer(`${name}.weight`, transpose(w.weight, w.out, w.in), [w.in, w.out]);
+  const weight = g.stored(`${name}.weight`) ?? g.initializer(`${name}.weight`, transpose(weightOf(name, w), w.out, w.in), [w.in, w.out]);
   return g.op('MatMul', [x, weight]);
 }
 
@@ -41,7 +44,7 @@ function matmulNBits(g: GraphBuilder, x: string, name: string, w: LinearWeight, 
   let codes = g.stored(names.codes);
   let scales = g.stored(names.scales);
   if (!codes || !scales) {
-    const q = quantizeBlockwise(w.weight, w.out, w.in, bits);
+    const q = quantizeBlockwise(weightOf(name, w), w.out, w.in, bits);
     codes = g.initializer(names.codes, q.codes, [q.N, q.blocks, q.blockBytes]);
     scales = g.initializer(names.scales, q.scales, [q.N * q.blocks]);
   }
